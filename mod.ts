@@ -1,0 +1,51 @@
+/**
+ * edgelog: append-only logs of binary records.
+ *
+ * A {@linkcode Log} is an ordered log in the style of memlog: `write` returns each
+ * record's offset; `read`, `readBatch`, `range` and a live `stream` read them back, and
+ * retention keeps two segments of records. Underneath, every log is a
+ * {@linkcode Journal}: half-open bounds, `get`, `range`, `append` at an expected end
+ * with optimistic-concurrency conflicts, `truncate` and `close`. Storage drivers:
+ * {@linkcode MemoryJournal} (the default) and {@linkcode SqliteJournal}, which runs over
+ * `node:sqlite` or a Cloudflare Durable Object's SQL storage.
+ *
+ * @example
+ * ```ts
+ * import { Log } from "@edgelog/edgelog";
+ * import assert from "node:assert/strict";
+ *
+ * const log = new Log({ maxSegmentSize: 1000 });
+ * const offset = await log.write(new TextEncoder().encode("Hello World"));
+ * const record = await log.read(offset);
+ * assert.equal(new TextDecoder().decode(record.data), "Hello World");
+ * ```
+ *
+ * @module
+ */
+export {
+  ClosedError,
+  ConflictError,
+  FutureOffsetError,
+  LogError,
+  type LogErrorCode,
+  NotFoundError,
+  OutOfRangeError,
+  RecordTooLargeError,
+} from "./src/errors.ts";
+export type { Bounds, CallOptions, Journal, RangeFn } from "./src/journal.ts";
+export {
+  DEFAULT_MAX_RECORD_SIZE,
+  DEFAULT_SEGMENT_SIZE,
+  Log,
+  type LogOptions,
+  type LogRecord,
+  type OffsetRange,
+  type WriteBatchOptions,
+} from "./src/log.ts";
+export { MemoryJournal } from "./src/memory_journal.ts";
+export {
+  type JournalOptions,
+  type NewRecord,
+  StorageJournal,
+  type StoredRecord,
+} from "./src/storage_journal.ts";

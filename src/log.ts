@@ -1,0 +1,458 @@
+/**
+ * The Log: an ordered log of binary records in the style of memlog.
+ *
+ * @module
+ */
+import {
+  ConflictError,
+  FutureOffsetError,
+  OutOfRangeError,
+  RecordTooLargeError,
+} from "./errors.ts";
+import type { CallOptions } from "./journal.ts";
+import { MemoryJournal } from "./memory_journal.ts";
+import type { NewRecord, StorageJournal } from "./storage_journal.ts";
+import { LogStream, type StreamSource } from "./log_stream.ts";
+import { WriteSignal } from "./write_signal.ts";
+import { assertBytes, assertInteger, assertPosition, checkSignal, describe } from "./validate.ts";
+
+/** A record read from a {@linkcode Log}. */
+export interface LogRecord {
+  /** The record's offset: its position in the journal. */
+  offset: number;
+  /** When the record was written. */
+  created: Date;
+  /** A copy of the record's bytes. */
+  data: Uint8Array;
+}
+
+/** Options of {@linkcode Log}. */
+export interface LogOptions {
+  /** The offset of the first record of a fresh log. Default 0. */
+  startOffset?: number;
+  /** Records per segment (retention keeps two segments). Default 1024; `Infinity` keeps all. */
+  maxSegmentSize?: number;
+  /** The largest record accepted, in bytes. Default 1 MiB (1048576). */
+  maxRecordSize?: number;
+  /** The clock that stamps each record's creation time. Default: the system clock. */
+  clock?: () => Date;
+  /** The storage driver. Default: a new {@linkcode MemoryJournal}. */
+  journal?: StorageJournal;
+}
+
+/** Options of {@linkcode Log.writeBatch}. */
+export interface WriteBatchOptions extends CallOptions {
+  /**
+   * The offset the caller expects the first record to get (optimistic concurrency). A
+   * lower offset is taken: `ConflictError`; a higher one is a `RangeError`.
+   */
+  expectedOffset?: number;
+}
+
+/** The range of available offsets, both inclusive; `-1, -1` for an empty log. */
+export interface OffsetRange {
+  /** The oldest available offset, or -1. */
+  earliest: number;
+  /** The newest available offset, or -1. */
+  latest: number;
+}
+
+/** The default number of records per segment. */
+export const DEFAULT_SEGMENT_SIZE = 1024;
+/** The default maximum record size in bytes: 1 MiB. */
+export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024;
+
+interface PendingCommit {
+  first: number;
+  records: NewRecord[];
+  settle: Array<
+    { resolve: (offset: number) => void; reject: (error: unknown) => void; offset: number }
+  >;
+}
+
+/**
+ * An append-only, ordered log of binary records. `write` returns each record's offset;
+ * `read`, `readBatch`, `range` and the live `stream` read them back. Retention keeps an
+ * active and a history segment of `maxSegmentSize` records each.
+ *
+ * Over a driver whose commits are costly (SQLite), concurrent writes issued in the same
+ * turn of the event loop are coalesced into one commit before any is acknowledged.
+ *
+ * @example
+ * ```ts
+ * import { Log } from "@edgelog/edgelog";
+ * import assert from "node:assert/strict";
+ *
+ * const log = new Log();
+ * const offset = await log.write(new TextEncoder().encode("Hello World"));
+ * const record = await log.read(offset);
+ * assert.equal(offset, 0);
+ * assert.equal(new TextDecoder().decode(record.data), "Hello World");
+ * ```
+ */
+export class Log {
+  readonly #journal: StorageJournal;
+  readonly #segmentSize: number;
+  readonly #maxRecordSize: number;
+  readonly #clock: () => Date;
+  readonly #origin: number;
+  readonly #coalesce: boolean;
+  readonly #written = new WriteSignal();
+  #pending: PendingCommit | undefined;
+
+  /**
+   * Creates a log.
+   *
+   * @param options See {@linkcode LogOptions}.
+   * @throws {RangeError} When an option is out of its range.
+   * @throws {TypeError} When an option has the wrong type.
+   */
+  constructor(options: LogOptions = {}) {
+    const {
+      startOffset = 0,
+      maxSegmentSize = DEFAULT_SEGMENT_SIZE,
+      maxRecordSize = DEFAULT_MAX_RECORD_SIZE,
+      clock = () => new Date(),
+    } = options;
+    assertPosition("startOffset", startOffset);
+    if (maxSegmentSize !== Infinity) assertInteger("maxSegmentSize", maxSegmentSize);
+    if (maxSegmentSize <= 0) {
+      throw new RangeError(`maxSegmentSize must be positive, got "${maxSegmentSize}"`);
+    }
+    assertInteger("maxRecordSize", maxRecordSize);
+    if (maxRecordSize <= 0) {
+      throw new RangeError(`maxRecordSize must be positive, got "${maxRecordSize}"`);
+    }
+    if (typeof clock !== "function") {
+      throw new TypeError(`clock must be a function, got ${describe(clock)}`);
+    }
+    const journal = options.journal ?? new MemoryJournal({ start: startOffset });
+    if (typeof journal?.readRecords !== "function") {
+      throw new TypeError(`journal must be a storage driver, got ${describe(journal)}`);
+    }
+    journal.restartAt(startOffset);
+    this.#journal = journal;
+    this.#segmentSize = maxSegmentSize;
+    this.#maxRecordSize = maxRecordSize;
+    this.#clock = clock;
+    this.#origin = journal.origin();
+    this.#coalesce = journal.coalescesWrites;
+  }
+
+  /** The storage driver under this log; its positions are this log's offsets. */
+  get journal(): StorageJournal {
+    return this.#journal;
+  }
+
+  /** The offset of the log's first record (the journal's first position). */
+  get startOffset(): number {
+    return this.#origin;
+  }
+
+  /** Records per segment; `Infinity` when retention by count is off. */
+  get maxSegmentSize(): number {
+    return this.#segmentSize;
+  }
+
+  /** The largest record accepted, in bytes. */
+  get maxRecordSize(): number {
+    return this.#maxRecordSize;
+  }
+
+  /**
+   * Appends a copy of `data` and resolves its offset once it is stored.
+   *
+   * @param data The record; at least 1 byte and at most `maxRecordSize` bytes.
+   * @param opts Call options.
+   * @returns The record's offset.
+   * @throws {RangeError} When `data` is empty.
+   * @throws {RecordTooLargeError} When `data` exceeds `maxRecordSize`.
+   *
+   * @example
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log({ startOffset: 100 });
+   * assert.equal(await log.write(new Uint8Array([1])), 100);
+   * assert.equal(await log.write(new Uint8Array([2])), 101);
+   * ```
+   */
+  write(data: Uint8Array, opts?: CallOptions): Promise<number> {
+    try {
+      checkSignal(opts?.signal);
+      this.#checkRecord(data, "data");
+      const record = { created: this.#clock().getTime(), data: data.slice() };
+      if (this.#coalesce) return this.#enqueue([record], undefined);
+      const { end } = this.#journal.readBounds();
+      this.#commit(end, [record]);
+      return Promise.resolve(end);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Appends copies of `records` atomically at consecutive offsets: all are stored, or
+   * none is. Resolves the offset of the first record.
+   *
+   * @param records One or more records, each valid for {@linkcode Log.write}.
+   * @param opts Call options, and an optional `expectedOffset`.
+   * @returns The offset of the first record; the others follow it.
+   * @throws {ConflictError} When `expectedOffset` is below the next offset.
+   * @throws {RangeError} When `records` is empty, a record is empty, or `expectedOffset`
+   * is above the next offset.
+   * @throws {RecordTooLargeError} When a record exceeds `maxRecordSize`.
+   *
+   * @example
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * const bytes = (s: string) => new TextEncoder().encode(s);
+   * const first = await log.writeBatch([bytes("a"), bytes("b"), bytes("c")]);
+   * assert.equal(first, 0);
+   * assert.deepEqual(await log.range(), { earliest: 0, latest: 2 });
+   * ```
+   */
+  writeBatch(records: readonly Uint8Array[], opts?: WriteBatchOptions): Promise<number> {
+    try {
+      checkSignal(opts?.signal);
+      const expected = opts?.expectedOffset;
+      if (expected !== undefined) assertPosition("expectedOffset", expected);
+      if (!Array.isArray(records)) {
+        throw new TypeError(`records must be an array, got ${describe(records)}`);
+      }
+      if (records.length === 0) throw new RangeError("A batch must hold at least one record");
+      const now = this.#clock().getTime();
+      const copies: NewRecord[] = [];
+      for (let i = 0; i < records.length; i++) {
+        const data = records[i];
+        this.#checkRecord(data, `records[${i}]`);
+        copies.push({ created: now, data: data.slice() });
+      }
+      if (this.#coalesce) return this.#enqueue(copies, expected);
+      const end = expected ?? this.#journal.readBounds().end;
+      this.#commit(end, copies);
+      return Promise.resolve(end);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Reads the record at `offset`.
+   *
+   * @param offset The offset to read.
+   * @param opts Call options.
+   * @returns A copy of the record.
+   * @throws {FutureOffsetError} When `offset` is at or past the next offset.
+   * @throws {OutOfRangeError} When `offset` is negative, below the start or purged.
+   * @throws {RangeError} When `offset` is not an integer.
+   *
+   * @example
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log({ clock: () => new Date("2026-01-01T00:00:00Z") });
+   * await log.write(new Uint8Array([7]));
+   * const record = await log.read(0);
+   * assert.equal(record.created.toISOString(), "2026-01-01T00:00:00.000Z");
+   * ```
+   */
+  read(offset: number, opts?: CallOptions): Promise<LogRecord> {
+    try {
+      checkSignal(opts?.signal);
+      this.#checkReadable(offset);
+      const [stored] = this.#journal.readRecords(offset, 1);
+      if (stored === undefined) throw new OutOfRangeError(offset);
+      return Promise.resolve(toLogRecord(stored.position, stored.created, stored.data));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Fills `batch[0..count)` with consecutive records from `offset` and resolves `count`.
+   * A `count` below `batch.length` means the end of the log was reached; slots past
+   * `count` are left untouched. An empty batch resolves 0 without checking `offset`.
+   *
+   * @param offset The first offset to read.
+   * @param batch The array to fill.
+   * @param opts Call options.
+   * @returns How many records were read.
+   * @throws {FutureOffsetError} When `offset` is at or past the next offset.
+   * @throws {OutOfRangeError} When `offset` is negative, below the start or purged.
+   *
+   * @example
+   * ```ts
+   * import { Log, type LogRecord } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * for (let i = 0; i < 15; i++) await log.write(new Uint8Array([i]));
+   * const batch = new Array<LogRecord>(10);
+   * assert.equal(await log.readBatch(0, batch), 10);
+   * assert.equal(await log.readBatch(10, batch), 5);
+   * ```
+   */
+  readBatch(offset: number, batch: LogRecord[], opts?: CallOptions): Promise<number> {
+    try {
+      checkSignal(opts?.signal);
+      if (!Array.isArray(batch)) {
+        throw new TypeError(`batch must be an array, got ${describe(batch)}`);
+      }
+      if (batch.length === 0) return Promise.resolve(0);
+      this.#checkReadable(offset);
+      const stored = this.#journal.readRecords(offset, batch.length);
+      for (let i = 0; i < stored.length; i++) {
+        const { position, created, data } = stored[i]!;
+        batch[i] = toLogRecord(position, created, data);
+      }
+      return Promise.resolve(stored.length);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Resolves the inclusive range of available offsets; `{ earliest: -1, latest: -1 }`
+   * when the log is empty.
+   *
+   * @param opts Call options.
+   * @returns The earliest and latest available offsets.
+   *
+   * @example
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log({ startOffset: 5 });
+   * assert.deepEqual(await log.range(), { earliest: -1, latest: -1 });
+   * await log.write(new Uint8Array([1]));
+   * assert.deepEqual(await log.range(), { earliest: 5, latest: 5 });
+   * ```
+   */
+  range(opts?: CallOptions): Promise<OffsetRange> {
+    try {
+      checkSignal(opts?.signal);
+      const { begin, end } = this.#journal.readBounds();
+      return Promise.resolve(
+        begin === end ? { earliest: -1, latest: -1 } : { earliest: begin, latest: end - 1 },
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Streams records in order from `start`, then waits for new ones: a write wakes the
+   * stream at once, and a waiting stream holds no timer. `stream` never throws; `next()`
+   * rejects with `OutOfRangeError` when `start` is negative, below the start or purged,
+   * or when retention overtakes the reader, and with the signal's reason once aborted.
+   *
+   * @param start The first offset to yield; may be in the future.
+   * @param opts Call options; abort the signal to end the stream.
+   * @returns An async iterator of records.
+   *
+   * @example
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * const controller = new AbortController();
+   * const stream = log.stream(0, { signal: controller.signal });
+   * const first = stream.next();
+   * await log.write(new Uint8Array([42]));
+   * assert.deepEqual((await first).value?.data, new Uint8Array([42]));
+   * controller.abort();
+   * ```
+   */
+  stream(start: number, opts?: CallOptions): AsyncIterableIterator<LogRecord> {
+    return new LogStream(start, opts?.signal, this.#streamSource, this.#written);
+  }
+
+  readonly #streamSource: StreamSource = {
+    page: (offset, limit) => {
+      if (this.#purged(offset)) throw new OutOfRangeError(offset);
+      return this.#journal.readRecords(offset, limit).map((r) =>
+        toLogRecord(r.position, r.created, r.data)
+      );
+    },
+    purged: (offset) => this.#purged(offset),
+  };
+
+  #purged(offset: number): boolean {
+    return offset < this.#origin || offset < this.#journal.readBounds().begin;
+  }
+
+  #checkRecord(data: unknown, name: string): asserts data is Uint8Array {
+    assertBytes(name, data);
+    if (data.byteLength === 0) throw new RangeError(`${name} must not be empty`);
+    if (data.byteLength > this.#maxRecordSize) {
+      throw new RecordTooLargeError(data.byteLength, this.#maxRecordSize);
+    }
+  }
+
+  #checkReadable(offset: number): void {
+    assertInteger("offset", offset);
+    if (offset < 0) throw new OutOfRangeError(offset);
+    const { begin, end } = this.#journal.readBounds();
+    if (offset >= end) throw new FutureOffsetError(offset);
+    if (offset < begin) throw new OutOfRangeError(offset);
+  }
+
+  /** Commits `records` at `end` with retention in the same atomic unit, then wakes streams. */
+  #commit(end: number, records: readonly NewRecord[]): void {
+    this.#journal.appendRecords(end, records, this.#retainFrom(end + records.length));
+    this.#written.notify();
+  }
+
+  /** The oldest offset retention keeps once the log ends at `end` (memlog's formula). */
+  #retainFrom(end: number): number {
+    const n = end - this.#origin;
+    const size = this.#segmentSize;
+    if (n <= size) return 0;
+    return this.#origin + size * (Math.floor((n - 1) / size) - 1);
+  }
+
+  /** Adds records to the commit being gathered in this turn; flushes it in a microtask. */
+  #enqueue(records: NewRecord[], expected: number | undefined): Promise<number> {
+    let pending = this.#pending;
+    if (pending === undefined) {
+      pending = { first: this.#journal.readBounds().end, records: [], settle: [] };
+      this.#pending = pending;
+      queueMicrotask(() => this.#flush());
+    }
+    const offset = pending.first + pending.records.length;
+    // Checked against the end the log will have once the records gathered so far commit.
+    if (expected !== undefined && expected < offset) throw new ConflictError(expected, offset);
+    if (expected !== undefined && expected > offset) {
+      throw new RangeError(`Cannot append at offset ${expected} past the next offset ${offset}`);
+    }
+    for (const record of records) pending.records.push(record);
+    return new Promise<number>((resolve, reject) => {
+      pending.settle.push({ resolve, reject, offset });
+    });
+  }
+
+  #flush(): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    this.#pending = undefined;
+    try {
+      this.#commit(pending.first, pending.records);
+    } catch (error) {
+      for (const { reject } of pending.settle) reject(error);
+      return;
+    }
+    for (const { resolve, offset } of pending.settle) resolve(offset);
+  }
+}
+
+function toLogRecord(offset: number, created: number, data: Uint8Array): LogRecord {
+  return { offset, created: new Date(created), data: data.slice() };
+}

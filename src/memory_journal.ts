@@ -1,0 +1,108 @@
+/**
+ * The in-memory storage driver.
+ *
+ * @module
+ */
+import { ConflictError } from "./errors.ts";
+import type { Bounds } from "./journal.ts";
+import {
+  type JournalOptions,
+  type NewRecord,
+  StorageJournal,
+  type StoredRecord,
+} from "./storage_journal.ts";
+
+/**
+ * An in-memory {@linkcode Journal}: the default storage of a {@linkcode Log}. A fresh
+ * journal has bounds `[0, 0)`, or `[start, start)` when created with a `start`.
+ *
+ * Records live in one array whose consumed head is reclaimed in bulk, so appends,
+ * reads and truncation are amortized O(1) per record.
+ *
+ * @example
+ * ```ts
+ * import { MemoryJournal } from "@edgelog/edgelog";
+ * import assert from "node:assert/strict";
+ *
+ * const journal = new MemoryJournal();
+ * await journal.append(0, new TextEncoder().encode("hello"));
+ * await journal.append(1, new TextEncoder().encode("world"));
+ * await journal.truncate(1);
+ * assert.deepEqual(await journal.bounds(), { begin: 1, end: 2 });
+ * assert.equal(new TextDecoder().decode(await journal.get(1)), "world");
+ * ```
+ */
+export class MemoryJournal extends StorageJournal {
+  #records: StoredRecord[] = [];
+  /** Index in #records of the record at `#begin`; slots before it are dead. */
+  #head = 0;
+  #begin: number;
+  #end: number;
+  #origin: number;
+
+  /**
+   * Creates an empty journal.
+   *
+   * @param options `start` (the first position, default 0) and `clock`.
+   * @throws {RangeError} When `start` is negative or not a safe integer.
+   */
+  constructor(options: JournalOptions = {}) {
+    super(options);
+    this.#origin = this.#begin = this.#end = options.start ?? 0;
+  }
+
+  protected loadBounds(): Bounds {
+    return { begin: this.#begin, end: this.#end };
+  }
+
+  protected loadRecords(pos: number, limit: number): StoredRecord[] {
+    if (pos < this.#begin || pos >= this.#end) return [];
+    const from = this.#head + (pos - this.#begin);
+    return this.#records.slice(from, from + limit);
+  }
+
+  protected storeRecords(end: number, records: readonly NewRecord[], truncateBefore: number): void {
+    if (end < this.#end) throw new ConflictError(end, this.#end);
+    if (end > this.#end) {
+      throw new RangeError(`Cannot append at position ${end} past the end ${this.#end}`);
+    }
+    let position = end;
+    for (const { created, data } of records) {
+      this.#records.push({ position: position++, created, data });
+    }
+    this.#end = position;
+    if (truncateBefore > this.#begin) this.#dropBelow(truncateBefore);
+  }
+
+  protected dropRecords(end: number): void {
+    if (end > this.#end) {
+      throw new RangeError(`Cannot truncate to position ${end} past the end ${this.#end}`);
+    }
+    if (end > this.#begin) this.#dropBelow(end);
+  }
+
+  protected loadOrigin(): number {
+    return this.#origin;
+  }
+
+  protected moveOrigin(first: number): boolean {
+    if (this.#end !== this.#origin) return false;
+    this.#origin = this.#begin = this.#end = first;
+    return true;
+  }
+
+  protected release(): void {
+    this.#records = [];
+    this.#head = 0;
+  }
+
+  #dropBelow(end: number): void {
+    this.#head += end - this.#begin;
+    this.#begin = end;
+    // Reclaim the dead head once it outweighs the live records: amortized O(1).
+    if (this.#head > 1024 && this.#head * 2 > this.#records.length) {
+      this.#records = this.#records.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}

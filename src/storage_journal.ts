@@ -1,0 +1,244 @@
+/**
+ * The storage driver contract under both the Journal and the Log.
+ *
+ * @module
+ */
+import { ClosedError, NotFoundError } from "./errors.ts";
+import type { Bounds, CallOptions, Journal, RangeFn } from "./journal.ts";
+import { assertBytes, assertPosition, checkSignal } from "./validate.ts";
+
+/** A record as a driver keeps it: its bytes beside its creation time. */
+export interface StoredRecord {
+  /** The record's position (the Log's offset). */
+  position: number;
+  /** The creation time in milliseconds since the Unix epoch. */
+  created: number;
+  /** The record's bytes. Drivers may hand out their own copy: callers must not mutate it. */
+  data: Uint8Array;
+}
+
+/** A record on its way into a driver. */
+export interface NewRecord {
+  /** The creation time in milliseconds since the Unix epoch. */
+  created: number;
+  /** The bytes to store. Ownership passes to the driver: callers hand over a copy. */
+  data: Uint8Array;
+}
+
+/** Options of the journals shipped with edgelog. */
+export interface JournalOptions {
+  /** The position of the first record of a fresh journal. Default 0. */
+  start?: number;
+  /** The clock that stamps records appended through {@linkcode Journal.append}. */
+  clock?: () => Date;
+}
+
+/** How many records one page of {@linkcode StorageJournal.range} reads at a time. */
+const RANGE_PAGE = 256;
+
+/**
+ * The storage driver contract: a {@linkcode Journal} whose driver-level operations are
+ * synchronous, so that a {@linkcode Log} over it checks and writes its state with no
+ * `await` in between. Every embedded engine edgelog targets is synchronous: memory,
+ * `node:sqlite` and a Durable Object's `ctx.storage.sql`.
+ *
+ * A driver implements the protected hooks; this class validates arguments, enforces
+ * `close()`, honours abort signals and copies records in and out, once for every driver.
+ * The public synchronous methods are the driver-level API the Log uses; they are
+ * exported for drivers and tests, and application code rarely needs them.
+ *
+ * @example The driver-level read shows each record's creation time
+ * ```ts
+ * import { MemoryJournal } from "@edgelog/edgelog";
+ * import assert from "node:assert/strict";
+ *
+ * const journal = new MemoryJournal({ clock: () => new Date(1000) });
+ * await journal.append(0, new Uint8Array([42]));
+ * const [record] = journal.readRecords(0, 10);
+ * assert.equal(record?.created, 1000);
+ * ```
+ */
+export abstract class StorageJournal implements Journal {
+  #closed = false;
+  readonly #clock: () => Date;
+
+  /**
+   * Sets up the parts every driver shares.
+   *
+   * @param options The journal options; `start` is applied by the driver.
+   */
+  constructor(options: JournalOptions = {}) {
+    const clock = options.clock ?? (() => new Date());
+    if (typeof clock !== "function") {
+      throw new TypeError("clock must be a function");
+    }
+    this.#clock = clock;
+    if (options.start !== undefined) assertPosition("start", options.start);
+  }
+
+  /** Resolves the current bounds of the driver, in its own atomic unit. */
+  protected abstract loadBounds(): Bounds;
+  /** Returns up to `limit` records from `pos`, or none when `pos` holds no record. */
+  protected abstract loadRecords(pos: number, limit: number): StoredRecord[];
+  /**
+   * Atomically checks that `end` is the current end (else throws `ConflictError` for a
+   * lower `end`, `RangeError` for a higher one), appends `records` at consecutive
+   * positions and removes every record below `truncateBefore`.
+   */
+  protected abstract storeRecords(
+    end: number,
+    records: readonly NewRecord[],
+    truncateBefore: number,
+  ): void;
+  /** Atomically removes the records below `end`; throws `RangeError` past the end. */
+  protected abstract dropRecords(end: number): void;
+  /** Returns the first position this journal was created with. */
+  protected abstract loadOrigin(): number;
+  /** Moves a journal that never held a record to start at `first`; false otherwise. */
+  protected abstract moveOrigin(first: number): boolean;
+  /** Releases the driver's resources. */
+  protected abstract release(): void;
+
+  /**
+   * Whether a {@linkcode Log} over this driver should coalesce concurrent writes into one
+   * commit. True for drivers whose commits are costly (SQLite); false by default.
+   */
+  get coalescesWrites(): boolean {
+    return false;
+  }
+
+  /** Whether {@linkcode StorageJournal.close} has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Driver level: the current bounds, synchronously.
+   *
+   * @returns The half-open bounds.
+   * @throws {ClosedError} After close.
+   */
+  readBounds(): Bounds {
+    this.#assertOpen();
+    return this.loadBounds();
+  }
+
+  /**
+   * Driver level: up to `limit` records starting exactly at `pos`, with their creation
+   * times; an empty array when `pos` holds no record. The returned bytes may be the
+   * driver's own: do not mutate them.
+   *
+   * @param pos The first position.
+   * @param limit The maximum number of records, at least 1.
+   * @returns The records, in position order.
+   * @throws {ClosedError} After close.
+   */
+  readRecords(pos: number, limit: number): StoredRecord[] {
+    this.#assertOpen();
+    return this.loadRecords(pos, limit);
+  }
+
+  /**
+   * Driver level: appends `records` at `end` in one atomic unit, and in the same unit
+   * removes the records below `truncateBefore` (retention).
+   *
+   * @param end The expected current end.
+   * @param records The records to append.
+   * @param truncateBefore Records below this position are removed. Default 0.
+   * @throws {ConflictError} When `end` is below the current end.
+   * @throws {RangeError} When `end` is above the current end.
+   * @throws {ClosedError} After close.
+   */
+  appendRecords(end: number, records: readonly NewRecord[], truncateBefore = 0): void {
+    this.#assertOpen();
+    this.storeRecords(end, records, truncateBefore);
+  }
+
+  /**
+   * Driver level: the first position this journal was created with (its `start`).
+   *
+   * @returns The first position.
+   */
+  origin(): number {
+    this.#assertOpen();
+    return this.loadOrigin();
+  }
+
+  /**
+   * Driver level: makes a journal that never held a record start at `first`.
+   *
+   * @param first The position of the first record.
+   * @returns `true` when the journal was fresh and now starts at `first`.
+   */
+  restartAt(first: number): boolean {
+    this.#assertOpen();
+    assertPosition("first", first);
+    return this.moveOrigin(first);
+  }
+
+  /** {@inheritDoc Journal.bounds} */
+  async bounds(opts?: CallOptions): Promise<Bounds> {
+    checkSignal(opts?.signal);
+    return this.readBounds();
+  }
+
+  /** {@inheritDoc Journal.get} */
+  async get(pos: number, opts?: CallOptions): Promise<Uint8Array> {
+    checkSignal(opts?.signal);
+    assertPosition("pos", pos);
+    const [record] = this.readRecords(pos, 1);
+    if (record === undefined) throw new NotFoundError(pos);
+    return record.data.slice();
+  }
+
+  /** {@inheritDoc Journal.range} */
+  async range(pos: number, fn: RangeFn, opts?: CallOptions): Promise<void> {
+    const signal = opts?.signal;
+    checkSignal(signal);
+    assertPosition("pos", pos);
+    if (typeof fn !== "function") throw new TypeError("fn must be a function");
+    let cursor = pos;
+    for (;;) {
+      const page = this.readRecords(cursor, RANGE_PAGE);
+      if (page.length === 0) {
+        if (cursor === pos) throw new NotFoundError(pos);
+        return;
+      }
+      for (const record of page) {
+        const result = fn(record.position, record.data.slice());
+        const more = result instanceof Promise ? await result : result;
+        if (more === false) return;
+        signal?.throwIfAborted();
+        this.#assertOpen();
+      }
+      cursor = page[page.length - 1]!.position + 1;
+    }
+  }
+
+  /** {@inheritDoc Journal.append} */
+  async append(end: number, record: Uint8Array, opts?: CallOptions): Promise<void> {
+    checkSignal(opts?.signal);
+    assertPosition("end", end);
+    assertBytes("record", record);
+    this.appendRecords(end, [{ created: this.#clock().getTime(), data: record.slice() }]);
+  }
+
+  /** {@inheritDoc Journal.truncate} */
+  async truncate(end: number, opts?: CallOptions): Promise<void> {
+    checkSignal(opts?.signal);
+    assertPosition("end", end);
+    this.#assertOpen();
+    this.dropRecords(end);
+  }
+
+  /** {@inheritDoc Journal.close} */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.release();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError();
+  }
+}

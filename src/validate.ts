@@ -1,0 +1,48 @@
+// Argument checks shared by the Log and the journals. Internal: not exported from mod.ts.
+
+/**
+ * Checks that `value` is a number and a safe integer.
+ *
+ * @throws {TypeError} When `value` is not a number.
+ * @throws {RangeError} When `value` is not a safe integer.
+ */
+export function assertInteger(name: string, value: unknown): asserts value is number {
+  if (typeof value !== "number") {
+    throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+  }
+  if (!Number.isSafeInteger(value)) {
+    throw new RangeError(`${name} must be a safe integer, got "${value}"`);
+  }
+}
+
+/** Checks that `value` is a non-negative safe integer. */
+export function assertPosition(name: string, value: unknown): asserts value is number {
+  assertInteger(name, value);
+  if (value < 0) throw new RangeError(`${name} must not be negative, got "${value}"`);
+}
+
+/** Checks that `value` is a `Uint8Array`. */
+export function assertBytes(name: string, value: unknown): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`${name} must be a Uint8Array, got ${describe(value)}`);
+  }
+}
+
+/** Rejects with the signal's reason when it is already aborted. */
+export function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal !== undefined) {
+    if (!(signal instanceof AbortSignal)) {
+      throw new TypeError(`signal must be an AbortSignal, got ${describe(signal)}`);
+    }
+    signal.throwIfAborted();
+  }
+}
+
+/** Describes a value of the wrong type for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return `"${value.constructor?.name ?? "object"}"`;
+  if (typeof value === "string") return `string "${value}"`;
+  return `${typeof value} "${String(value)}"`;
+}
