@@ -49,3 +49,13 @@ export {
   StorageJournal,
   type StoredRecord,
 } from "./src/storage_journal.ts";
+export {
+  nodeSqlite,
+  type NodeSqliteDatabase,
+  type NodeSqliteStatement,
+  type SqlDatabase,
+  type SqlRow,
+  type SqlValue,
+} from "./src/sql.ts";
+export { SqliteJournal } from "./src/sqlite_journal.ts";
+export { SqliteStore } from "./src/sqlite_store.ts";

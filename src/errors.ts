@@ -228,8 +228,12 @@ export class ClosedError extends LogError {
   /** Always `"CLOSED"`. */
   readonly code = "CLOSED" as const;
 
-  /** Creates the error. */
-  constructor() {
-    super("The journal is closed");
+  /**
+   * Creates the error.
+   *
+   * @param subject What was closed, for the message. Default `"journal"`.
+   */
+  constructor(subject = "journal") {
+    super(`The ${subject} is closed`);
   }
 }

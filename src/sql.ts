@@ -1,0 +1,113 @@
+/**
+ * The minimal, synchronous SQL interface the SQLite driver is written against, and its
+ * adapter for `node:sqlite`. A Durable Object's `ctx.storage.sql` satisfies it through
+ * an equally thin adapter in the deployment.
+ *
+ * @module
+ */
+
+/** A value bound to or read from SQLite. Drivers may return BLOBs as either type. */
+export type SqlValue = null | number | bigint | string | Uint8Array | ArrayBuffer;
+
+/** One result row, by column name. */
+export type SqlRow = Record<string, SqlValue>;
+
+/**
+ * A synchronous SQLite connection: the whole surface the SQLite driver needs.
+ *
+ * @example An adapter over a Durable Object's SQL storage (in the deployment)
+ * ```ts ignore
+ * const db: SqlDatabase = {
+ *   exec: (sql, ...params) => ctx.storage.sql.exec(sql, ...params).toArray(),
+ *   transaction: (fn) => ctx.storage.transactionSync(fn),
+ * };
+ * ```
+ */
+export interface SqlDatabase {
+  /**
+   * Runs one statement with positional `?` parameters and returns its rows (none for a
+   * statement that returns none). At most 100 parameters are bound per statement.
+   */
+  exec(sql: string, ...params: SqlValue[]): SqlRow[];
+  /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. */
+  transaction<T>(fn: () => T): T;
+  /** Closes the connection, where the connection is the driver's to close. */
+  close?(): void;
+}
+
+/** The part of `node:sqlite`'s `StatementSync` the adapter uses. */
+export interface NodeSqliteStatement {
+  /** Runs the statement and returns every row. */
+  all(...params: Array<null | number | bigint | string | Uint8Array>): unknown[];
+}
+
+/** The part of `node:sqlite`'s `DatabaseSync` the adapter uses. */
+export interface NodeSqliteDatabase {
+  /** Compiles a statement. */
+  prepare(sql: string): NodeSqliteStatement;
+  /** Runs SQL without parameters. */
+  exec(sql: string): void;
+  /** Closes the database. */
+  close(): void;
+}
+
+/**
+ * Adapts a `node:sqlite` `DatabaseSync` (Deno 2.9+, Node 22.5+) to {@linkcode SqlDatabase}.
+ * Statements are prepared once and cached. A file database is switched to WAL mode with
+ * a busy timeout; SQLite's default `synchronous=FULL` stays, so every commit is durable.
+ *
+ * @param database An open `DatabaseSync`; the adapter's `close()` closes it.
+ * @returns The adapter.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { Log, nodeSqlite, SqliteStore } from "@edgelog/edgelog";
+ * import assert from "node:assert/strict";
+ *
+ * const store = new SqliteStore(nodeSqlite(new DatabaseSync(":memory:")));
+ * const log = new Log({ journal: store.open("events") });
+ * assert.equal(await log.write(new Uint8Array([1])), 0);
+ * store.close();
+ * ```
+ */
+export function nodeSqlite(database: NodeSqliteDatabase): SqlDatabase {
+  const statements = new Map<string, NodeSqliteStatement>();
+  let depth = 0;
+  database.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL");
+  return {
+    exec(sql, ...params) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        statements.set(sql, statement);
+      }
+      const bound = params.map((p) => p instanceof ArrayBuffer ? new Uint8Array(p) : p);
+      return statement.all(...bound) as SqlRow[];
+    },
+    transaction(fn) {
+      // Nested calls join the outer transaction, as transactionSync does in a Durable Object.
+      if (depth > 0) return fn();
+      database.exec("BEGIN IMMEDIATE");
+      depth++;
+      try {
+        const result = fn();
+        database.exec("COMMIT");
+        return result;
+      } catch (error) {
+        try {
+          database.exec("ROLLBACK");
+        } catch {
+          // SQLite already rolled back (e.g. after SQLITE_FULL); the original error matters.
+        }
+        throw error;
+      } finally {
+        depth--;
+      }
+    },
+    close() {
+      statements.clear();
+      database.close();
+    },
+  };
+}

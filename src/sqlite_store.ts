@@ -1,0 +1,132 @@
+/**
+ * Several named journals in one SQLite database.
+ *
+ * @module
+ */
+import { ClosedError } from "./errors.ts";
+import type { SqlDatabase } from "./sql.ts";
+import { SqliteJournal } from "./sqlite_journal.ts";
+import type { JournalOptions } from "./storage_journal.ts";
+import { describe } from "./validate.ts";
+
+/** The catalog: one row per named journal, holding its bounds. */
+const CATALOG = `CREATE TABLE IF NOT EXISTS edgelog_journals (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  origin INTEGER NOT NULL,
+  begin_pos INTEGER NOT NULL,
+  end_pos INTEGER NOT NULL
+)`;
+
+/**
+ * A SQLite database holding any number of named journals. Each journal keeps one row
+ * per record in its own table (position as INTEGER PRIMARY KEY, created time, data
+ * BLOB) and its bounds in a catalog row.
+ *
+ * @example A durable log in one database file
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { Log, nodeSqlite, SqliteStore } from "@edgelog/edgelog";
+ * import assert from "node:assert/strict";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".db" });
+ * const store = new SqliteStore(nodeSqlite(new DatabaseSync(path)));
+ * const log = new Log({ journal: store.open("events") });
+ * await log.write(new TextEncoder().encode("kept"));
+ * store.close();
+ *
+ * // Later, or in another process: the record is still there.
+ * const reopened = new SqliteStore(nodeSqlite(new DatabaseSync(path)));
+ * const again = new Log({ journal: reopened.open("events") });
+ * assert.equal(new TextDecoder().decode((await again.read(0)).data), "kept");
+ * reopened.close();
+ * ```
+ */
+export class SqliteStore {
+  readonly #db: SqlDatabase;
+  readonly #open = new Set<SqliteJournal>();
+  #closed = false;
+
+  /**
+   * Opens a store over `db`, creating its catalog table when missing.
+   *
+   * @param db A synchronous SQL connection, such as {@linkcode nodeSqlite}'s adapter.
+   */
+  constructor(db: SqlDatabase) {
+    if (typeof db?.exec !== "function" || typeof db.transaction !== "function") {
+      throw new TypeError(`db must be a SqlDatabase, got ${describe(db)}`);
+    }
+    this.#db = db;
+    db.exec(CATALOG);
+  }
+
+  /**
+   * Opens the journal called `name`, creating it (empty, starting at `options.start`)
+   * when it does not exist. `start` is ignored for a journal that exists already.
+   *
+   * @param name A non-empty name.
+   * @param options `start` and `clock` of the journal.
+   * @returns The journal.
+   * @throws {TypeError} When `name` is not a string.
+   * @throws {RangeError} When `name` is empty.
+   * @throws {ClosedError} After {@linkcode SqliteStore.close}.
+   */
+  open(name: string, options: JournalOptions = {}): SqliteJournal {
+    this.#assertOpen();
+    checkName(name);
+    const journal = new SqliteJournal(this.#db, name, options, (j) => this.#open.delete(j));
+    this.#open.add(journal);
+    return journal;
+  }
+
+  /**
+   * Lists the names of the journals in this store.
+   *
+   * @returns The names, sorted.
+   */
+  names(): string[] {
+    this.#assertOpen();
+    return this.#db.exec("SELECT name FROM edgelog_journals ORDER BY name").map((row) =>
+      String(row.name)
+    );
+  }
+
+  /**
+   * Deletes the journal called `name` and all its records; journals opened on it are
+   * closed.
+   *
+   * @param name The journal's name.
+   * @returns Whether a journal of that name existed.
+   */
+  delete(name: string): boolean {
+    this.#assertOpen();
+    checkName(name);
+    for (const journal of this.#open) {
+      if (journal.name === name) void journal.close();
+    }
+    return this.#db.transaction(() => {
+      const [row] = this.#db.exec("SELECT id FROM edgelog_journals WHERE name = ?", name);
+      if (row === undefined) return false;
+      this.#db.exec(`DROP TABLE IF EXISTS edgelog_records_${Number(row.id)}`);
+      this.#db.exec("DELETE FROM edgelog_journals WHERE id = ?", Number(row.id));
+      return true;
+    });
+  }
+
+  /** Closes every journal opened from this store, then the connection. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const journal of this.#open) void journal.close();
+    this.#db.close?.();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError("store");
+  }
+}
+
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== "string") throw new TypeError(`name must be a string, got ${describe(name)}`);
+  if (name.length === 0) throw new RangeError("name must not be empty");
+}
