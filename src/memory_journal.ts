@@ -51,17 +51,24 @@ export class MemoryJournal extends StorageJournal {
     this.#origin = this.#begin = this.#end = options.start ?? 0;
   }
 
-  protected loadBounds(): Bounds {
+  /** Driver hook: Reads the bounds. */
+  protected override loadBounds(): Bounds {
     return { begin: this.#begin, end: this.#end };
   }
 
-  protected loadRecords(pos: number, limit: number): StoredRecord[] {
+  /** Driver hook: Reads up to `limit` records from `pos`. */
+  protected override loadRecords(pos: number, limit: number): StoredRecord[] {
     if (pos < this.#begin || pos >= this.#end) return [];
     const from = this.#head + (pos - this.#begin);
     return this.#records.slice(from, from + limit);
   }
 
-  protected storeRecords(end: number, records: readonly NewRecord[], truncateBefore: number): void {
+  /** Driver hook: Appends records atomically, with retention. */
+  protected override storeRecords(
+    end: number,
+    records: readonly NewRecord[],
+    truncateBefore: number,
+  ): void {
     if (end < this.#end) throw new ConflictError(end, this.#end);
     if (end > this.#end) {
       throw new RangeError(`Cannot append at position ${end} past the end ${this.#end}`);
@@ -74,24 +81,28 @@ export class MemoryJournal extends StorageJournal {
     if (truncateBefore > this.#begin) this.#dropBelow(truncateBefore);
   }
 
-  protected dropRecords(end: number): void {
+  /** Driver hook: Removes the records below `end`. */
+  protected override dropRecords(end: number): void {
     if (end > this.#end) {
       throw new RangeError(`Cannot truncate to position ${end} past the end ${this.#end}`);
     }
     if (end > this.#begin) this.#dropBelow(end);
   }
 
-  protected loadOrigin(): number {
+  /** Driver hook: Reads the first position. */
+  protected override loadOrigin(): number {
     return this.#origin;
   }
 
-  protected moveOrigin(first: number): boolean {
+  /** Driver hook: Moves a fresh journal to start at `first`. */
+  protected override moveOrigin(first: number): boolean {
     if (this.#end !== this.#origin) return false;
     this.#origin = this.#begin = this.#end = first;
     return true;
   }
 
-  protected release(): void {
+  /** Driver hook: Releases resources on close. */
+  protected override release(): void {
     this.#records = [];
     this.#head = 0;
   }

@@ -88,7 +88,8 @@ export class SqliteJournal extends StorageJournal {
     return true;
   }
 
-  protected loadBounds(): Bounds {
+  /** Driver hook: Reads the bounds. */
+  protected override loadBounds(): Bounds {
     const [row] = this.#db.exec(
       "SELECT begin_pos, end_pos FROM edgelog_journals WHERE id = ?",
       this.#id,
@@ -97,7 +98,8 @@ export class SqliteJournal extends StorageJournal {
     return { begin: Number(row.begin_pos), end: Number(row.end_pos) };
   }
 
-  protected loadRecords(pos: number, limit: number): StoredRecord[] {
+  /** Driver hook: Reads up to `limit` records from `pos`. */
+  protected override loadRecords(pos: number, limit: number): StoredRecord[] {
     const rows = this.#db.exec(
       `SELECT pos, created, data FROM ${this.#table} WHERE pos >= ? ORDER BY pos LIMIT ?`,
       pos,
@@ -112,7 +114,12 @@ export class SqliteJournal extends StorageJournal {
     }));
   }
 
-  protected storeRecords(end: number, records: readonly NewRecord[], truncateBefore: number): void {
+  /** Driver hook: Appends records atomically, with retention. */
+  protected override storeRecords(
+    end: number,
+    records: readonly NewRecord[],
+    truncateBefore: number,
+  ): void {
     const db = this.#db;
     db.transaction(() => {
       const { begin, end: current } = this.loadBounds();
@@ -138,7 +145,8 @@ export class SqliteJournal extends StorageJournal {
     });
   }
 
-  protected dropRecords(end: number): void {
+  /** Driver hook: Removes the records below `end`. */
+  protected override dropRecords(end: number): void {
     this.#db.transaction(() => {
       const { begin, end: current } = this.loadBounds();
       if (end > current) {
@@ -150,12 +158,14 @@ export class SqliteJournal extends StorageJournal {
     });
   }
 
-  protected loadOrigin(): number {
+  /** Driver hook: Reads the first position. */
+  protected override loadOrigin(): number {
     const [row] = this.#db.exec("SELECT origin FROM edgelog_journals WHERE id = ?", this.#id);
     return Number(row?.origin);
   }
 
-  protected moveOrigin(first: number): boolean {
+  /** Driver hook: Moves a fresh journal to start at `first`. */
+  protected override moveOrigin(first: number): boolean {
     return this.#db.transaction(() => {
       const [row] = this.#db.exec(
         "SELECT origin, end_pos FROM edgelog_journals WHERE id = ?",
@@ -173,7 +183,8 @@ export class SqliteJournal extends StorageJournal {
     });
   }
 
-  protected release(): void {
+  /** Driver hook: Releases resources on close. */
+  protected override release(): void {
     this.#onClose(this);
   }
 }
