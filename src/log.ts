@@ -94,10 +94,12 @@ export class Log {
   readonly #journal: StorageJournal;
   readonly #segmentSize: number;
   readonly #maxRecordSize: number;
-  readonly #clock: () => Date;
+  /** The clock in milliseconds since the epoch: `Date.now` for the system clock. */
+  readonly #now: () => number;
   readonly #origin: number;
   readonly #coalesce: boolean;
   readonly #written = new WriteSignal();
+  readonly #slab = new ByteSlab();
   #pending: PendingCommit | undefined;
 
   /**
@@ -112,7 +114,7 @@ export class Log {
       startOffset = 0,
       maxSegmentSize = DEFAULT_SEGMENT_SIZE,
       maxRecordSize = DEFAULT_MAX_RECORD_SIZE,
-      clock = () => new Date(),
+      clock,
     } = options;
     assertPosition("startOffset", startOffset);
     if (maxSegmentSize !== Infinity) assertInteger("maxSegmentSize", maxSegmentSize);
@@ -123,7 +125,7 @@ export class Log {
     if (maxRecordSize <= 0) {
       throw new RangeError(`maxRecordSize must be positive, got "${maxRecordSize}"`);
     }
-    if (typeof clock !== "function") {
+    if (clock !== undefined && typeof clock !== "function") {
       throw new TypeError(`clock must be a function, got ${describe(clock)}`);
     }
     const journal = options.journal ?? new MemoryJournal({ start: startOffset });
@@ -134,7 +136,8 @@ export class Log {
     this.#journal = journal;
     this.#segmentSize = maxSegmentSize;
     this.#maxRecordSize = maxRecordSize;
-    this.#clock = clock;
+    // The system clock read without a Date per record: the same time, at about half the cost.
+    this.#now = clock === undefined ? Date.now : () => clock().getTime();
     this.#origin = journal.origin();
     this.#coalesce = journal.coalescesWrites;
   }
@@ -182,7 +185,7 @@ export class Log {
     try {
       checkSignal(opts?.signal);
       this.#checkRecord(data, "data");
-      const record = { created: this.#clock().getTime(), data: data.slice() };
+      const record = { created: this.#now(), data: this.#copy(data) };
       if (this.#coalesce) return this.#enqueue([record], undefined);
       const { end } = this.#journal.readBounds();
       this.#commit(end, [record]);
@@ -225,12 +228,12 @@ export class Log {
         throw new TypeError(`records must be an array, got ${describe(records)}`);
       }
       if (records.length === 0) throw new RangeError("A batch must hold at least one record");
-      const now = this.#clock().getTime();
+      const now = this.#now();
       const copies: NewRecord[] = [];
       for (let i = 0; i < records.length; i++) {
         const data = records[i];
         this.#checkRecord(data, `records[${i}]`);
-        copies.push({ created: now, data: data.slice() });
+        copies.push({ created: now, data: this.#copy(data) });
       }
       if (this.#coalesce) return this.#enqueue(copies, expected);
       const end = expected ?? this.#journal.readBounds().end;
@@ -389,6 +392,15 @@ export class Log {
     return offset < this.#origin || offset < this.#journal.readBounds().begin;
   }
 
+  /**
+   * The copy of a record that the journal keeps. A synchronous driver stores it at once:
+   * pack it into the slab. A coalescing driver stores it in a later microtask and binds
+   * it to SQL, where a buffer of its own is simplest.
+   */
+  #copy(data: Uint8Array): Uint8Array {
+    return this.#coalesce ? data.slice() : this.#slab.copy(data);
+  }
+
   #checkRecord(data: unknown, name: string): asserts data is Uint8Array {
     assertBytes(name, data);
     if (data.byteLength === 0) throw new RangeError(`${name} must not be empty`);
@@ -455,4 +467,43 @@ export class Log {
 
 function toLogRecord(offset: number, created: number, data: Uint8Array): LogRecord {
   return { offset, created: new Date(created), data: data.slice() };
+}
+
+/** Records above this size get an ArrayBuffer of their own. */
+const MAX_PACKED = 1024;
+/** The first chunk is small, so that a log of a few records holds little memory. */
+const FIRST_CHUNK = 1024;
+/** Chunks double up to this size. */
+const MAX_CHUNK = 64 * 1024;
+
+/**
+ * Copies of small records packed into shared chunks. In V8 every ArrayBuffer is a
+ * backing store allocated and swept on its own, which costs several times more than
+ * copying 32 bytes: one buffer per chunk instead of one per record is most of the cost
+ * of an in-memory write.
+ *
+ * A copy pins its whole chunk. That is harmless in a log, which drops its records oldest
+ * first, so chunks are released in the order they were filled. The copies stay inside
+ * the driver: `read`, `readBatch`, `stream` and the Journal methods hand out buffers of
+ * their own, never a view that could reach a chunk through `.buffer`.
+ */
+class ByteSlab {
+  #chunk = new Uint8Array(0);
+  #used = 0;
+  #nextSize = FIRST_CHUNK;
+
+  /** A copy of `data`; small copies share their buffer with other copies from this slab. */
+  copy(data: Uint8Array): Uint8Array {
+    const size = data.byteLength;
+    if (size > MAX_PACKED) return data.slice();
+    if (this.#used + size > this.#chunk.byteLength) {
+      this.#chunk = new Uint8Array(this.#nextSize);
+      this.#used = 0;
+      if (this.#nextSize < MAX_CHUNK) this.#nextSize *= 2;
+    }
+    const copy = this.#chunk.subarray(this.#used, this.#used + size);
+    copy.set(data);
+    this.#used += size;
+    return copy;
+  }
 }

@@ -21,7 +21,10 @@ export interface StoredRecord {
 export interface NewRecord {
   /** The creation time in milliseconds since the Unix epoch. */
   created: number;
-  /** The bytes to store. Ownership passes to the driver: callers hand over a copy. */
+  /**
+   * The bytes to store. Ownership passes to the driver: callers hand over a copy, which
+   * may be a view into a buffer shared with other records' copies (honour `byteOffset`).
+   */
   data: Uint8Array;
 }
 
