@@ -100,6 +100,8 @@ export class Log {
   readonly #coalesce: boolean;
   readonly #written = new WriteSignal();
   readonly #slab = new ByteSlab();
+  /** Where copies handed to readers are packed: never shared with stored records. */
+  readonly #readSlab = new ByteSlab();
   #pending: PendingCommit | undefined;
 
   /**
@@ -271,7 +273,7 @@ export class Log {
       this.#checkReadable(offset);
       const [stored] = this.#journal.readRecords(offset, 1);
       if (stored === undefined) throw new OutOfRangeError(offset);
-      return Promise.resolve(toLogRecord(stored.position, stored.created, stored.data));
+      return Promise.resolve(this.#toLogRecord(stored.position, stored.created, stored.data));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -312,7 +314,7 @@ export class Log {
       const stored = this.#journal.readRecords(offset, batch.length);
       for (let i = 0; i < stored.length; i++) {
         const { position, created, data } = stored[i]!;
-        batch[i] = toLogRecord(position, created, data);
+        batch[i] = this.#toLogRecord(position, created, data);
       }
       return Promise.resolve(stored.length);
     } catch (error) {
@@ -382,7 +384,7 @@ export class Log {
     page: (offset, limit) => {
       if (this.#purged(offset)) throw new OutOfRangeError(offset);
       return this.#journal.readRecords(offset, limit).map((r) =>
-        toLogRecord(r.position, r.created, r.data)
+        this.#toLogRecord(r.position, r.created, r.data)
       );
     },
     purged: (offset) => this.#purged(offset),
@@ -399,6 +401,15 @@ export class Log {
    */
   #copy(data: Uint8Array): Uint8Array {
     return this.#coalesce ? data.slice() : this.#slab.copy(data);
+  }
+
+  /**
+   * A record for a reader, with a copy of its bytes. Small copies are packed into the
+   * read slab, as Node packs small Buffers into a pool: records handed out may share an
+   * ArrayBuffer with each other, never with what the journal stores.
+   */
+  #toLogRecord(offset: number, created: number, data: Uint8Array): LogRecord {
+    return { offset, created: new Date(created), data: this.#readSlab.copy(data) };
   }
 
   #checkRecord(data: unknown, name: string): asserts data is Uint8Array {
@@ -465,10 +476,6 @@ export class Log {
   }
 }
 
-function toLogRecord(offset: number, created: number, data: Uint8Array): LogRecord {
-  return { offset, created: new Date(created), data: data.slice() };
-}
-
 /** Records above this size get an ArrayBuffer of their own. */
 const MAX_PACKED = 1024;
 /** The first chunk is small, so that a log of a few records holds little memory. */
@@ -483,9 +490,9 @@ const MAX_CHUNK = 64 * 1024;
  * of an in-memory write.
  *
  * A copy pins its whole chunk. That is harmless in a log, which drops its records oldest
- * first, so chunks are released in the order they were filled. The copies stay inside
- * the driver: `read`, `readBatch`, `stream` and the Journal methods hand out buffers of
- * their own, never a view that could reach a chunk through `.buffer`.
+ * first, so chunks are released in the order they were filled. A log keeps one slab for
+ * the copies its journal stores and another for the copies it hands to readers, so no
+ * returned record can reach a stored one through `.buffer`.
  */
 class ByteSlab {
   #chunk = new Uint8Array(0);
