@@ -1,0 +1,406 @@
+/**
+ * Load figures for the Cloudflare deployment, measured in one run against Miniflare's
+ * programmatic API on the bundled worker (loopback only, bounded duration):
+ *
+ * 1. requests/s of a no-op round trip to a Durable Object (the platform's ceiling here);
+ * 2. single-record appends/s;
+ * 3. records/s with batches of 100;
+ * 4. WebSocket delivery to 100 and to 1000 connected tails: records/s, p50/p99
+ *    append-to-delivery latency, and whether every tail received every record.
+ *
+ * Usage: `npm run bench:load` (= `node bench/load.mjs`). `LOAD_SECONDS` sets the length of each
+ * HTTP phase (default 10, as `autocannon -c 10 -d 10`).
+ *
+ * @module
+ */
+import autocannon from "autocannon";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { append, appendBatch, batchRequest, openTail, recordsUrl } from "../test/e2e/client.mjs";
+
+const ROOT = process.env.EDGELOG_ROOT ?? resolve(fileURLToPath(new URL("..", import.meta.url)));
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
+const CONNECTIONS = 10;
+const COMPAT_DATE = "2026-04-01";
+/** The record of the single-append phases (and the no-op's request body): 64 bytes. */
+const RECORD = new Uint8Array(64).map((_, i) => (i * 37) & 0xff);
+/** Records per request in the batched phase. */
+const BATCH = 100;
+/** How long the append load of each tail phase lasts (ms). */
+const TAIL_APPEND_MS = 4_000;
+
+/** A worker that forwards every request to one Durable Object that answers at once. */
+const NOOP_WORKER = `
+import { DurableObject } from "cloudflare:workers";
+export class Noop extends DurableObject {
+  async fetch(request) {
+    await request.arrayBuffer();
+    return new Response("ok");
+  }
+}
+export default {
+  fetch(request, env) {
+    return env.NOOP.get(env.NOOP.idFromName("noop")).fetch(request);
+  },
+};
+`;
+
+/**
+ * @typedef {{ name: string, rate: number, unit: string, p50: number, p99: number,
+ *   errors: number, note?: string }} Row
+ */
+
+/**
+ * Runs autocannon against one URL and returns its summary.
+ * @param {string} url
+ * @param {{ method?: string, body?: Uint8Array | string, headers?: Record<string, string> }} req
+ * @returns {Promise<{ rps: number, p50: number, p99: number, errors: number, total: number }>}
+ */
+async function cannon(url, req) {
+  /** @type {any} */
+  const opts = {
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    method: req.method ?? "GET",
+    headers: req.headers ?? {},
+  };
+  if (req.body !== undefined) {
+    opts.body = typeof req.body === "string" ? req.body : Buffer.from(req.body);
+  }
+  const r = await autocannon(opts);
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+    total: r.requests.total,
+  };
+}
+
+/**
+ * Bundles the worker offline with `wrangler deploy --dry-run` and returns the main module.
+ * @param {string} outdir
+ * @returns {string} path of the bundled entry module
+ */
+function bundle(outdir) {
+  execFileSync(
+    join(ROOT, "node_modules", ".bin", "wrangler"),
+    ["deploy", "--dry-run", "--outdir", outdir],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: {
+        ...process.env,
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_SEND_ERROR_REPORTS: "false",
+      },
+    },
+  );
+  const entry = readdirSync(outdir).find((f) => f.endsWith(".js"));
+  if (!entry) throw new Error(`No bundled module in ${outdir}`);
+  return join(outdir, entry);
+}
+
+/**
+ * Reads the Durable Object binding and class name from wrangler.toml.
+ * @returns {{ binding: string, className: string, vars: Record<string, string> }}
+ */
+function doBinding() {
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  const section = toml.split(/\[\[durable_objects\.bindings\]\]/)[1] ?? "";
+  const binding = /^\s*name\s*=\s*"([^"]+)"/m.exec(section)?.[1];
+  const className = /^\s*class_name\s*=\s*"([^"]+)"/m.exec(section)?.[1];
+  if (!binding || !className) throw new Error("No Durable Object binding in wrangler.toml");
+  /** @type {Record<string, string>} */
+  const vars = {};
+  const varsSection = /^\[vars\]\s*\n([\s\S]*?)(?:^\[|$(?![\s\S]))/m.exec(toml)?.[1] ?? "";
+  for (const m of varsSection.matchAll(/^\s*([A-Za-z_][\w]*)\s*=\s*"?([^"\n]*)"?\s*$/gm)) {
+    vars[/** @type {string} */ (m[1])] = /** @type {string} */ (m[2]);
+  }
+  return { binding, className, vars };
+}
+
+/**
+ * Formats a number with thousands separators.
+ * @param {number} n
+ * @param {number} [digits]
+ * @returns {string}
+ */
+const fmt = (n, digits = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/**
+ * Measures the no-op baseline.
+ * @returns {Promise<Row>}
+ */
+async function noopBaseline() {
+  const mf = new Miniflare({
+    modules: true,
+    script: NOOP_WORKER,
+    compatibilityDate: COMPAT_DATE,
+    durableObjects: { NOOP: { className: "Noop", useSQLite: true } },
+    cf: false,
+    host: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const url = await mf.ready;
+    const warm = await fetch(new URL("/", url));
+    await warm.arrayBuffer();
+    const r = await cannon(new URL("/", url).href, { method: "POST", body: RECORD });
+    return {
+      name: "no-op DO round trip",
+      rate: r.rps,
+      unit: "req/s",
+      p50: r.p50,
+      p99: r.p99,
+      errors: r.errors,
+    };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/**
+ * Prints the table of figures.
+ * @param {Row[]} rows
+ * @param {number} baseline no-op requests/s
+ */
+function printTable(rows, baseline) {
+  const head = ["measurement", "rate", "unit", "vs no-op", "p50 ms", "p99 ms", "errors", "note"];
+  const body = rows.map((r) => [
+    r.name,
+    fmt(r.rate),
+    r.unit,
+    r.unit === "req/s" || r.unit === "appends/s" ? `${fmt((100 * r.rate) / baseline, 1)}%` : "",
+    fmt(r.p50, 1),
+    fmt(r.p99, 1),
+    String(r.errors),
+    r.note ?? "",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? "").length)));
+  const line = (/** @type {string[]} */ cells) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const b of body) console.log(line(b));
+}
+
+/**
+ * Measures single appends and batches of 100 against the edgelog worker.
+ * @param {string} base the worker's base URL
+ * @returns {Promise<Row[]>}
+ */
+async function appendPhases(base) {
+  const single = recordsUrl(base, `bench/single-${Date.now().toString(36)}`);
+  await append(base, `bench/single-${Date.now().toString(36)}`, RECORD); // create and warm up
+  const s = await cannon(single.url, { method: "POST", body: RECORD, headers: single.headers });
+  const name = `bench/batch-${Date.now().toString(36)}`;
+  await appendBatch(base, name, [RECORD]);
+  const records = Array.from({ length: BATCH }, () => RECORD);
+  const b = batchRequest(base, name, records);
+  const r = await cannon(b.url, { method: "POST", body: b.body, headers: b.headers });
+  return [
+    {
+      name: "single-record appends",
+      rate: s.rps,
+      unit: "appends/s",
+      p50: s.p50,
+      p99: s.p99,
+      errors: s.errors,
+    },
+    {
+      name: `batched appends (${BATCH}/request)`,
+      rate: r.rps * BATCH,
+      unit: "records/s",
+      p50: r.p50,
+      p99: r.p99,
+      errors: r.errors,
+      note: `${fmt(r.rps)} requests/s`,
+    },
+  ];
+}
+
+/**
+ * Percentile of a sorted array.
+ * @param {Float64Array} sorted
+ * @param {number} p 0..100
+ * @returns {number}
+ */
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return /** @type {number} */ (sorted[Math.max(0, i)]);
+}
+
+/**
+ * Connects `tails` WebSocket tails to one log, appends single records from 4 concurrent
+ * writers for a fixed time, and measures delivery to every tail.
+ * @param {string} base the worker's base URL
+ * @param {number} tails
+ * @returns {Promise<Row>}
+ */
+async function tailPhase(base, tails) {
+  const name = `bench/tails-${tails}-${Date.now().toString(36)}`;
+  const first = await append(base, name, new Uint8Array([0]));
+  const wsBase = base.replace(/^http/, "ws");
+  const latencies = new Float64Array(tails * 20_000);
+  let delivered = 0;
+  let lastDelivery = 0;
+  /** per tail: offsets received, in order and without gap from `from` */
+  const counts = new Int32Array(tails);
+  const broken = new Int32Array(tails);
+  const from = first + 1;
+  /** @type {{ close(): void, closed: Promise<void> }[]} */
+  const sockets = [];
+  const tc = performance.now();
+  for (let i = 0; i < tails; i += 100) {
+    const group = [];
+    for (let j = i; j < Math.min(tails, i + 100); j++) {
+      group.push(openTail(wsBase, name, from, (r) => {
+        const now = performance.now();
+        if (r.offset !== from + (counts[j] ?? 0)) broken[j] = 1;
+        counts[j] = (counts[j] ?? 0) + 1;
+        if (r.data.byteLength >= 12 && delivered < latencies.length) {
+          const dv = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+          latencies[delivered] = now - dv.getFloat64(4);
+        }
+        delivered++;
+        lastDelivery = now;
+      }));
+    }
+    sockets.push(...(await Promise.all(group)));
+  }
+  const connectMs = performance.now() - tc;
+
+  let appended = 0;
+  let failed = 0;
+  const t0 = performance.now();
+  const stopAt = t0 + TAIL_APPEND_MS;
+  let seq = 0;
+  const writer = async () => {
+    while (performance.now() < stopAt) {
+      const data = new Uint8Array(64);
+      // The record carries its sequence number and the time it was sent.
+      const dv = new DataView(data.buffer);
+      dv.setUint32(0, seq++);
+      dv.setFloat64(4, performance.now());
+      try {
+        await append(base, name, data);
+        appended++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all([writer(), writer(), writer(), writer()]);
+  const appendEnd = performance.now();
+  const expected = appended * tails;
+  const deadline = performance.now() + 30_000;
+  while (delivered < expected && performance.now() < deadline) {
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  for (const s of sockets) s.close();
+  await Promise.race([
+    Promise.all(sockets.map((s) => s.closed)),
+    new Promise((ok) => setTimeout(ok, 5_000)),
+  ]);
+  let complete = 0;
+  for (let j = 0; j < tails; j++) if (counts[j] === appended && !broken[j]) complete++;
+  const n = Math.min(delivered, latencies.length);
+  const lat = latencies.slice(0, n).filter((x) => x > 0).sort();
+  const span = (lastDelivery - t0) / 1000;
+  return {
+    name: `WebSocket delivery, ${tails} tails`,
+    rate: appended / span,
+    unit: "records/s",
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    errors: failed,
+    note: `${fmt(delivered)}/${fmt(expected)} deliveries (${fmt(delivered / span)}/s); ` +
+      `${complete}/${tails} tails got every record in order; ` +
+      `appends ${fmt(appended / ((appendEnd - t0) / 1000))}/s; connect ${fmt(connectMs)} ms`,
+  };
+}
+
+async function main() {
+  const t0 = performance.now();
+  console.log(
+    `edgelog load: Miniflare on 127.0.0.1, autocannon -c ${CONNECTIONS} -d ${SECONDS}, ` +
+      `${RECORD.length}-byte records, node ${process.version}`,
+  );
+  /** @type {Row[]} */
+  const rows = [];
+  const noop = await noopBaseline();
+  rows.push(noop);
+  console.log(`no-op: ${fmt(noop.rate)} req/s`);
+
+  if (!existsSync(join(ROOT, "wrangler.toml"))) {
+    console.log("no wrangler.toml: the worker is not there yet, only the no-op baseline ran");
+    printTable(rows, noop.rate);
+    return;
+  }
+  const outdir = mkdtempSync(join(tmpdir(), "edgelog-load-"));
+  const { binding, className, vars } = doBinding();
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: bundle(outdir),
+    compatibilityDate: COMPAT_DATE,
+    bindings: vars,
+    durableObjects: { [binding]: { className, useSQLite: true } },
+    cf: false,
+    host: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const base = (await mf.ready).origin;
+    for (const row of await appendPhases(base)) {
+      rows.push(row);
+      console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}`);
+    }
+    for (const tails of [100, 1000]) {
+      const row = await tailPhase(base, tails);
+      rows.push(row);
+      console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.note}`);
+    }
+  } finally {
+    await mf.dispose();
+    rmSync(outdir, { recursive: true, force: true });
+  }
+  console.log("");
+  printTable(rows, noop.rate);
+  const single = rows.find((r) => r.unit === "appends/s");
+  const batched = rows.find((r) => r.name.startsWith("batched"));
+  const t1000 = rows.find((r) => r.name.endsWith("1000 tails"));
+  console.log("");
+  console.log("targets:");
+  if (single) {
+    const ratio = single.rate / noop.rate;
+    console.log(
+      `  single appends >= 80% of no-op: ${fmt(100 * ratio, 1)}% ` +
+        `${ratio >= 0.8 ? "MET" : "NOT MET"}`,
+    );
+  }
+  if (batched) {
+    console.log(
+      `  batched >= 100,000 records/s: ${fmt(batched.rate)} ` +
+        `${batched.rate >= 100_000 ? "MET" : "NOT MET"}`,
+    );
+  }
+  if (t1000) {
+    const all = /^[\s\S]*; (\d+)\/(\d+) tails got every record/.exec(t1000.note ?? "");
+    console.log(
+      `  1000 tails all receive every record: ${all?.[1]}/${all?.[2]} ` +
+        `${all && all[1] === all[2] ? "MET" : "NOT MET"}`,
+    );
+  }
+  console.log(`total ${fmt((performance.now() - t0) / 1000, 1)} s`);
+}
+
+await main();
