@@ -1,7 +1,8 @@
 /**
  * A minimal client of the worker's HTTP API and WebSocket tail (see PROTOCOL.md), for the
  * end-to-end tests and the load script. Binary framings as in worker/frames.ts:
- * batch bodies are repeated `[u32 length][bytes]`; tail frames are repeated
+ * batch bodies are repeated `[u32 length][bytes]`; reads are NDJSON with base64 data; tail
+ * frames are repeated
  * `[f64 offset][f64 created ms][u32 length][bytes]`, big-endian.
  *
  * @module
@@ -155,8 +156,8 @@ export function decodeTailFrame(frame) {
 }
 
 /**
- * Reads every record of the log from its beginning, in batches (binary framing: the same
- * as a tail frame).
+ * Reads every record of the log from its beginning, in pages of NDJSON lines
+ * `{ offset, created, data: base64 }`.
  * @param {string} base
  * @param {string} name
  * @returns {Promise<TailRecord[]>}
@@ -167,14 +168,15 @@ export async function readAll(base, name) {
   const out = [];
   let from = begin;
   while (from < end) {
-    const res = await fetch(`${logUrl(base, name)}/records?from=${from}&limit=1000`, {
-      headers: { accept: "application/octet-stream" },
-    });
+    const res = await fetch(`${logUrl(base, name)}/records?from=${from}&limit=1000`);
     if (!res.ok) return fail(res);
-    const records = decodeTailFrame(new Uint8Array(await res.arrayBuffer()));
-    if (records.length === 0) break;
-    out.push(...records);
-    from = /** @type {TailRecord} */ (records.at(-1)).offset + 1;
+    const lines = (await res.text()).split("\n").filter((l) => l !== "");
+    if (lines.length === 0) break;
+    for (const line of lines) {
+      const r = JSON.parse(line);
+      out.push({ offset: r.offset, created: r.created, data: Buffer.from(r.data, "base64") });
+    }
+    from = /** @type {TailRecord} */ (out.at(-1)).offset + 1;
   }
   return out;
 }

@@ -63,7 +63,7 @@ export class DevServer {
    */
   constructor(options = {}) {
     /** @type {string} */
-    this.cwd = options.cwd ?? ROOT;
+    this.cwd = options.cwd ?? process.env.EDGELOG_ROOT ?? ROOT;
     /** @type {number} */
     this.port = options.port ?? 0;
     /** @type {string} */

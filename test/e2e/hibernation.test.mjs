@@ -1,0 +1,88 @@
+/**
+ * End to end: a tail socket stays connected while the log's Durable Object is evicted for
+ * being idle (hibernation under `wrangler dev`), and still receives the next record. Eviction
+ * is seen through the `Edgelog-Instance` response header, a random id chosen in the object's
+ * constructor: a new id means a new instance.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DevServer, ROOT, sleep } from "./server.mjs";
+import { appendWithInstance, openTail } from "./client.mjs";
+
+/** Idle periods tried in turn until the object is seen evicted (about 10 s suffices). */
+const IDLE_SECONDS = [12, 16, 20];
+
+/** @type {DevServer} */
+let server;
+after(async () => {
+  await server?.dispose();
+});
+
+test("a connected tail survives the object's eviction and gets the next record", {
+  timeout: 90_000,
+  skip: !existsSync(join(process.env.EDGELOG_ROOT ?? ROOT, "wrangler.toml")) &&
+    "no wrangler.toml: the worker is not there yet",
+}, async (t) => {
+  server = new DevServer();
+  await server.start();
+  const name = `e2e/hibernate-${Date.now().toString(36)}`;
+  const enc = new TextEncoder();
+
+  const first = await appendWithInstance(server.url, name, enc.encode("before"));
+  // Without the Edgelog-Instance header eviction cannot be seen: idle once, long enough.
+  const exposed = first.instance !== null;
+  if (!exposed) t.diagnostic("no Edgelog-Instance header: eviction not verified");
+
+  /** @type {{ offset: number, text: string }[]} */
+  const got = [];
+  const tail = await openTail(server.wsUrl, name, first.offset, (r) => {
+    got.push({ offset: r.offset, text: new TextDecoder().decode(r.data) });
+  });
+  let closed = false;
+  tail.closed.then(() => (closed = true));
+
+  /**
+   * @param {number} count
+   * @param {number} ms
+   */
+  async function waitFor(count, ms) {
+    const deadline = Date.now() + ms;
+    while (got.length < count && Date.now() < deadline) await sleep(25);
+  }
+  await waitFor(1, 5_000);
+  assert.deepEqual(got, [{ offset: first.offset, text: "before" }]);
+
+  let instance = first.instance;
+  let evicted = false;
+  let idled = 0;
+  for (const seconds of exposed ? IDLE_SECONDS : [20]) {
+    await sleep(seconds * 1000);
+    idled += seconds;
+    assert.equal(closed, false, "the socket stays open while the object is idle");
+    const text = `after ${idled} s idle`;
+    const next = await appendWithInstance(server.url, name, enc.encode(text));
+    await waitFor(got.length + 1, 5_000);
+    assert.deepEqual(got.at(-1), { offset: next.offset, text }, "the socket gets the record");
+    evicted = next.instance !== instance;
+    console.log(
+      `hibernation: idle ${seconds} s -> instance ${
+        exposed ? (evicted ? "changed (evicted)" : "unchanged") : "not exposed"
+      }` +
+        `, record ${next.offset} delivered to the connected socket`,
+    );
+    instance = next.instance;
+    if (evicted || !exposed) break;
+  }
+  tail.close();
+  await tail.closed;
+  if (exposed) assert.ok(evicted, `the object was never evicted in ${idled} s of idleness`);
+  assert.deepEqual(
+    got.map((r) => r.offset),
+    got.map((_, i) => first.offset + i),
+    "no gap and no duplicate on the hibernated socket",
+  );
+});
