@@ -351,6 +351,7 @@ async function main() {
   const mf = new Miniflare({
     modules: true,
     scriptPath: bundle(outdir),
+    modulesRoot: outdir,
     compatibilityDate: COMPAT_DATE,
     bindings: vars,
     durableObjects: { [binding]: { className, useSQLite: true } },
