@@ -1,0 +1,602 @@
+import { describe, expect, it } from "vitest";
+import { decodeBatchHelper } from "./ndjson.ts";
+import { encodeBatch } from "../../worker/frames.ts";
+import { HttpError } from "../../worker/http.ts";
+import { splitLogPath } from "../../worker/log_name.ts";
+import {
+  append,
+  appendBatch,
+  bytes,
+  call,
+  expectError,
+  text,
+  uniqueName,
+} from "./helpers.ts";
+
+const BATCH = { "content-type": "application/vnd.edgelog.batch" };
+
+describe("Worker entry", () => {
+  it("GET /healthz answers ok", async () => {
+    const res = await call("/healthz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it("POST /healthz is 405 with Allow", async () => {
+    const res = await call("/healthz", { method: "POST", body: "x" });
+    expect(res.headers.get("allow")).toBe("GET");
+    await expectError(res, 405, "METHOD_NOT_ALLOWED");
+  });
+
+  it("an unknown route is a JSON 404", async () => {
+    await expectError(await call("/nope"), 404, "ROUTE_NOT_FOUND");
+    await expectError(await call("/logs"), 404, "ROUTE_NOT_FOUND");
+  });
+
+  it("an unknown route inside a log is a JSON 404", async () => {
+    await expectError(await call(`/logs/${uniqueName()}/records/1/x`), 404, "ROUTE_NOT_FOUND");
+  });
+
+  it("names may hold / segments, and tenants' logs are separate", async () => {
+    const a = `tenant-a/${uniqueName()}`;
+    const b = `tenant-b/${a.split("/")[1]}`;
+    expect(await append(a, "a")).toBe(0);
+    expect(await append(a, "a")).toBe(1);
+    expect(await append(b, "b")).toBe(0);
+    const res = await call(`/logs/${a}/bounds`);
+    expect(await res.json()).toEqual({ begin: 0, end: 2 });
+  });
+
+  it("a name of 200 characters is accepted", async () => {
+    const name = uniqueName().padEnd(200, "x");
+    expect(await append(name, "x")).toBe(0);
+  });
+
+  for (
+    const [label, name] of [
+      ["too long", "x".repeat(201)],
+      ["an empty segment", "a//b"],
+      ["a percent-encoded character", "a%20b"],
+      ["a forbidden character", "a:b"],
+      ["a leading slash", "/a"],
+    ] as const
+  ) {
+    it(`a name with ${label} is 400`, async () => {
+      const res = await call(`/logs/${name}/bounds`);
+      await expectError(res, 400, "BAD_REQUEST");
+    });
+  }
+
+  it("dot segments are refused (clients' URL parsers already remove them)", () => {
+    for (const rest of ["a/./b/bounds", "a/../bounds", "./bounds", "a/.."]) {
+      expect(() => splitLogPath(rest)).toThrow(HttpError);
+    }
+    expect(splitLogPath("a/b.c/records/5")).toEqual({ name: "a/b.c", route: "/records/5" });
+    expect(splitLogPath("a/b/")).toEqual({ name: "a/b", route: "/" });
+  });
+
+  it("an empty name is 400", async () => {
+    await expectError(await call("/logs/"), 400, "BAD_REQUEST");
+    await expectError(await call("/logs/records"), 400, "BAD_REQUEST");
+  });
+});
+
+describe("POST /logs/{name}/records", () => {
+  it("appends the raw body and returns its offset", async () => {
+    const name = uniqueName();
+    const res = await call(`/logs/${name}/records`, { method: "POST", body: bytes("one") });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("edgelog-offset")).toBe("0");
+    expect(await res.json()).toEqual({ offset: 0 });
+    expect(await append(name, "two")).toBe(1);
+  });
+
+  it("keeps every byte value", async () => {
+    const name = uniqueName();
+    const all = new Uint8Array(256).map((_, i) => i);
+    await append(name, all);
+    const res = await call(`/logs/${name}/records/0`);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(all);
+  });
+
+  it("concurrent appends get consecutive offsets", async () => {
+    const name = uniqueName();
+    const offsets = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => append(name, `r${i}`)),
+    );
+    expect([...offsets].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it("an empty body is 400", async () => {
+    const res = await call(`/logs/${uniqueName()}/records`, { method: "POST" });
+    await expectError(res, 400, "BAD_REQUEST");
+  });
+
+  it("a record over maxRecordSize is 413 RECORD_TOO_LARGE", async () => {
+    const name = uniqueName();
+    await call(`/logs/${name}/config`, {
+      method: "PUT",
+      body: JSON.stringify({ maxRecordSize: 10 }),
+    });
+    const ok = await call(`/logs/${name}/records`, { method: "POST", body: new Uint8Array(10) });
+    expect(ok.status).toBe(200);
+    const res = await call(`/logs/${name}/records`, { method: "POST", body: new Uint8Array(11) });
+    const error = await expectError(res, 413, "RECORD_TOO_LARGE");
+    expect(error.limit).toBe(10);
+  });
+
+  it("a streamed body over the limit is 413 without a Content-Length", async () => {
+    const name = uniqueName();
+    await call(`/logs/${name}/config`, {
+      method: "PUT",
+      body: JSON.stringify({ maxRecordSize: 1000 }),
+    });
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(600));
+      },
+    });
+    const res = await call(`/logs/${name}/records`, {
+      method: "POST",
+      body,
+      // @ts-expect-error: workerd needs duplex for a stream body in some versions
+      duplex: "half",
+    });
+    await expectError(res, 413, "RECORD_TOO_LARGE");
+    expect(await call(`/logs/${name}/bounds`).then((r) => r.json())).toEqual({ begin: 0, end: 0 });
+  });
+
+  it("a record of 1 MiB (the default maximum) is accepted, 1 MiB + 1 is 413", async () => {
+    const name = uniqueName();
+    const max = new Uint8Array(1048576).fill(7);
+    expect(await append(name, max)).toBe(0);
+    const read = await call(`/logs/${name}/records/0`);
+    expect(new Uint8Array(await read.arrayBuffer())).toEqual(max);
+    const res = await call(`/logs/${name}/records`, {
+      method: "POST",
+      body: new Uint8Array(1048577),
+    });
+    await expectError(res, 413, "RECORD_TOO_LARGE");
+  });
+
+  it("a record at the SQLite row limit (maxRecordSize 1999000) is stored", async () => {
+    const name = uniqueName();
+    const put = await call(`/logs/${name}/config`, {
+      method: "PUT",
+      body: JSON.stringify({ maxRecordSize: 1999000 }),
+    });
+    expect(put.status).toBe(200);
+    const big = new Uint8Array(1999000).fill(3);
+    expect(await append(name, big)).toBe(0);
+    const read = await call(`/logs/${name}/records/0`);
+    expect((await read.arrayBuffer()).byteLength).toBe(1999000);
+  });
+
+  it("?expected=N appends at the expected offset", async () => {
+    const name = uniqueName();
+    const res = await call(`/logs/${name}/records?expected=0`, { method: "POST", body: "a" });
+    expect(await res.json()).toEqual({ offset: 0 });
+    const res2 = await call(`/logs/${name}/records`, {
+      method: "POST",
+      body: "b",
+      headers: { "edgelog-expected-offset": "1" },
+    });
+    expect(await res2.json()).toEqual({ offset: 1 });
+  });
+
+  it("a taken expected offset is 409 CONFLICT with the current end", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    await append(name, "b");
+    const res = await call(`/logs/${name}/records?expected=1`, { method: "POST", body: "c" });
+    expect(res.headers.get("edgelog-end")).toBe("2");
+    const error = await expectError(res, 409, "CONFLICT");
+    expect(error.end).toBe(2);
+    const header = await call(`/logs/${name}/records`, {
+      method: "POST",
+      body: "c",
+      headers: { "edgelog-expected-offset": "0" },
+    });
+    await expectError(header, 409, "CONFLICT");
+  });
+
+  it("only one of two racing appends at the same expected offset wins", async () => {
+    const name = uniqueName();
+    const results = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        call(`/logs/${name}/records?expected=0`, { method: "POST", body: "x" }).then((r) =>
+          r.status
+        )
+      ),
+    );
+    expect(results.filter((s) => s === 200)).toHaveLength(1);
+    expect(results.filter((s) => s === 409)).toHaveLength(3);
+  });
+
+  it("an expected offset past the end is 400", async () => {
+    const res = await call(`/logs/${uniqueName()}/records?expected=5`, {
+      method: "POST",
+      body: "x",
+    });
+    await expectError(res, 400, "BAD_REQUEST");
+  });
+
+  for (const bad of ["-1", "1.5", "1e3", "+1", "abc", "", "9007199254740993", " 1"]) {
+    it(`expected=${JSON.stringify(bad)} is 400`, async () => {
+      const res = await call(
+        `/logs/${uniqueName()}/records?expected=${encodeURIComponent(bad)}`,
+        { method: "POST", body: "x" },
+      );
+      await expectError(res, 400, "BAD_REQUEST");
+    });
+  }
+
+  it("expected both as header and query is 400", async () => {
+    const res = await call(`/logs/${uniqueName()}/records?expected=0`, {
+      method: "POST",
+      body: "x",
+      headers: { "edgelog-expected-offset": "0" },
+    });
+    await expectError(res, 400, "BAD_REQUEST");
+  });
+
+  it("an unknown query parameter is 400", async () => {
+    const res = await call(`/logs/${uniqueName()}/records?foo=1`, { method: "POST", body: "x" });
+    await expectError(res, 400, "BAD_REQUEST");
+  });
+
+  it("PUT is 405 with Allow", async () => {
+    const res = await call(`/logs/${uniqueName()}/records`, { method: "PUT", body: "x" });
+    expect(res.headers.get("allow")).toBe("GET, POST, DELETE");
+    await expectError(res, 405, "METHOD_NOT_ALLOWED");
+  });
+});
+
+describe("POST /logs/{name}/batch", () => {
+  it("appends records atomically at consecutive offsets", async () => {
+    const name = uniqueName();
+    await append(name, "before");
+    const result = await appendBatch(name, ["a", "b", new Uint8Array([0, 255, 10])]);
+    expect(result).toEqual({ first: 1, last: 3, count: 3 });
+    const res = await call(`/logs/${name}/records/3`);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(new Uint8Array([0, 255, 10]));
+  });
+
+  it("takes 1000 records", async () => {
+    const name = uniqueName();
+    const records = Array.from({ length: 1000 }, (_, i) => `r${i}`);
+    expect(await appendBatch(name, records)).toEqual({ first: 0, last: 999, count: 1000 });
+  });
+
+  it("1001 records is 413 and nothing is written", async () => {
+    const name = uniqueName();
+    const res = await call(`/logs/${name}/batch`, {
+      method: "POST",
+      headers: BATCH,
+      body: encodeBatch(Array.from({ length: 1001 }, () => bytes("x"))),
+    });
+    await expectError(res, 413, "REQUEST_TOO_LARGE");
+    expect(await (await call(`/logs/${name}/bounds`)).json()).toEqual({ begin: 0, end: 0 });
+  });
+
+  it("a body over 8 MiB is 413", async () => {
+    const res = await call(`/logs/${uniqueName()}/batch`, {
+      method: "POST",
+      headers: BATCH,
+      body: encodeBatch(Array.from({ length: 9 }, () => new Uint8Array(1000000))),
+    });
+    await expectError(res, 413, "REQUEST_TOO_LARGE");
+  });
+
+  it("an oversize record fails the whole batch with 413 RECORD_TOO_LARGE", async () => {
+    const name = uniqueName();
+    await call(`/logs/${name}/config`, {
+      method: "PUT",
+      body: JSON.stringify({ maxRecordSize: 4 }),
+    });
+    const res = await call(`/logs/${name}/batch`, {
+      method: "POST",
+      headers: BATCH,
+      body: encodeBatch([bytes("ok"), bytes("too long")]),
+    });
+    await expectError(res, 413, "RECORD_TOO_LARGE");
+    expect(await (await call(`/logs/${name}/bounds`)).json()).toEqual({ begin: 0, end: 0 });
+  });
+
+  it("an empty record fails the whole batch with 400", async () => {
+    const name = uniqueName();
+    const res = await call(`/logs/${name}/batch`, {
+      method: "POST",
+      headers: BATCH,
+      body: encodeBatch([bytes("ok"), new Uint8Array(0)]),
+    });
+    await expectError(res, 400, "BAD_REQUEST");
+    expect(await (await call(`/logs/${name}/bounds`)).json()).toEqual({ begin: 0, end: 0 });
+  });
+
+  it("an empty batch is 400", async () => {
+    const res = await call(`/logs/${uniqueName()}/batch`, { method: "POST", headers: BATCH });
+    await expectError(res, 400, "BAD_REQUEST");
+  });
+
+  it("broken framing is 400", async () => {
+    for (const body of [new Uint8Array([0, 0]), new Uint8Array([0, 0, 0, 5, 1, 2])]) {
+      const res = await call(`/logs/${uniqueName()}/batch`, { method: "POST", headers: BATCH, body });
+      await expectError(res, 400, "BAD_REQUEST");
+    }
+  });
+
+  it("another content type is 415", async () => {
+    const res = await call(`/logs/${uniqueName()}/batch`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: encodeBatch([bytes("x")]),
+    });
+    await expectError(res, 415, "UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("?expected=N: a taken offset is 409, the right one appends", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    const conflict = await call(`/logs/${name}/batch?expected=0`, {
+      method: "POST",
+      headers: BATCH,
+      body: encodeBatch([bytes("x"), bytes("y")]),
+    });
+    const error = await expectError(conflict, 409, "CONFLICT");
+    expect(error.end).toBe(1);
+    const ok = await call(`/logs/${name}/batch?expected=1`, {
+      method: "POST",
+      headers: BATCH,
+      body: encodeBatch([bytes("x"), bytes("y")]),
+    });
+    expect(await ok.json()).toEqual({ first: 1, last: 2, count: 2 });
+  });
+
+  it("GET is 405", async () => {
+    await expectError(await call(`/logs/${uniqueName()}/batch`), 405, "METHOD_NOT_ALLOWED");
+  });
+});
+
+describe("GET /logs/{name}/records/{offset}", () => {
+  it("returns the raw bytes with offset and created headers", async () => {
+    const name = uniqueName();
+    const before = Date.now();
+    await append(name, "hello");
+    const res = await call(`/logs/${name}/records/0`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    expect(res.headers.get("edgelog-offset")).toBe("0");
+    const created = Number(res.headers.get("edgelog-created"));
+    expect(created).toBeGreaterThanOrEqual(before - 1000);
+    expect(text(new Uint8Array(await res.arrayBuffer()))).toBe("hello");
+  });
+
+  it("a future offset is 404 FUTURE_OFFSET", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    await expectError(await call(`/logs/${name}/records/1`), 404, "FUTURE_OFFSET");
+  });
+
+  it("a purged offset is 410 OUT_OF_RANGE", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "b", "c"]);
+    await call(`/logs/${name}/truncate?before=2`, { method: "POST" });
+    await expectError(await call(`/logs/${name}/records/1`), 410, "OUT_OF_RANGE");
+  });
+
+  it("a non-decimal offset is 400", async () => {
+    for (const bad of ["-1", "1.0", "0x1", "99999999999999999"]) {
+      await expectError(await call(`/logs/${uniqueName()}/records/${bad}`), 400, "BAD_REQUEST");
+    }
+  });
+
+  it("POST is 405", async () => {
+    const res = await call(`/logs/${uniqueName()}/records/0`, { method: "POST", body: "x" });
+    await expectError(res, 405, "METHOD_NOT_ALLOWED");
+  });
+});
+
+describe("GET /logs/{name}/records?from&limit", () => {
+  it("returns NDJSON records with base64 data and the next offset", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "b", new Uint8Array([0, 200])]);
+    const res = await call(`/logs/${name}/records?from=1&limit=10`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/x-ndjson");
+    expect(res.headers.get("edgelog-next-offset")).toBe("3");
+    const lines = decodeBatchHelper(await res.text());
+    expect(lines.map((l) => l.offset)).toEqual([1, 2]);
+    expect(text(lines[0]!.data)).toBe("b");
+    expect(lines[1]!.data).toEqual(new Uint8Array([0, 200]));
+    expect(typeof lines[0]!.created).toBe("number");
+  });
+
+  it("honours limit and defaults from to the oldest record", async () => {
+    const name = uniqueName();
+    await appendBatch(name, Array.from({ length: 40 }, (_, i) => `r${i}`));
+    await call(`/logs/${name}/truncate?before=5`, { method: "POST" });
+    const res = await call(`/logs/${name}/records?limit=30`);
+    const lines = decodeBatchHelper(await res.text());
+    expect(lines.map((l) => l.offset)).toEqual(Array.from({ length: 30 }, (_, i) => i + 5));
+    expect(res.headers.get("edgelog-next-offset")).toBe("35");
+  });
+
+  it("stops at 4 MiB of record bytes", async () => {
+    const name = uniqueName();
+    for (let i = 0; i < 5; i++) await append(name, new Uint8Array(1048576));
+    const res = await call(`/logs/${name}/records?from=0&limit=10`);
+    expect(decodeBatchHelper(await res.text())).toHaveLength(4);
+    expect(res.headers.get("edgelog-next-offset")).toBe("4");
+  });
+
+  it("from at the end is 404 FUTURE_OFFSET, purged is 410 OUT_OF_RANGE", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "b"]);
+    await expectError(await call(`/logs/${name}/records?from=2`), 404, "FUTURE_OFFSET");
+    await call(`/logs/${name}/truncate?before=1`, { method: "POST" });
+    await expectError(await call(`/logs/${name}/records?from=0`), 410, "OUT_OF_RANGE");
+  });
+
+  it("bad from or limit is 400", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    for (const q of ["from=-1", "from=a", "limit=0", "limit=1001", "limit=1.5", "from=0&from=0"]) {
+      await expectError(await call(`/logs/${name}/records?${q}`), 400, "BAD_REQUEST");
+    }
+  });
+});
+
+describe("GET /logs/{name}/bounds and /range", () => {
+  it("an empty log", async () => {
+    const name = uniqueName();
+    expect(await (await call(`/logs/${name}/bounds`)).json()).toEqual({ begin: 0, end: 0 });
+    expect(await (await call(`/logs/${name}/range`)).json()).toEqual({
+      earliest: -1,
+      latest: -1,
+    });
+  });
+
+  it("after appends and truncation", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "b", "c", "d"]);
+    await call(`/logs/${name}/truncate?before=1`, { method: "POST" });
+    expect(await (await call(`/logs/${name}/bounds`)).json()).toEqual({ begin: 1, end: 4 });
+    expect(await (await call(`/logs/${name}/range`)).json()).toEqual({ earliest: 1, latest: 3 });
+  });
+
+  it("wrong methods are 405, query parameters 400", async () => {
+    const name = uniqueName();
+    await expectError(await call(`/logs/${name}/bounds`, { method: "POST" }), 405, "METHOD_NOT_ALLOWED");
+    await expectError(await call(`/logs/${name}/range`, { method: "DELETE" }), 405, "METHOD_NOT_ALLOWED");
+    await expectError(await call(`/logs/${name}/bounds?x=1`), 400, "BAD_REQUEST");
+  });
+});
+
+describe("GET/PUT /logs/{name}/config", () => {
+  it("defaults come from wrangler.toml vars", async () => {
+    const res = await call(`/logs/${uniqueName()}/config`);
+    expect(await res.json()).toEqual({ maxSegmentSize: null, maxRecordSize: 1048576 });
+  });
+
+  it("PUT changes and persists fields, null and \"Infinity\" turn retention off", async () => {
+    const name = uniqueName();
+    const put = await call(`/logs/${name}/config`, {
+      method: "PUT",
+      body: JSON.stringify({ maxSegmentSize: 10 }),
+    });
+    expect(await put.json()).toEqual({ maxSegmentSize: 10, maxRecordSize: 1048576 });
+    expect(await (await call(`/logs/${name}/config`)).json()).toEqual({
+      maxSegmentSize: 10,
+      maxRecordSize: 1048576,
+    });
+    for (const none of [null, "Infinity"]) {
+      await call(`/logs/${name}/config`, { method: "PUT", body: JSON.stringify({ maxSegmentSize: 10 }) });
+      const res = await call(`/logs/${name}/config`, {
+        method: "PUT",
+        body: JSON.stringify({ maxSegmentSize: none }),
+      });
+      expect(((await res.json()) as { maxSegmentSize: unknown }).maxSegmentSize).toBeNull();
+    }
+  });
+
+  it("retention by segment size applies to later appends", async () => {
+    const name = uniqueName();
+    await call(`/logs/${name}/config`, { method: "PUT", body: JSON.stringify({ maxSegmentSize: 2 }) });
+    await appendBatch(name, ["a", "b", "c", "d", "e"]);
+    expect(await (await call(`/logs/${name}/range`)).json()).toEqual({ earliest: 2, latest: 4 });
+  });
+
+  it("invalid configs are 400", async () => {
+    const name = uniqueName();
+    for (
+      const body of [
+        "not json",
+        "[]",
+        JSON.stringify({ maxSegmentSize: 0 }),
+        JSON.stringify({ maxSegmentSize: 1.5 }),
+        JSON.stringify({ maxSegmentSize: "10" }),
+        JSON.stringify({ maxRecordSize: 0 }),
+        JSON.stringify({ maxRecordSize: 1999001 }),
+        JSON.stringify({ maxRecordSize: null }),
+        JSON.stringify({ other: 1 }),
+      ]
+    ) {
+      const res = await call(`/logs/${name}/config`, { method: "PUT", body });
+      await expectError(res, 400, "BAD_REQUEST");
+    }
+    expect(await (await call(`/logs/${name}/config`)).json()).toEqual({
+      maxSegmentSize: null,
+      maxRecordSize: 1048576,
+    });
+  });
+
+  it("a config body over 4096 bytes is 413", async () => {
+    const res = await call(`/logs/${uniqueName()}/config`, {
+      method: "PUT",
+      body: " ".repeat(5000),
+    });
+    await expectError(res, 413, "REQUEST_TOO_LARGE");
+  });
+
+  it("POST is 405", async () => {
+    const res = await call(`/logs/${uniqueName()}/config`, { method: "POST", body: "{}" });
+    expect(res.headers.get("allow")).toBe("GET, PUT");
+    await expectError(res, 405, "METHOD_NOT_ALLOWED");
+  });
+});
+
+describe("truncate: POST /logs/{name}/truncate and DELETE /logs/{name}/records", () => {
+  it("removes the oldest records and returns the bounds", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "b", "c", "d"]);
+    const res = await call(`/logs/${name}/truncate?before=2`, { method: "POST" });
+    expect(await res.json()).toEqual({ begin: 2, end: 4 });
+    const del = await call(`/logs/${name}/records?before=3`, { method: "DELETE" });
+    expect(await del.json()).toEqual({ begin: 3, end: 4 });
+    const noop = await call(`/logs/${name}/records?before=1`, { method: "DELETE" });
+    expect(await noop.json()).toEqual({ begin: 3, end: 4 });
+    expect(await append(name, "e")).toBe(4);
+  });
+
+  it("before past the end is 400, missing or malformed before is 400", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    await expectError(await call(`/logs/${name}/truncate?before=5`, { method: "POST" }), 400, "BAD_REQUEST");
+    await expectError(await call(`/logs/${name}/truncate`, { method: "POST" }), 400, "BAD_REQUEST");
+    await expectError(await call(`/logs/${name}/records?before=x`, { method: "DELETE" }), 400, "BAD_REQUEST");
+  });
+
+  it("GET is 405", async () => {
+    await expectError(await call(`/logs/${uniqueName()}/truncate?before=0`), 405, "METHOD_NOT_ALLOWED");
+  });
+});
+
+describe("DELETE /logs/{name}", () => {
+  it("deletes the records and the config; the log starts afresh", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "b"]);
+    await call(`/logs/${name}/config`, { method: "PUT", body: JSON.stringify({ maxSegmentSize: 5 }) });
+    const res = await call(`/logs/${name}`, { method: "DELETE" });
+    expect(res.status).toBe(204);
+    expect(await (await call(`/logs/${name}/bounds`)).json()).toEqual({ begin: 0, end: 0 });
+    expect(await (await call(`/logs/${name}/config`)).json()).toEqual({
+      maxSegmentSize: null,
+      maxRecordSize: 1048576,
+    });
+    await expectError(await call(`/logs/${name}/records/0`), 404, "FUTURE_OFFSET");
+    expect(await append(name, "again")).toBe(0);
+  });
+
+  it("GET /logs/{name} is 405", async () => {
+    const res = await call(`/logs/${uniqueName()}`);
+    expect(res.headers.get("allow")).toBe("DELETE");
+    await expectError(res, 405, "METHOD_NOT_ALLOWED");
+  });
+});
+
+describe("GET /logs/{name}/tail without an upgrade", () => {
+  it("is 426 UPGRADE_REQUIRED", async () => {
+    await expectError(await call(`/logs/${uniqueName()}/tail`), 426, "UPGRADE_REQUIRED");
+  });
+});

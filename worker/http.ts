@@ -1,0 +1,204 @@
+/**
+ * HTTP plumbing shared by the Worker entry and the LogObject: the error codes and their
+ * statuses (one table), JSON error bodies, strict query parameters and bounded bodies.
+ *
+ * @module
+ */
+import { ConflictError, LogError, RecordTooLargeError } from "../src/errors.ts";
+
+/** Error codes of the HTTP layer, beside the core's `LogErrorCode`s. */
+export type HttpErrorCode =
+  | "BAD_REQUEST"
+  | "ROUTE_NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
+  | "REQUEST_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "UPGRADE_REQUIRED"
+  | "INTERNAL";
+
+/** The one table from error code to HTTP status. */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  // The core's codes.
+  CONFLICT: 409,
+  NOT_FOUND: 404,
+  FUTURE_OFFSET: 404,
+  OUT_OF_RANGE: 410,
+  RECORD_TOO_LARGE: 413,
+  CLOSED: 503,
+  // The HTTP layer's codes.
+  BAD_REQUEST: 400,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UPGRADE_REQUIRED: 426,
+  INTERNAL: 500,
+};
+
+/** An error of the HTTP layer: a code of {@linkcode STATUS_BY_CODE} and extra headers. */
+export class HttpError extends Error {
+  /** The machine-readable code. */
+  readonly code: HttpErrorCode;
+  /** Headers to add to the error response. */
+  readonly headers: Record<string, string>;
+
+  /**
+   * Creates the error.
+   *
+   * @param code The code; its status comes from {@linkcode STATUS_BY_CODE}.
+   * @param message One sentence for humans.
+   * @param headers Extra response headers (e.g. `Allow`).
+   */
+  constructor(code: HttpErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = "HttpError";
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+/**
+ * The JSON error response for any thrown value. The status is chosen by the error's
+ * `code` in {@linkcode STATUS_BY_CODE}, never by its message; invalid input
+ * (`TypeError`/`RangeError`) is 400; anything else is 500 with a generic message.
+ *
+ * @param error What was thrown.
+ * @param end The log's current end, reported with a `CONFLICT`.
+ * @returns The response.
+ */
+export function errorResponse(error: unknown, end?: () => number): Response {
+  let code: string;
+  let message: string;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const extra: Record<string, unknown> = {};
+  if (error instanceof HttpError) {
+    code = error.code;
+    message = error.message;
+    Object.assign(headers, error.headers);
+  } else if (error instanceof LogError) {
+    code = error.code;
+    message = error.message;
+    if (error instanceof ConflictError && end !== undefined) {
+      const current = end();
+      extra.end = current;
+      headers["edgelog-end"] = String(current);
+    }
+    if (error instanceof RecordTooLargeError) extra.limit = error.limit;
+  } else if (error instanceof TypeError || error instanceof RangeError) {
+    code = "BAD_REQUEST";
+    message = error.message;
+  } else {
+    code = "INTERNAL";
+    message = "Internal error";
+    console.error(error);
+  }
+  const status = STATUS_BY_CODE[code] ?? 500;
+  return new Response(JSON.stringify({ error: { code, message, ...extra } }), {
+    status,
+    headers,
+  });
+}
+
+/**
+ * Parses a strictly decimal, safe, non-negative integer (no sign, no exponent, no spaces).
+ *
+ * @param name The parameter's name, for the message.
+ * @param value The raw value.
+ * @returns The integer.
+ * @throws {HttpError} `BAD_REQUEST` otherwise.
+ */
+export function parseInteger(name: string, value: string): number {
+  if (!/^[0-9]{1,16}$/.test(value)) {
+    throw new HttpError("BAD_REQUEST", `${name} must be a non-negative integer, got "${value}"`);
+  }
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) {
+    throw new HttpError("BAD_REQUEST", `${name} must be a safe integer, got "${value}"`);
+  }
+  return n;
+}
+
+/**
+ * Reads an optional integer query parameter. A parameter given twice is a 400.
+ *
+ * @param url The request URL.
+ * @param name The parameter.
+ * @returns The integer, or `undefined` when absent.
+ */
+export function queryInteger(url: URL, name: string): number | undefined {
+  const values = url.searchParams.getAll(name);
+  if (values.length === 0) return undefined;
+  if (values.length > 1) throw new HttpError("BAD_REQUEST", `${name} must be given once`);
+  return parseInteger(name, values[0]!);
+}
+
+/** Rejects query parameters outside `allowed`. */
+export function onlyQuery(url: URL, allowed: readonly string[]): void {
+  for (const key of url.searchParams.keys()) {
+    if (!allowed.includes(key)) {
+      throw new HttpError("BAD_REQUEST", `Unknown query parameter "${key}"`);
+    }
+  }
+}
+
+/** Cancels a request body that will not be read (workerd drops the connection otherwise). */
+export async function discardBody(request: Request): Promise<void> {
+  if (request.body !== null && !request.bodyUsed) {
+    try {
+      await request.body.cancel();
+    } catch {
+      // Already closed or errored: nothing to release.
+    }
+  }
+}
+
+/**
+ * Reads a request body of at most `limit` bytes without buffering more: a larger
+ * `Content-Length` is refused before reading, and the bytes are counted while reading.
+ *
+ * @param request The request.
+ * @param limit The most bytes accepted.
+ * @param tooLarge Makes the error thrown when the body is larger (given the size seen).
+ * @returns The body's bytes.
+ */
+export async function readBody(
+  request: Request,
+  limit: number,
+  tooLarge: (size: number) => Error,
+): Promise<Uint8Array> {
+  const length = request.headers.get("content-length");
+  if (length !== null && /^[0-9]+$/.test(length) && Number(length) > limit) {
+    await discardBody(request);
+    throw tooLarge(Number(length));
+  }
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(size);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
+}
+
+/** A JSON response. */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}

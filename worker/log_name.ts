@@ -1,0 +1,86 @@
+/**
+ * Log names and how a request path splits into a log name and a route.
+ *
+ * @module
+ */
+import { HttpError } from "./http.ts";
+
+/** The longest log name, in characters. */
+export const MAX_LOG_NAME_LENGTH = 200;
+
+/**
+ * Path segments that start a route inside a log, so they cannot be segments of a name:
+ * `/logs/{name}/{route...}` splits at the first of them.
+ */
+export const ROUTE_SEGMENTS: readonly string[] = [
+  "records",
+  "batch",
+  "bounds",
+  "range",
+  "config",
+  "truncate",
+  "tail",
+];
+
+const SEGMENT = /^[A-Za-z0-9._~-]+$/;
+
+/**
+ * Checks a log name: 1 to 200 characters of `[A-Za-z0-9._~-]` in `/`-separated segments,
+ * with no empty segment, no `.` or `..` segment, and no segment that is a route word.
+ *
+ * @param name The name.
+ * @throws {HttpError} `BAD_REQUEST` when the name breaks a rule.
+ */
+export function assertLogName(name: string): void {
+  if (name.length === 0 || name.length > MAX_LOG_NAME_LENGTH) {
+    throw new HttpError(
+      "BAD_REQUEST",
+      `A log name must be 1 to ${MAX_LOG_NAME_LENGTH} characters long, got ${name.length}`,
+    );
+  }
+  for (const segment of name.split("/")) {
+    if (segment === "") {
+      throw new HttpError("BAD_REQUEST", `Log name "${name}" has an empty segment`);
+    }
+    if (segment === "." || segment === "..") {
+      throw new HttpError("BAD_REQUEST", `Log name "${name}" has a "${segment}" segment`);
+    }
+    if (!SEGMENT.test(segment)) {
+      throw new HttpError(
+        "BAD_REQUEST",
+        `Log name "${name}" may only hold the characters A-Z a-z 0-9 . _ ~ - and /`,
+      );
+    }
+  }
+}
+
+/** A path under `/logs/` split into the log's name and the route inside the log. */
+export interface LogPath {
+  /** The log's name. */
+  name: string;
+  /** The route inside the log, from `/` (e.g. `/records/5`); `/` for the log itself. */
+  route: string;
+}
+
+/**
+ * Splits the part of a path after `/logs/` at the first route segment.
+ *
+ * @param rest The raw (percent-encoded) path after `/logs/`.
+ * @returns The name and route.
+ * @throws {HttpError} `BAD_REQUEST` when the name breaks the rules of
+ * {@linkcode assertLogName}.
+ */
+export function splitLogPath(rest: string): LogPath {
+  // Names never need percent-encoding: an encoded character is outside the alphabet.
+  const segments = rest.split("/");
+  let at = segments.findIndex((s) => ROUTE_SEGMENTS.includes(s));
+  if (at === -1) at = segments.length;
+  // A trailing slash after the name is not part of it: "/logs/a/" is the log "a".
+  const nameSegments = segments.slice(0, at);
+  if (at === segments.length && nameSegments.length > 1 && nameSegments.at(-1) === "") {
+    nameSegments.pop();
+  }
+  const name = nameSegments.join("/");
+  assertLogName(name);
+  return { name, route: "/" + segments.slice(at).join("/") };
+}

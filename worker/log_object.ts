@@ -1,0 +1,596 @@
+/**
+ * The LogObject: one SQLite-backed Durable Object per named log. It composes the core (a
+ * `Log` over the SQLite driver on `ctx.storage.sql`), serves the HTTP API of PROTOCOL.md
+ * with one Hono app, and live tails over hibernating WebSockets.
+ *
+ * @module
+ */
+import { DurableObject } from "cloudflare:workers";
+import { Hono } from "hono";
+import { Log, type LogRecord, RecordTooLargeError, SqliteStore } from "../mod.ts";
+import type { StorageJournal } from "../src/storage_journal.ts";
+import {
+  BATCH_CONTENT_TYPE,
+  decodeBatch,
+  encodeTailFrame,
+  type TailRecord,
+  toBase64,
+} from "./frames.ts";
+import {
+  discardBody,
+  errorResponse,
+  HttpError,
+  json,
+  onlyQuery,
+  parseInteger,
+  queryInteger,
+  readBody,
+} from "./http.ts";
+import { durableObjectSql } from "./sql_adapter.ts";
+
+/** The bindings and vars of the deployment (wrangler.toml). */
+export interface Env {
+  /** The LogObject namespace. */
+  LOGS: DurableObjectNamespace<LogObject>;
+  /** Default maximum record size in bytes of a log that was never configured. */
+  DEFAULT_MAX_RECORD_SIZE?: string;
+  /** Default records per segment; "Infinity" keeps every record. */
+  DEFAULT_MAX_SEGMENT_SIZE?: string;
+}
+
+/**
+ * The largest `maxRecordSize` a log accepts: a Durable Object's SQLite row holds at most
+ * 2,000,000 bytes, and a record's row also holds its position and creation time.
+ */
+export const MAX_RECORD_SIZE_LIMIT = 2_000_000 - 1_000;
+/** The most records in one batch append. */
+export const MAX_BATCH_RECORDS = 1000;
+/** The most bytes in one batch append's body, length prefixes included. */
+export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+/** The most bytes in a configuration body. */
+export const MAX_CONFIG_BYTES = 4096;
+/** The default and the most records of one batch read. */
+export const DEFAULT_READ_LIMIT = 100;
+/** The most records of one batch read. */
+export const MAX_READ_LIMIT = 1000;
+/** A batch read stops once it holds this many record bytes (it always holds one record). */
+export const MAX_READ_BYTES = 4 * 1024 * 1024;
+/** The most records in one tail frame. */
+export const MAX_FRAME_RECORDS = 256;
+/** A tail frame stops once it holds this many record bytes (it always holds one record). */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+/** The WebSocket close code of a tail whose cursor was purged. */
+export const CLOSE_OUT_OF_RANGE = 4410;
+/** The WebSocket close code sent to tails when their log is deleted. */
+export const CLOSE_LOG_DELETED = 4404;
+
+/** Records read from SQLite at a time: bounds memory when records are large. */
+const READ_PAGE = 16;
+const TAIL_TAG = "tail";
+const CONFIG_TABLE = `CREATE TABLE IF NOT EXISTS edgelog_config (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  max_segment_size INTEGER,
+  max_record_size INTEGER NOT NULL
+)`;
+
+/** A log's configuration as the API shows it; `null` segment size keeps every record. */
+export interface LogConfig {
+  /** Records per segment (retention keeps two segments), or `null` for no retention. */
+  maxSegmentSize: number | null;
+  /** The largest record accepted, in bytes. */
+  maxRecordSize: number;
+}
+
+/** What this object keeps in a socket's attachment, under its own key. */
+interface TailAttachment {
+  edgelog: { cursor: number };
+}
+
+/**
+ * A Durable Object holding one append-only log. Every route of PROTOCOL.md below
+ * `/logs/{name}` arrives here with the route as the path (the Worker strips the name).
+ */
+export class LogObject extends DurableObject<Env> {
+  readonly #app: Hono;
+  #log: Log | undefined;
+  #startupError: unknown;
+  /** Tails sending history; the live broadcast skips them until they reach the end. */
+  readonly #catchingUp = new Set<WebSocket>();
+  /** The end the last broadcast delivered up to; nothing is new while it holds. */
+  #broadcastEnd = -1;
+
+  /**
+   * Sets up the log under `blockConcurrencyWhile` and builds the Hono app once.
+   *
+   * @param ctx The object's state.
+   * @param env The bindings and vars.
+   */
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    // A throw inside blockConcurrencyWhile resets the object; keep the error and report
+    // it on each request instead (as partyserver does).
+    void ctx.blockConcurrencyWhile(async () => {
+      try {
+        this.#open();
+      } catch (error) {
+        this.#startupError = error;
+      }
+    });
+    this.#app = this.#buildApp();
+  }
+
+  /** Serves one HTTP request of the API. */
+  override fetch(request: Request): Promise<Response> | Response {
+    return this.#app.fetch(request);
+  }
+
+  /** Tails send nothing the object needs; "ping" is answered by the auto-response. */
+  override webSocketMessage(_ws: WebSocket, _message: string | ArrayBuffer): void {}
+
+  /** Answers the close handshake. */
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    this.#catchingUp.delete(ws);
+    // 1005/1006 (no code, abnormal) cannot be sent back: answer them with 1000.
+    const reply = code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+    try {
+      ws.close(reply, reason);
+    } catch {
+      // Already closed: the handshake is complete.
+    }
+  }
+
+  /** Drops a failed socket. */
+  override webSocketError(ws: WebSocket, _error: unknown): void {
+    this.#catchingUp.delete(ws);
+    try {
+      ws.close(1011, "WebSocket error");
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** Opens the store, the journal, the configuration and the Log: all synchronous. */
+  #open(): void {
+    const db = durableObjectSql(this.ctx.storage);
+    const store = new SqliteStore(db);
+    const journal = store.open("log");
+    db.exec(CONFIG_TABLE);
+    const config = this.#readConfig(db.exec("SELECT * FROM edgelog_config WHERE id = 1")[0]);
+    this.#log = newLog(journal, config);
+    this.#broadcastEnd = -1;
+  }
+
+  get #current(): Log {
+    if (this.#log === undefined) throw this.#startupError ?? new Error("Log not open");
+    return this.#log;
+  }
+
+  #readConfig(row: Record<string, unknown> | undefined): LogConfig {
+    if (row !== undefined) {
+      const segment = row.max_segment_size;
+      return {
+        maxSegmentSize: segment === null ? null : Number(segment),
+        maxRecordSize: Number(row.max_record_size),
+      };
+    }
+    const segment = this.env.DEFAULT_MAX_SEGMENT_SIZE ?? "Infinity";
+    const record = Number(this.env.DEFAULT_MAX_RECORD_SIZE ?? "1048576");
+    return {
+      maxSegmentSize: segment === "Infinity" ? null : Number(segment),
+      maxRecordSize: Math.min(record, MAX_RECORD_SIZE_LIMIT),
+    };
+  }
+
+  #config(): LogConfig {
+    const log = this.#current;
+    return {
+      maxSegmentSize: log.maxSegmentSize === Infinity ? null : log.maxSegmentSize,
+      maxRecordSize: log.maxRecordSize,
+    };
+  }
+
+  #end(): number {
+    return this.#current.journal.readBounds().end;
+  }
+
+  #buildApp(): Hono {
+    const app = new Hono();
+    const allow = (path: string, methods: string) => {
+      app.all(path, () => {
+        throw new HttpError("METHOD_NOT_ALLOWED", `Use ${methods} on this route`, {
+          allow: methods,
+        });
+      });
+    };
+
+    // Unread request bodies are cancelled: workerd drops the connection otherwise.
+    app.use(async (c, next) => {
+      await next();
+      await discardBody(c.req.raw);
+    });
+
+    app.post("/records", async (c) => {
+      const url = new URL(c.req.url);
+      onlyQuery(url, ["expected"]);
+      const expected = expectedOffset(url, c.req.raw.headers);
+      const limit = this.#current.maxRecordSize;
+      const data = await readBody(c.req.raw, limit, (size) => new RecordTooLargeError(size, limit));
+      const log = this.#current;
+      const offset = expected === undefined
+        ? await log.write(data)
+        : await log.writeBatch([data], { expectedOffset: expected });
+      this.#broadcast();
+      return json({ offset }, 200, { "edgelog-offset": String(offset) });
+    });
+
+    app.get("/records", async (c) => {
+      const url = new URL(c.req.url);
+      onlyQuery(url, ["from", "limit"]);
+      const log = this.#current;
+      const from = queryInteger(url, "from") ?? log.journal.readBounds().begin;
+      const limit = queryInteger(url, "limit") ?? DEFAULT_READ_LIMIT;
+      if (limit < 1 || limit > MAX_READ_LIMIT) {
+        throw new HttpError("BAD_REQUEST", `limit must be 1 to ${MAX_READ_LIMIT}, got ${limit}`);
+      }
+      // The core checks `from` (FUTURE_OFFSET, OUT_OF_RANGE); later pages are read with no
+      // await in between, so they see one state of the log.
+      const first = new Array<LogRecord>(Math.min(limit, READ_PAGE));
+      const count = await log.readBatch(from, first);
+      const lines: string[] = [];
+      let bytes = 0;
+      let next = from;
+      const add = (offset: number, created: number, data: Uint8Array) => {
+        lines.push(JSON.stringify({ offset, created, data: toBase64(data) }) + "\n");
+        bytes += data.byteLength;
+        next = offset + 1;
+      };
+      for (let i = 0; i < count && bytes < MAX_READ_BYTES; i++) {
+        const r = first[i]!;
+        add(r.offset, r.created.getTime(), r.data);
+      }
+      const journal = log.journal;
+      while (lines.length < limit && bytes < MAX_READ_BYTES && next === from + lines.length) {
+        const page = journal.readRecords(next, Math.min(READ_PAGE, limit - lines.length));
+        if (page.length === 0) break;
+        for (const r of page) {
+          if (bytes >= MAX_READ_BYTES) break;
+          add(r.position, r.created, r.data);
+        }
+      }
+      return new Response(lines.join(""), {
+        headers: {
+          "content-type": "application/x-ndjson",
+          "edgelog-next-offset": String(next),
+        },
+      });
+    });
+
+    app.delete("/records", (c) => this.#truncate(new URL(c.req.url)));
+    allow("/records", "GET, POST, DELETE");
+
+    app.get("/records/:offset", async (c) => {
+      onlyQuery(new URL(c.req.url), []);
+      const offset = parseInteger("offset", c.req.param("offset"));
+      const record = await this.#current.read(offset);
+      return new Response(record.data, {
+        headers: {
+          "content-type": "application/octet-stream",
+          "edgelog-offset": String(record.offset),
+          "edgelog-created": String(record.created.getTime()),
+        },
+      });
+    });
+    allow("/records/:offset", "GET");
+
+    app.post("/batch", async (c) => {
+      const url = new URL(c.req.url);
+      onlyQuery(url, ["expected"]);
+      const expected = expectedOffset(url, c.req.raw.headers);
+      const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+      if (type !== BATCH_CONTENT_TYPE) {
+        throw new HttpError(
+          "UNSUPPORTED_MEDIA_TYPE",
+          `A batch must have the content type "${BATCH_CONTENT_TYPE}"`,
+        );
+      }
+      const body = await readBody(
+        c.req.raw,
+        MAX_BATCH_BYTES,
+        (size) =>
+          new HttpError(
+            "REQUEST_TOO_LARGE",
+            `A batch body holds at most ${MAX_BATCH_BYTES} bytes, got ${size} or more`,
+          ),
+      );
+      const records = decodeBatch(body, MAX_BATCH_RECORDS);
+      const first = await this.#current.writeBatch(
+        records,
+        expected === undefined ? {} : { expectedOffset: expected },
+      );
+      this.#broadcast();
+      const last = first + records.length - 1;
+      return json({ first, last, count: records.length }, 200, {
+        "edgelog-offset": String(first),
+      });
+    });
+    allow("/batch", "POST");
+
+    app.get("/bounds", async (c) => {
+      onlyQuery(new URL(c.req.url), []);
+      return json(await this.#current.journal.bounds());
+    });
+    allow("/bounds", "GET");
+
+    app.get("/range", async (c) => {
+      onlyQuery(new URL(c.req.url), []);
+      return json(await this.#current.range());
+    });
+    allow("/range", "GET");
+
+    app.get("/config", (c) => {
+      onlyQuery(new URL(c.req.url), []);
+      return json(this.#config());
+    });
+    app.put("/config", async (c) => {
+      onlyQuery(new URL(c.req.url), []);
+      const body = await readBody(
+        c.req.raw,
+        MAX_CONFIG_BYTES,
+        () => new HttpError("REQUEST_TOO_LARGE", `A config body holds at most ${MAX_CONFIG_BYTES} bytes`),
+      );
+      const next = parseConfig(body, this.#config());
+      const log = this.#current;
+      this.ctx.storage.sql.exec(
+        "INSERT OR REPLACE INTO edgelog_config (id, max_segment_size, max_record_size) VALUES (1, ?, ?)",
+        next.maxSegmentSize,
+        next.maxRecordSize,
+      );
+      this.#log = newLog(log.journal, next);
+      return json(next);
+    });
+    allow("/config", "GET, PUT");
+
+    app.post("/truncate", (c) => this.#truncate(new URL(c.req.url)));
+    allow("/truncate", "POST");
+
+    app.get("/tail", (c) => {
+      if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") {
+        throw new HttpError("UPGRADE_REQUIRED", "The tail needs a WebSocket upgrade", {
+          upgrade: "websocket",
+        });
+      }
+      const url = new URL(c.req.url);
+      onlyQuery(url, ["from"]);
+      const { begin, end } = this.#current.journal.readBounds();
+      const from = queryInteger(url, "from") ?? end;
+      return this.#acceptTail(from, begin, end);
+    });
+    allow("/tail", "GET");
+
+    app.delete("/", async (c) => {
+      onlyQuery(new URL(c.req.url), []);
+      for (const ws of this.ctx.getWebSockets(TAIL_TAG)) {
+        this.#catchingUp.delete(ws);
+        try {
+          ws.close(CLOSE_LOG_DELETED, "LOG_DELETED");
+        } catch {
+          // Already closed.
+        }
+      }
+      // No other event may see the storage half deleted or the old Log over it.
+      await this.ctx.blockConcurrencyWhile(async () => {
+        this.#log = undefined;
+        await this.ctx.storage.deleteAll();
+        this.#open();
+      });
+      return new Response(null, { status: 204 });
+    });
+    allow("/", "DELETE");
+
+    app.notFound((c) => {
+      return errorResponse(new HttpError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${new URL(c.req.url).pathname}`));
+    });
+    app.onError((error) => errorResponse(error, () => this.#end()));
+    return app;
+  }
+
+  async #truncate(url: URL): Promise<Response> {
+    onlyQuery(url, ["before"]);
+    const before = queryInteger(url, "before");
+    if (before === undefined) throw new HttpError("BAD_REQUEST", "before is required");
+    const journal = this.#current.journal;
+    await journal.truncate(before);
+    return json(journal.readBounds());
+  }
+
+  #acceptTail(from: number, begin: number, end: number): Response {
+    const pair = new WebSocketPair();
+    const client = pair[0];
+    const server = pair[1];
+    this.ctx.acceptWebSocket(server, [TAIL_TAG]);
+    setCursor(server, from);
+    if (from < begin) this.#outOfRange(server, from);
+    else if (from < end) void this.#catchUp(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * Sends history to `ws` from its cursor, one bounded frame per turn of the event loop,
+   * until it reaches the end. The check "cursor at the end" and leaving the catching-up
+   * set happen in one synchronous step, so the next broadcast picks the socket up with
+   * no gap and no duplicate.
+   */
+  async #catchUp(ws: WebSocket): Promise<void> {
+    if (this.#catchingUp.has(ws)) return;
+    this.#catchingUp.add(ws);
+    try {
+      for (;;) {
+        if (!this.#catchingUp.has(ws)) return;
+        const cursor = cursorOf(ws);
+        if (cursor === undefined) return;
+        const journal = this.#current.journal;
+        const { begin, end } = journal.readBounds();
+        if (cursor < begin) {
+          this.#outOfRange(ws, cursor);
+          return;
+        }
+        if (cursor >= end) return;
+        const { frame, next } = readFrame(journal, cursor, end);
+        ws.send(frame);
+        setCursor(ws, next);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    } catch {
+      // The socket closed under us (send throws) or the log was deleted: stop.
+    } finally {
+      this.#catchingUp.delete(ws);
+    }
+  }
+
+  /** Sends the records committed since the last broadcast to every caught-up tail. */
+  #broadcast(): void {
+    const journal = this.#current.journal;
+    const { begin, end } = journal.readBounds();
+    if (end === this.#broadcastEnd) return;
+    this.#broadcastEnd = end;
+    const groups = new Map<number, WebSocket[]>();
+    for (const ws of this.ctx.getWebSockets(TAIL_TAG)) {
+      if (this.#catchingUp.has(ws)) continue;
+      const cursor = cursorOf(ws);
+      if (cursor === undefined || cursor >= end) continue;
+      const group = groups.get(cursor);
+      if (group === undefined) groups.set(cursor, [ws]);
+      else group.push(ws);
+    }
+    for (const [cursor, sockets] of groups) {
+      if (cursor < begin) {
+        for (const ws of sockets) this.#outOfRange(ws, cursor);
+        continue;
+      }
+      if (end - cursor > MAX_FRAME_RECORDS) {
+        for (const ws of sockets) void this.#catchUp(ws);
+        continue;
+      }
+      // Read each range once for every socket at this cursor.
+      const frames: Uint8Array[] = [];
+      for (let at = cursor; at < end;) {
+        const { frame, next } = readFrame(journal, at, end);
+        frames.push(frame);
+        at = next;
+      }
+      for (const ws of sockets) {
+        try {
+          for (const frame of frames) ws.send(frame);
+          setCursor(ws, end);
+        } catch {
+          // Closed meanwhile: webSocketClose cleans up.
+        }
+      }
+    }
+  }
+
+  #outOfRange(ws: WebSocket, cursor: number): void {
+    this.#catchingUp.delete(ws);
+    try {
+      ws.send(JSON.stringify({
+        error: { code: "OUT_OF_RANGE", message: `Offset ${cursor} is out of range`, offset: cursor },
+      }));
+      ws.close(CLOSE_OUT_OF_RANGE, "OUT_OF_RANGE");
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+function newLog(journal: StorageJournal, config: LogConfig): Log {
+  return new Log({
+    journal,
+    maxSegmentSize: config.maxSegmentSize ?? Infinity,
+    maxRecordSize: config.maxRecordSize,
+  });
+}
+
+/** Reads one bounded tail frame of the records in `[cursor, end)` starting at `cursor`. */
+function readFrame(
+  journal: StorageJournal,
+  cursor: number,
+  end: number,
+): { frame: Uint8Array; next: number } {
+  const records: TailRecord[] = [];
+  let bytes = 0;
+  let next = cursor;
+  while (next < end && records.length < MAX_FRAME_RECORDS && bytes < MAX_FRAME_BYTES) {
+    const want = Math.min(READ_PAGE, end - next, MAX_FRAME_RECORDS - records.length);
+    const page = journal.readRecords(next, want);
+    if (page.length === 0) break;
+    for (const r of page) {
+      if (bytes >= MAX_FRAME_BYTES) break;
+      records.push({ offset: r.position, created: r.created, data: r.data });
+      bytes += r.data.byteLength;
+      next = r.position + 1;
+    }
+  }
+  return { frame: encodeTailFrame(records), next };
+}
+
+function cursorOf(ws: WebSocket): number | undefined {
+  const attachment = ws.deserializeAttachment() as Partial<TailAttachment> | null;
+  const cursor = attachment?.edgelog?.cursor;
+  return typeof cursor === "number" ? cursor : undefined;
+}
+
+function setCursor(ws: WebSocket, cursor: number): void {
+  const previous = ws.deserializeAttachment() as Record<string, unknown> | null;
+  ws.serializeAttachment({ ...(previous ?? {}), edgelog: { cursor } });
+}
+
+/** The expected offset from `?expected=` or the `Edgelog-Expected-Offset` header. */
+function expectedOffset(url: URL, headers: Headers): number | undefined {
+  const query = queryInteger(url, "expected");
+  const header = headers.get("edgelog-expected-offset");
+  if (header === null) return query;
+  if (query !== undefined) {
+    throw new HttpError("BAD_REQUEST", "Give the expected offset as a header or a query parameter, not both");
+  }
+  return parseInteger("Edgelog-Expected-Offset", header);
+}
+
+/** Parses a PUT /config body over the current configuration. */
+function parseConfig(body: Uint8Array, current: LogConfig): LogConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new HttpError("BAD_REQUEST", "The config body must be JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError("BAD_REQUEST", "The config body must be a JSON object");
+  }
+  const next = { ...current };
+  for (const [key, value] of Object.entries(parsed)) {
+    if (key === "maxSegmentSize") {
+      if (value === null || value === "Infinity") next.maxSegmentSize = null;
+      else if (Number.isSafeInteger(value) && (value as number) > 0) {
+        next.maxSegmentSize = value as number;
+      } else {
+        throw new HttpError(
+          "BAD_REQUEST",
+          `maxSegmentSize must be a positive integer, null or "Infinity", got ${JSON.stringify(value)}`,
+        );
+      }
+    } else if (key === "maxRecordSize") {
+      if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > MAX_RECORD_SIZE_LIMIT) {
+        throw new HttpError(
+          "BAD_REQUEST",
+          `maxRecordSize must be an integer from 1 to ${MAX_RECORD_SIZE_LIMIT}, got ${JSON.stringify(value)}`,
+        );
+      }
+      next.maxRecordSize = value as number;
+    } else {
+      throw new HttpError("BAD_REQUEST", `Unknown config field "${key}"`);
+    }
+  }
+  return next;
+}
