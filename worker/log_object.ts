@@ -411,8 +411,11 @@ export class LogObject extends DurableObject<Env> {
     const server = pair[1];
     this.ctx.acceptWebSocket(server, [TAIL_TAG]);
     setCursor(server, from);
-    if (from < begin) this.#outOfRange(server, from);
-    else if (from < end) void this.#catchUp(server);
+    // Frames are sent once the 101 response is on its way: a turn later.
+    setTimeout(() => {
+      if (from < begin) this.#outOfRange(server, from);
+      else void this.#catchUp(server);
+    }, 0);
     return new Response(null, { status: 101, webSocket: client });
   }
 
