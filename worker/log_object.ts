@@ -98,6 +98,8 @@ export class LogObject extends DurableObject<Env> {
   readonly #catchingUp = new Set<WebSocket>();
   /** The end the last broadcast delivered up to; nothing is new while it holds. */
   #broadcastEnd = -1;
+  /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
+  readonly #instance = crypto.randomUUID();
 
   /**
    * Sets up the log under `blockConcurrencyWhile` and builds the Hono app once.
@@ -209,6 +211,8 @@ export class LogObject extends DurableObject<Env> {
     app.use(async (c, next) => {
       await next();
       await discardBody(c.req.raw);
+      // A 101 response's headers are immutable.
+      if (c.res.status !== 101) c.res.headers.set("edgelog-instance", this.#instance);
     });
 
     app.post("/records", async (c) => {

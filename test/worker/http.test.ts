@@ -87,6 +87,7 @@ describe("POST /logs/{name}/records", () => {
     const res = await call(`/logs/${name}/records`, { method: "POST", body: bytes("one") });
     expect(res.status).toBe(200);
     expect(res.headers.get("edgelog-offset")).toBe("0");
+    expect(res.headers.get("edgelog-instance")).toMatch(/^[0-9a-f-]{36}$/);
     expect(await res.json()).toEqual({ offset: 0 });
     expect(await append(name, "two")).toBe(1);
   });
