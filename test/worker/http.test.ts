@@ -3,15 +3,7 @@ import { decodeBatchHelper } from "./ndjson.ts";
 import { encodeBatch } from "../../worker/frames.ts";
 import { HttpError } from "../../worker/http.ts";
 import { splitLogPath } from "../../worker/log_name.ts";
-import {
-  append,
-  appendBatch,
-  bytes,
-  call,
-  expectError,
-  text,
-  uniqueName,
-} from "./helpers.ts";
+import { append, appendBatch, bytes, call, expectError, text, uniqueName } from "./helpers.ts";
 
 const BATCH = { "content-type": "application/vnd.edgelog.batch" };
 
@@ -322,7 +314,11 @@ describe("POST /logs/{name}/batch", () => {
 
   it("broken framing is 400", async () => {
     for (const body of [new Uint8Array([0, 0]), new Uint8Array([0, 0, 0, 5, 1, 2])]) {
-      const res = await call(`/logs/${uniqueName()}/batch`, { method: "POST", headers: BATCH, body });
+      const res = await call(`/logs/${uniqueName()}/batch`, {
+        method: "POST",
+        headers: BATCH,
+        body,
+      });
       await expectError(res, 400, "BAD_REQUEST");
     }
   });
@@ -468,8 +464,16 @@ describe("GET /logs/{name}/bounds and /range", () => {
 
   it("wrong methods are 405, query parameters 400", async () => {
     const name = uniqueName();
-    await expectError(await call(`/logs/${name}/bounds`, { method: "POST" }), 405, "METHOD_NOT_ALLOWED");
-    await expectError(await call(`/logs/${name}/range`, { method: "DELETE" }), 405, "METHOD_NOT_ALLOWED");
+    await expectError(
+      await call(`/logs/${name}/bounds`, { method: "POST" }),
+      405,
+      "METHOD_NOT_ALLOWED",
+    );
+    await expectError(
+      await call(`/logs/${name}/range`, { method: "DELETE" }),
+      405,
+      "METHOD_NOT_ALLOWED",
+    );
     await expectError(await call(`/logs/${name}/bounds?x=1`), 400, "BAD_REQUEST");
   });
 });
@@ -480,7 +484,7 @@ describe("GET/PUT /logs/{name}/config", () => {
     expect(await res.json()).toEqual({ maxSegmentSize: null, maxRecordSize: 1048576 });
   });
 
-  it("PUT changes and persists fields, null and \"Infinity\" turn retention off", async () => {
+  it('PUT changes and persists fields, null and "Infinity" turn retention off', async () => {
     const name = uniqueName();
     const put = await call(`/logs/${name}/config`, {
       method: "PUT",
@@ -492,7 +496,10 @@ describe("GET/PUT /logs/{name}/config", () => {
       maxRecordSize: 1048576,
     });
     for (const none of [null, "Infinity"]) {
-      await call(`/logs/${name}/config`, { method: "PUT", body: JSON.stringify({ maxSegmentSize: 10 }) });
+      await call(`/logs/${name}/config`, {
+        method: "PUT",
+        body: JSON.stringify({ maxSegmentSize: 10 }),
+      });
       const res = await call(`/logs/${name}/config`, {
         method: "PUT",
         body: JSON.stringify({ maxSegmentSize: none }),
@@ -503,7 +510,10 @@ describe("GET/PUT /logs/{name}/config", () => {
 
   it("retention by segment size applies to later appends", async () => {
     const name = uniqueName();
-    await call(`/logs/${name}/config`, { method: "PUT", body: JSON.stringify({ maxSegmentSize: 2 }) });
+    await call(`/logs/${name}/config`, {
+      method: "PUT",
+      body: JSON.stringify({ maxSegmentSize: 2 }),
+    });
     await appendBatch(name, ["a", "b", "c", "d", "e"]);
     expect(await (await call(`/logs/${name}/range`)).json()).toEqual({ earliest: 2, latest: 4 });
   });
@@ -563,13 +573,25 @@ describe("truncate: POST /logs/{name}/truncate and DELETE /logs/{name}/records",
   it("before past the end is 400, missing or malformed before is 400", async () => {
     const name = uniqueName();
     await append(name, "a");
-    await expectError(await call(`/logs/${name}/truncate?before=5`, { method: "POST" }), 400, "BAD_REQUEST");
+    await expectError(
+      await call(`/logs/${name}/truncate?before=5`, { method: "POST" }),
+      400,
+      "BAD_REQUEST",
+    );
     await expectError(await call(`/logs/${name}/truncate`, { method: "POST" }), 400, "BAD_REQUEST");
-    await expectError(await call(`/logs/${name}/records?before=x`, { method: "DELETE" }), 400, "BAD_REQUEST");
+    await expectError(
+      await call(`/logs/${name}/records?before=x`, { method: "DELETE" }),
+      400,
+      "BAD_REQUEST",
+    );
   });
 
   it("GET is 405", async () => {
-    await expectError(await call(`/logs/${uniqueName()}/truncate?before=0`), 405, "METHOD_NOT_ALLOWED");
+    await expectError(
+      await call(`/logs/${uniqueName()}/truncate?before=0`),
+      405,
+      "METHOD_NOT_ALLOWED",
+    );
   });
 });
 
@@ -577,7 +599,10 @@ describe("DELETE /logs/{name}", () => {
   it("deletes the records and the config; the log starts afresh", async () => {
     const name = uniqueName();
     await appendBatch(name, ["a", "b"]);
-    await call(`/logs/${name}/config`, { method: "PUT", body: JSON.stringify({ maxSegmentSize: 5 }) });
+    await call(`/logs/${name}/config`, {
+      method: "PUT",
+      body: JSON.stringify({ maxSegmentSize: 5 }),
+    });
     const res = await call(`/logs/${name}`, { method: "DELETE" });
     expect(res.status).toBe(204);
     expect(await (await call(`/logs/${name}/bounds`)).json()).toEqual({ begin: 0, end: 0 });

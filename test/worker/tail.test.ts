@@ -58,8 +58,7 @@ async function openTail(name: string, from?: number): Promise<Tail> {
 }
 
 const offsets = (tail: Tail) => tail.records.map((r) => r.offset);
-const range = (from: number, to: number) =>
-  Array.from({ length: to - from }, (_, i) => from + i);
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe("GET /logs/{name}/tail (WebSocket)", () => {
   it("sends history from `from`, then live records", async () => {
@@ -199,8 +198,9 @@ describe("GET /logs/{name}/tail (WebSocket)", () => {
     await appendBatch(name, ["a", "b"]);
     await tail.until(2);
     const stub = env.LOGS.get(env.LOGS.idFromName(name));
-    const attachments = await runInDurableObject(stub, (_instance, state) =>
-      state.getWebSockets("tail").map((ws) => ws.deserializeAttachment())
+    const attachments = await runInDurableObject(
+      stub,
+      (_instance, state) => state.getWebSockets("tail").map((ws) => ws.deserializeAttachment()),
     );
     expect(attachments).toEqual([{ edgelog: { cursor: 2 } }]);
     tail.ws.close();
