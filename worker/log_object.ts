@@ -342,7 +342,11 @@ export class LogObject extends DurableObject<Env> {
       const body = await readBody(
         c.req.raw,
         MAX_CONFIG_BYTES,
-        () => new HttpError("REQUEST_TOO_LARGE", `A config body holds at most ${MAX_CONFIG_BYTES} bytes`),
+        () =>
+          new HttpError(
+            "REQUEST_TOO_LARGE",
+            `A config body holds at most ${MAX_CONFIG_BYTES} bytes`,
+          ),
       );
       const next = parseConfig(body, this.#config());
       const log = this.#current;
@@ -394,7 +398,9 @@ export class LogObject extends DurableObject<Env> {
     allow("/", "DELETE");
 
     app.notFound((c) => {
-      return errorResponse(new HttpError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${new URL(c.req.url).pathname}`));
+      return errorResponse(
+        new HttpError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${new URL(c.req.url).pathname}`),
+      );
     });
     app.onError((error) => errorResponse(error, () => this.#end()));
     return app;
@@ -502,7 +508,11 @@ export class LogObject extends DurableObject<Env> {
     this.#catchingUp.delete(ws);
     try {
       ws.send(JSON.stringify({
-        error: { code: "OUT_OF_RANGE", message: `Offset ${cursor} is out of range`, offset: cursor },
+        error: {
+          code: "OUT_OF_RANGE",
+          message: `Offset ${cursor} is out of range`,
+          offset: cursor,
+        },
       }));
       ws.close(CLOSE_OUT_OF_RANGE, "OUT_OF_RANGE");
     } catch {
@@ -559,7 +569,10 @@ function expectedOffset(url: URL, headers: Headers): number | undefined {
   const header = headers.get("edgelog-expected-offset");
   if (header === null) return query;
   if (query !== undefined) {
-    throw new HttpError("BAD_REQUEST", "Give the expected offset as a header or a query parameter, not both");
+    throw new HttpError(
+      "BAD_REQUEST",
+      "Give the expected offset as a header or a query parameter, not both",
+    );
   }
   return parseInteger("Edgelog-Expected-Offset", header);
 }
@@ -584,14 +597,21 @@ function parseConfig(body: Uint8Array, current: LogConfig): LogConfig {
       } else {
         throw new HttpError(
           "BAD_REQUEST",
-          `maxSegmentSize must be a positive integer, null or "Infinity", got ${JSON.stringify(value)}`,
+          `maxSegmentSize must be a positive integer, null or "Infinity", got ${
+            JSON.stringify(value)
+          }`,
         );
       }
     } else if (key === "maxRecordSize") {
-      if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > MAX_RECORD_SIZE_LIMIT) {
+      if (
+        !Number.isSafeInteger(value) || (value as number) < 1 ||
+        (value as number) > MAX_RECORD_SIZE_LIMIT
+      ) {
         throw new HttpError(
           "BAD_REQUEST",
-          `maxRecordSize must be an integer from 1 to ${MAX_RECORD_SIZE_LIMIT}, got ${JSON.stringify(value)}`,
+          `maxRecordSize must be an integer from 1 to ${MAX_RECORD_SIZE_LIMIT}, got ${
+            JSON.stringify(value)
+          }`,
         );
       }
       next.maxRecordSize = value as number;
