@@ -75,7 +75,7 @@ export class RecordTooLargeError extends LogError {
    * @param limit The maximum record size in bytes.
    */
   constructor(size: number, limit: number) {
-    super(`Record of ${size} bytes exceeds the maximum record size of ${limit} bytes`);
+    super(`Record of "${size}" bytes exceeds the maximum record size of "${limit}" bytes`);
     this.size = size;
     this.limit = limit;
   }
@@ -106,7 +106,7 @@ export class FutureOffsetError extends LogError {
    * @param offset The offset that was asked for.
    */
   constructor(offset: number) {
-    super(`Offset ${offset} has not been written yet`);
+    super(`Offset "${offset}" has not been written yet`);
     this.offset = offset;
   }
 }
@@ -138,7 +138,7 @@ export class OutOfRangeError extends LogError {
    * @param offset The offset that was asked for.
    */
   constructor(offset: number) {
-    super(`Offset ${offset} is out of range`);
+    super(`Offset "${offset}" is out of range`);
     this.offset = offset;
   }
 }
@@ -168,7 +168,7 @@ export class NotFoundError extends LogError {
    * @param position The position that was asked for.
    */
   constructor(position: number) {
-    super(`No record at position ${position}`);
+    super(`No record at position "${position}"`);
     this.position = position;
   }
 }
@@ -203,8 +203,8 @@ export class ConflictError extends LogError {
   constructor(position: number, end?: number) {
     super(
       end === undefined
-        ? `Position ${position} is already taken`
-        : `Position ${position} is already taken; the end is ${end}`,
+        ? `Position "${position}" is already taken`
+        : `Position "${position}" is already taken; the end is "${end}"`,
     );
     this.position = position;
   }

@@ -121,18 +121,18 @@ export class Log {
     assertPosition("startOffset", startOffset);
     if (maxSegmentSize !== Infinity) assertInteger("maxSegmentSize", maxSegmentSize);
     if (maxSegmentSize <= 0) {
-      throw new RangeError(`maxSegmentSize must be positive, got "${maxSegmentSize}"`);
+      throw new RangeError(`Expected maxSegmentSize to be positive, got "${maxSegmentSize}"`);
     }
     assertInteger("maxRecordSize", maxRecordSize);
     if (maxRecordSize <= 0) {
-      throw new RangeError(`maxRecordSize must be positive, got "${maxRecordSize}"`);
+      throw new RangeError(`Expected maxRecordSize to be positive, got "${maxRecordSize}"`);
     }
     if (clock !== undefined && typeof clock !== "function") {
-      throw new TypeError(`clock must be a function, got ${describe(clock)}`);
+      throw new TypeError(`Expected clock to be a function, got ${describe(clock)}`);
     }
     const journal = options.journal ?? new MemoryJournal({ start: startOffset });
     if (typeof journal?.readRecords !== "function") {
-      throw new TypeError(`journal must be a storage driver, got ${describe(journal)}`);
+      throw new TypeError(`Expected journal to be a storage driver, got ${describe(journal)}`);
     }
     journal.restartAt(startOffset);
     this.#journal = journal;
@@ -227,7 +227,7 @@ export class Log {
       const expected = opts?.expectedOffset;
       if (expected !== undefined) assertPosition("expectedOffset", expected);
       if (!Array.isArray(records)) {
-        throw new TypeError(`records must be an array, got ${describe(records)}`);
+        throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
       }
       if (records.length === 0) throw new RangeError("A batch must hold at least one record");
       const now = this.#now();
@@ -307,7 +307,7 @@ export class Log {
     try {
       checkSignal(opts?.signal);
       if (!Array.isArray(batch)) {
-        throw new TypeError(`batch must be an array, got ${describe(batch)}`);
+        throw new TypeError(`Expected batch to be an array, got ${describe(batch)}`);
       }
       if (batch.length === 0) return Promise.resolve(0);
       this.#checkReadable(offset);
@@ -414,7 +414,7 @@ export class Log {
 
   #checkRecord(data: unknown, name: string): asserts data is Uint8Array {
     assertBytes(name, data);
-    if (data.byteLength === 0) throw new RangeError(`${name} must not be empty`);
+    if (data.byteLength === 0) throw new RangeError(`Expected ${name} not to be empty`);
     if (data.byteLength > this.#maxRecordSize) {
       throw new RecordTooLargeError(data.byteLength, this.#maxRecordSize);
     }
@@ -454,7 +454,9 @@ export class Log {
     // Checked against the end the log will have once the records gathered so far commit.
     if (expected !== undefined && expected < offset) throw new ConflictError(expected, offset);
     if (expected !== undefined && expected > offset) {
-      throw new RangeError(`Cannot append at offset ${expected} past the next offset ${offset}`);
+      throw new RangeError(
+        `Cannot append at offset "${expected}" past the next offset "${offset}"`,
+      );
     }
     for (const record of records) pending.records.push(record);
     return new Promise<number>((resolve, reject) => {

@@ -1,7 +1,7 @@
 // The iterator behind Log.stream(). Internal: callers see an AsyncIterableIterator.
 import { OutOfRangeError } from "./errors.ts";
 import type { LogRecord } from "./log.ts";
-import { assertInteger } from "./validate.ts";
+import { assertInteger, checkSignal } from "./validate.ts";
 import type { WriteSignal } from "./write_signal.ts";
 
 /** Where a stream reads from: the log, seen through two synchronous calls. */
@@ -62,7 +62,8 @@ export class LogStream implements AsyncIterableIterator<LogRecord> {
   async #next(): Promise<IteratorResult<LogRecord, undefined>> {
     for (;;) {
       if (this.#done) return { done: true, value: undefined };
-      this.#signal?.throwIfAborted();
+      // Also rejects a signal that is not an AbortSignal: stream() itself never throws.
+      checkSignal(this.#signal);
       if (!this.#checked) {
         assertInteger("start", this.#cursor);
         if (this.#cursor < 0) throw new OutOfRangeError(this.#cursor);

@@ -71,7 +71,7 @@ export class MemoryJournal extends StorageJournal {
   ): void {
     if (end < this.#end) throw new ConflictError(end, this.#end);
     if (end > this.#end) {
-      throw new RangeError(`Cannot append at position ${end} past the end ${this.#end}`);
+      throw new RangeError(`Cannot append at position "${end}" past the end "${this.#end}"`);
     }
     let position = end;
     for (const { created, data } of records) {
@@ -84,7 +84,7 @@ export class MemoryJournal extends StorageJournal {
   /** Driver hook: Removes the records below `end`. */
   protected override dropRecords(end: number): void {
     if (end > this.#end) {
-      throw new RangeError(`Cannot truncate to position ${end} past the end ${this.#end}`);
+      throw new RangeError(`Cannot truncate to position "${end}" past the end "${this.#end}"`);
     }
     if (end > this.#begin) this.#dropBelow(end);
   }

@@ -125,7 +125,7 @@ export class SqliteJournal extends StorageJournal {
       const { begin, end: current } = this.loadBounds();
       if (end < current) throw new ConflictError(end, current);
       if (end > current) {
-        throw new RangeError(`Cannot append at position ${end} past the end ${current}`);
+        throw new RangeError(`Cannot append at position "${end}" past the end "${current}"`);
       }
       for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
         const chunk = records.slice(i, i + ROWS_PER_INSERT);
@@ -150,7 +150,7 @@ export class SqliteJournal extends StorageJournal {
     this.#db.transaction(() => {
       const { begin, end: current } = this.loadBounds();
       if (end > current) {
-        throw new RangeError(`Cannot truncate to position ${end} past the end ${current}`);
+        throw new RangeError(`Cannot truncate to position "${end}" past the end "${current}"`);
       }
       if (end <= begin) return;
       this.#db.exec(`DELETE FROM ${this.#table} WHERE pos < ?`, end);
@@ -209,5 +209,5 @@ function toBytes(value: SqlValue): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (value === null) return new Uint8Array(0);
-  throw new TypeError(`Expected a BLOB, got ${typeof value}`);
+  throw new TypeError(`Expected a BLOB, got "${typeof value}"`);
 }

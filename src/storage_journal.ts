@@ -5,7 +5,7 @@
  */
 import { ClosedError, NotFoundError } from "./errors.ts";
 import type { Bounds, CallOptions, Journal, RangeFn } from "./journal.ts";
-import { assertBytes, assertPosition, checkSignal } from "./validate.ts";
+import { assertBytes, assertPosition, checkSignal, describe } from "./validate.ts";
 
 /** A record as a driver keeps it: its bytes beside its creation time. */
 export interface StoredRecord {
@@ -73,7 +73,7 @@ export abstract class StorageJournal implements Journal {
   constructor(options: JournalOptions = {}) {
     const clock = options.clock ?? (() => new Date());
     if (typeof clock !== "function") {
-      throw new TypeError("clock must be a function");
+      throw new TypeError(`Expected clock to be a function, got ${describe(clock)}`);
     }
     this.#clock = clock;
     if (options.start !== undefined) assertPosition("start", options.start);
@@ -199,7 +199,9 @@ export abstract class StorageJournal implements Journal {
     const signal = opts?.signal;
     checkSignal(signal);
     assertPosition("pos", pos);
-    if (typeof fn !== "function") throw new TypeError("fn must be a function");
+    if (typeof fn !== "function") {
+      throw new TypeError(`Expected fn to be a function, got ${describe(fn)}`);
+    }
     let cursor = pos;
     for (;;) {
       const page = this.readRecords(cursor, RANGE_PAGE);

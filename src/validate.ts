@@ -8,23 +8,23 @@
  */
 export function assertInteger(name: string, value: unknown): asserts value is number {
   if (typeof value !== "number") {
-    throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+    throw new TypeError(`Expected ${name} to be a number, got ${describe(value)}`);
   }
   if (!Number.isSafeInteger(value)) {
-    throw new RangeError(`${name} must be a safe integer, got "${value}"`);
+    throw new RangeError(`Expected ${name} to be a safe integer, got "${value}"`);
   }
 }
 
 /** Checks that `value` is a non-negative safe integer. */
 export function assertPosition(name: string, value: unknown): asserts value is number {
   assertInteger(name, value);
-  if (value < 0) throw new RangeError(`${name} must not be negative, got "${value}"`);
+  if (value < 0) throw new RangeError(`Expected ${name} not to be negative, got "${value}"`);
 }
 
 /** Checks that `value` is a `Uint8Array`. */
 export function assertBytes(name: string, value: unknown): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
-    throw new TypeError(`${name} must be a Uint8Array, got ${describe(value)}`);
+    throw new TypeError(`Expected ${name} to be a Uint8Array, got ${describe(value)}`);
   }
 }
 
@@ -32,7 +32,7 @@ export function assertBytes(name: string, value: unknown): asserts value is Uint
 export function checkSignal(signal: AbortSignal | undefined): void {
   if (signal !== undefined) {
     if (!(signal instanceof AbortSignal)) {
-      throw new TypeError(`signal must be an AbortSignal, got ${describe(signal)}`);
+      throw new TypeError(`Expected signal to be an AbortSignal, got ${describe(signal)}`);
     }
     signal.throwIfAborted();
   }
