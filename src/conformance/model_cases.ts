@@ -1,0 +1,705 @@
+/**
+ * Model-based property tests: random sequences of operations run against the
+ * implementation under test and against a plain in-memory model, and every result and
+ * every error must agree. In the spirit of persistencekit's model test, which found real
+ * bugs.
+ *
+ * @module
+ */
+import fc from "fast-check";
+import {
+  ConflictError,
+  FutureOffsetError,
+  NotFoundError,
+  OutOfRangeError,
+  RecordTooLargeError,
+} from "../errors.ts";
+import type { Journal } from "../journal.ts";
+import { Log, type LogRecord } from "../log.ts";
+import type { StorageJournal } from "../storage_journal.ts";
+import { type Class, deepEqual, equal, fail, ok, rejectsWith, show } from "./assert.ts";
+import { HIGH_START } from "./fixtures.ts";
+import {
+  type CaseOptions,
+  type ConformanceCase,
+  type JournalHarness,
+  type LogHarness,
+  select,
+} from "./suite.ts";
+
+/**
+ * Options of {@linkcode modelCases}.
+ *
+ * @example Replaying a failure with the seed fast-check reported
+ * ```ts
+ * import { MemoryJournal } from "@edgelog/edgelog";
+ * import { modelCases, type ModelOptions } from "@edgelog/edgelog/conformance";
+ *
+ * const options: ModelOptions = { runs: 10, seed: 42, maxOperations: 20 };
+ * for (const c of modelCases({ create: () => new MemoryJournal() }, options)) await c.fn();
+ * ```
+ */
+export interface ModelOptions extends CaseOptions {
+  /** How many random operation sequences each case runs. Default 100; CI runs at least 1000. */
+  runs?: number;
+  /** The seed of the random generator, to replay a failure fast-check reported. */
+  seed?: number;
+  /** The most operations in one sequence. Default 40. */
+  maxOperations?: number;
+}
+
+/** The name of the Journal model case. */
+const JOURNAL_MODEL = "Random sequences of Journal operations match a plain in-memory model";
+/** The name of the Log model case. */
+const LOG_MODEL =
+  "Random sequences of Log operations with a small segment size match a plain in-memory model";
+
+/**
+ * The model-based property tests: random sequences of Journal operations (appends at
+ * the right and at wrong ends, truncation inside and outside the bounds, `get`, `range`,
+ * `bounds`), and random sequences of Log operations over the same driver (`write`,
+ * `writeBatch`, concurrent writes, `read`, `readBatch`, `range`, `stream`, reopening the
+ * Log) with a small segment size, each compared, result by result and error by error,
+ * with a plain in-memory model. Every sequence runs on a fresh journal from the harness.
+ *
+ * The Log case needs journals that are storage drivers ({@linkcode LogHarness}); skip it
+ * by name for a journal that is not one, such as a remote client.
+ *
+ * @param harness Creates the journals under test.
+ * @param options `runs` sequences per case (default 100), a `seed` to replay, cases to skip.
+ * @returns The two cases.
+ * @throws {RangeError} When `runs` or `maxOperations` is not a positive integer, or
+ * `options.skip` names a case that does not exist.
+ *
+ * @example Running the model tests over MemoryJournal
+ * ```ts
+ * import { MemoryJournal } from "@edgelog/edgelog";
+ * import { modelCases } from "@edgelog/edgelog/conformance";
+ *
+ * const harness = { create: (opts?: { start?: number }) => new MemoryJournal(opts) };
+ * for (const c of modelCases(harness, { runs: 20 })) await c.fn();
+ * ```
+ */
+export function modelCases(
+  harness: JournalHarness | LogHarness,
+  options: ModelOptions = {},
+): ConformanceCase[] {
+  const { runs = 100, seed, maxOperations = 40 } = options;
+  for (const [name, value] of [["runs", runs], ["maxOperations", maxOperations]] as const) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new RangeError(`Expected ${name} to be a positive integer, got "${value}"`);
+    }
+  }
+  const parameters: fc.Parameters<unknown> = seed === undefined
+    ? { numRuns: runs }
+    : { numRuns: runs, seed };
+  return select(
+    [
+      {
+        name: JOURNAL_MODEL,
+        fn: () => fc.assert(journalProperty(harness, maxOperations), parameters),
+      },
+      {
+        name: LOG_MODEL,
+        fn: () => fc.assert(logProperty(harness as LogHarness, maxOperations), parameters),
+      },
+    ],
+    options.skip,
+    true,
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared
+
+/** What an operation should do: resolve a value, or reject with one of some classes. */
+type Outcome<T> =
+  | { value: T }
+  | { errors: Class<Error>[]; fields?: Record<string, number> };
+
+/** Runs `call` and checks its outcome against the model's. */
+async function expectOutcome<T>(
+  what: string,
+  call: () => Promise<T>,
+  expected: Outcome<T>,
+  compare: (actual: T, expected: T) => void = (a, e) => deepEqual(a, e, what),
+): Promise<T | undefined> {
+  let result: { value: T } | { error: unknown };
+  try {
+    result = { value: await call() };
+  } catch (error) {
+    result = { error };
+  }
+  if ("value" in expected) {
+    if ("error" in result) {
+      return fail(`Expected ${what} to resolve ${show(expected.value)}, got ${show(result.error)}`);
+    }
+    compare(result.value, expected.value);
+    return result.value;
+  }
+  const names = expected.errors.map((type) => type.name).join(" or ");
+  if ("value" in result) {
+    return fail(`Expected ${what} to reject "${names}", got the value ${show(result.value)}`);
+  }
+  const { error } = result;
+  ok(
+    expected.errors.some((type) => error instanceof type),
+    `Expected ${what} to reject "${names}", got ${show(error)}`,
+  );
+  for (const [field, value] of Object.entries(expected.fields ?? {})) {
+    equal((error as unknown as Record<string, unknown>)[field], value, `${field} of ${what}`);
+  }
+  return undefined;
+}
+
+/** A position relative to a point of the model's window, so that it stays interesting. */
+interface Place {
+  anchor: "begin" | "end" | "max";
+  delta: number;
+}
+
+const placeArbitrary: fc.Arbitrary<Place> = fc.record({
+  anchor: fc.constantFrom<Place["anchor"]>("begin", "begin", "end", "end", "max"),
+  delta: fc.integer({ min: -3, max: 3 }),
+});
+
+function resolvePlace(place: Place, begin: number, end: number): number {
+  switch (place.anchor) {
+    case "begin":
+      return begin + place.delta;
+    case "end":
+      return end + place.delta;
+    case "max":
+      return Number.MAX_SAFE_INTEGER - Math.abs(place.delta);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The Journal model
+
+type JournalOp =
+  | { kind: "bounds" }
+  | { kind: "get"; place: Place }
+  | { kind: "range"; place: Place; stopAfter: number | null; async: boolean }
+  | { kind: "append"; delta: number; data: Uint8Array }
+  | { kind: "appendMany"; records: Uint8Array[] }
+  | { kind: "truncate"; place: Place };
+
+const recordArbitrary = fc.uint8Array({ minLength: 0, maxLength: 12 });
+
+const journalOpArbitrary: fc.Arbitrary<JournalOp> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant({ kind: "bounds" as const }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("get" as const), place: placeArbitrary }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("range" as const),
+      place: placeArbitrary,
+      stopAfter: fc.option(fc.integer({ min: 1, max: 4 })),
+      async: fc.boolean(),
+    }),
+  },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant("append" as const),
+      delta: fc.oneof(
+        { weight: 5, arbitrary: fc.constant(0) },
+        { weight: 2, arbitrary: fc.integer({ min: -4, max: 3 }) },
+      ),
+      data: recordArbitrary,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("appendMany" as const),
+      records: fc.array(recordArbitrary, { minLength: 1, maxLength: 8 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("truncate" as const), place: placeArbitrary }),
+  },
+);
+
+/** The plain model of a journal: its bounds and a map of its records. */
+class JournalModel {
+  begin: number;
+  end: number;
+  readonly records = new Map<number, Uint8Array>();
+
+  constructor(start: number) {
+    this.begin = this.end = start;
+  }
+
+  get(pos: number): Outcome<Uint8Array> {
+    if (pos < 0) return { errors: [RangeError] };
+    const data = this.records.get(pos);
+    return data === undefined
+      ? { errors: [NotFoundError], fields: { position: pos } }
+      : { value: data };
+  }
+
+  range(pos: number, stopAfter: number | null): Outcome<[number, Uint8Array][]> {
+    if (pos < 0) return { errors: [RangeError] };
+    if (!this.records.has(pos)) return { errors: [NotFoundError], fields: { position: pos } };
+    const visited: [number, Uint8Array][] = [];
+    for (let p = pos; p < this.end; p++) {
+      visited.push([p, this.records.get(p)!]);
+      if (stopAfter !== null && visited.length === stopAfter) break;
+    }
+    return { value: visited };
+  }
+
+  append(end: number, data: Uint8Array): Outcome<void> {
+    if (end < 0 || end > this.end) return { errors: [RangeError] };
+    if (end < this.end) return { errors: [ConflictError], fields: { position: end } };
+    this.records.set(this.end++, data.slice());
+    return { value: undefined };
+  }
+
+  truncate(end: number): Outcome<void> {
+    if (end < 0 || end > this.end) return { errors: [RangeError] };
+    for (; this.begin < end; this.begin++) this.records.delete(this.begin);
+    return { value: undefined };
+  }
+}
+
+function journalProperty(harness: JournalHarness, maxOperations: number) {
+  const start = harness.supportsStart === true
+    ? fc.constantFrom(0, 0, 3, HIGH_START)
+    : fc.constant(0);
+  return fc.asyncProperty(
+    start,
+    fc.array(journalOpArbitrary, { maxLength: maxOperations, size: "max" }),
+    async (first, ops) => {
+      const journal = await harness.create(first === 0 ? {} : { start: first });
+      try {
+        await runJournalOps(journal, new JournalModel(first), ops);
+      } finally {
+        await journal.close();
+      }
+    },
+  );
+}
+
+async function runJournalOps(journal: Journal, model: JournalModel, ops: JournalOp[]) {
+  for (const [i, op] of ops.entries()) {
+    const at = `operation ${i} (${op.kind})`;
+    switch (op.kind) {
+      case "bounds":
+        break;
+      case "get": {
+        const pos = resolvePlace(op.place, model.begin, model.end);
+        const got = await expectOutcome(
+          `${at}: get(${pos})`,
+          () => journal.get(pos),
+          model.get(pos),
+        );
+        // Mutating what get returned must never reach the stored record.
+        got?.fill(0xa5);
+        break;
+      }
+      case "range": {
+        const pos = resolvePlace(op.place, model.begin, model.end);
+        const expected = model.range(pos, op.stopAfter);
+        await expectOutcome(`${at}: range(${pos})`, async () => {
+          const visited: [number, Uint8Array][] = [];
+          await journal.range(pos, (p, data) => {
+            visited.push([p, data.slice()]);
+            data.fill(0x5a);
+            const more = op.stopAfter === null || visited.length < op.stopAfter;
+            return op.async ? Promise.resolve(more) : more;
+          });
+          return visited;
+        }, expected);
+        break;
+      }
+      case "append": {
+        const end = model.end + op.delta;
+        const input = op.data.slice();
+        await expectOutcome(
+          `${at}: append(${end})`,
+          () => journal.append(end, input),
+          model.append(end, op.data),
+        );
+        input.fill(0xee); // Mutating the input afterwards must change nothing stored.
+        break;
+      }
+      case "appendMany":
+        for (const data of op.records) {
+          const end = model.end;
+          await expectOutcome(
+            `${at}: append(${end})`,
+            () => journal.append(end, data.slice()),
+            model.append(end, data),
+          );
+        }
+        break;
+      case "truncate": {
+        const end = resolvePlace(op.place, model.begin, model.end);
+        await expectOutcome(
+          `${at}: truncate(${end})`,
+          () => journal.truncate(end),
+          model.truncate(end),
+        );
+        break;
+      }
+    }
+    deepEqual(
+      await journal.bounds(),
+      { begin: model.begin, end: model.end },
+      `bounds() after ${at}`,
+    );
+  }
+  // Finally every record the model holds, read both ways.
+  for (let pos = model.begin; pos < model.end; pos++) {
+    deepEqual(await journal.get(pos), model.records.get(pos), `get(${pos}) at the end`);
+  }
+  if (model.begin < model.end) {
+    deepEqual(
+      await collectAll(journal, model.begin),
+      [...model.records.entries()],
+      `records visited by range(${model.begin}) at the end`,
+    );
+  }
+}
+
+async function collectAll(journal: Journal, pos: number): Promise<[number, Uint8Array][]> {
+  const seen: [number, Uint8Array][] = [];
+  await journal.range(pos, (p, data) => void seen.push([p, data]));
+  return seen;
+}
+
+// ---------------------------------------------------------------------------------------
+// The Log model
+
+/** The largest record of the Log model, small so that too large records are common. */
+const MAX_RECORD = 6;
+
+type LogOp =
+  | { kind: "write"; data: Uint8Array }
+  | { kind: "writeBatch"; records: Uint8Array[]; expected: number | null }
+  | { kind: "concurrent"; records: Uint8Array[] }
+  | { kind: "read"; place: Place }
+  | { kind: "readBatch"; place: Place; length: number }
+  | { kind: "range" }
+  | { kind: "stream"; place: Place; take: number }
+  | { kind: "reopen" };
+
+const logDataArbitrary = fc.oneof(
+  { weight: 8, arbitrary: fc.uint8Array({ minLength: 1, maxLength: MAX_RECORD }) },
+  { weight: 1, arbitrary: fc.constant(new Uint8Array(0)) },
+  { weight: 1, arbitrary: fc.uint8Array({ minLength: MAX_RECORD + 1, maxLength: MAX_RECORD + 3 }) },
+);
+const validDataArbitrary = fc.uint8Array({ minLength: 1, maxLength: MAX_RECORD });
+
+const logOpArbitrary: fc.Arbitrary<LogOp> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({ kind: fc.constant("write" as const), data: logDataArbitrary }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("writeBatch" as const),
+      records: fc.array(logDataArbitrary, { minLength: 0, maxLength: 5 }),
+      expected: fc.option(fc.integer({ min: -2, max: 1 })),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("concurrent" as const),
+      records: fc.array(validDataArbitrary, { minLength: 1, maxLength: 6 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant("read" as const), place: placeArbitrary }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("readBatch" as const),
+      place: placeArbitrary,
+      length: fc.integer({ min: 0, max: 6 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: "range" as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("stream" as const),
+      place: placeArbitrary,
+      take: fc.integer({ min: 1, max: 4 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: "reopen" as const }) },
+);
+
+interface LogConfig {
+  startOffset: number;
+  maxSegmentSize: number;
+}
+
+const logConfigArbitrary: fc.Arbitrary<LogConfig> = fc.record({
+  startOffset: fc.constantFrom(0, 0, 5, HIGH_START),
+  maxSegmentSize: fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) },
+    { weight: 1, arbitrary: fc.constant(Infinity) },
+  ),
+});
+
+interface ModelRecord {
+  offset: number;
+  created: Date;
+  data: Uint8Array;
+}
+
+/** The plain model of a log: a start, the next offset and every record ever written. */
+class LogModel {
+  readonly start: number;
+  readonly size: number;
+  next: number;
+  readonly records = new Map<number, ModelRecord>();
+
+  constructor({ startOffset, maxSegmentSize }: LogConfig) {
+    this.start = this.next = startOffset;
+    this.size = maxSegmentSize;
+  }
+
+  /** The earliest available offset by the design's formula, or `next` when empty. */
+  get earliest(): number {
+    const n = this.next - this.start;
+    if (n === 0) return this.next;
+    return n <= this.size
+      ? this.start
+      : this.start + this.size * (Math.floor((n - 1) / this.size) - 1);
+  }
+
+  /** The error a record gets from `write` or `writeBatch`, if any. */
+  recordError(
+    data: Uint8Array,
+  ): { errors: Class<Error>[]; fields?: Record<string, number> } | undefined {
+    if (data.byteLength === 0) return { errors: [RangeError] };
+    if (data.byteLength > MAX_RECORD) {
+      return {
+        errors: [RecordTooLargeError],
+        fields: { size: data.byteLength, limit: MAX_RECORD },
+      };
+    }
+    return undefined;
+  }
+
+  add(data: Uint8Array, created: number): number {
+    const offset = this.next++;
+    this.records.set(offset, { offset, created: new Date(created), data: data.slice() });
+    return offset;
+  }
+
+  write(data: Uint8Array, now: number): Outcome<number> {
+    return this.recordError(data) ?? { value: this.add(data, now) };
+  }
+
+  writeBatch(records: Uint8Array[], expected: number | undefined, now: number): Outcome<number> {
+    // When a batch is wrong in several ways, the contract does not say which error wins:
+    // any of them is accepted, and fields are checked only when there is one candidate.
+    const candidates: { errors: Class<Error>[]; fields?: Record<string, number> }[] = [];
+    if (records.length === 0) candidates.push({ errors: [RangeError] });
+    for (const data of records) {
+      const error = this.recordError(data);
+      if (error !== undefined) candidates.push(error);
+    }
+    if (expected !== undefined && expected < 0) candidates.push({ errors: [RangeError] });
+    else if (expected !== undefined && expected < this.next) {
+      candidates.push({ errors: [ConflictError], fields: { position: expected } });
+    } else if (expected !== undefined && expected > this.next) {
+      candidates.push({ errors: [RangeError] });
+    }
+    if (candidates.length === 1) return candidates[0]!;
+    if (candidates.length > 1) return { errors: candidates.flatMap((c) => c.errors) };
+    const first = this.next;
+    for (const data of records) this.add(data, now);
+    return { value: first };
+  }
+
+  /** The error a read of `offset` gets, if any. */
+  readError(offset: number): Outcome<never> | undefined {
+    if (offset < 0) return { errors: [OutOfRangeError], fields: { offset } };
+    if (offset >= this.next) return { errors: [FutureOffsetError], fields: { offset } };
+    if (offset < this.earliest) return { errors: [OutOfRangeError], fields: { offset } };
+    return undefined;
+  }
+
+  read(offset: number): Outcome<ModelRecord> {
+    return this.readError(offset) ?? { value: this.records.get(offset)! };
+  }
+
+  readBatch(offset: number, length: number): Outcome<ModelRecord[]> {
+    if (length === 0) return { value: [] };
+    const error = this.readError(offset);
+    if (error !== undefined) return error;
+    const count = Math.min(length, this.next - offset);
+    return { value: Array.from({ length: count }, (_, i) => this.records.get(offset + i)!) };
+  }
+
+  /** What a stream from `offset` yields from the records available now. */
+  stream(offset: number, take: number): Outcome<ModelRecord[]> {
+    if (offset < 0 || offset < this.earliest) {
+      return { errors: [OutOfRangeError], fields: { offset } };
+    }
+    const count = Math.max(0, Math.min(take, this.next - offset));
+    return { value: Array.from({ length: count }, (_, i) => this.records.get(offset + i)!) };
+  }
+
+  range(): { earliest: number; latest: number } {
+    return this.next === this.start
+      ? { earliest: -1, latest: -1 }
+      : { earliest: this.earliest, latest: this.next - 1 };
+  }
+}
+
+function logProperty(harness: LogHarness, maxOperations: number) {
+  return fc.asyncProperty(
+    logConfigArbitrary,
+    fc.array(logOpArbitrary, { maxLength: maxOperations, size: "max" }),
+    async (config, ops) => {
+      const journal = await harness.create();
+      try {
+        await runLogOps(journal, config, ops);
+      } finally {
+        await journal.close();
+      }
+    },
+  );
+}
+
+async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[]) {
+  let now = 0;
+  const open = () => {
+    try {
+      return new Log({ ...config, maxRecordSize: MAX_RECORD, journal, clock: () => new Date(now) });
+    } catch (error) {
+      if (error instanceof TypeError) {
+        fail(`Expected the harness to create storage drivers for the Log model: ${error.message}`);
+      }
+      throw error;
+    }
+  };
+  let log = open();
+  const model = new LogModel(config);
+  const compareRecords = (what: string) => (actual: LogRecord[], expected: ModelRecord[]) => {
+    deepEqual(actual, expected, what);
+    for (const record of actual) new Uint8Array(record.data.buffer).fill(0x77);
+  };
+  for (const [i, op] of ops.entries()) {
+    now = 1_000_000 + i;
+    const at = `operation ${i} (${op.kind})`;
+    const place = (p: Place) => resolvePlace(p, model.earliest, model.next);
+    switch (op.kind) {
+      case "write": {
+        const input = op.data.slice();
+        await expectOutcome(`${at}: write()`, () => log.write(input), model.write(op.data, now));
+        input.fill(0xee);
+        break;
+      }
+      case "writeBatch": {
+        const expected = op.expected === null ? undefined : model.next + op.expected;
+        const inputs = op.records.map((data) => data.slice());
+        await expectOutcome(
+          `${at}: writeBatch(${op.records.length} records, expectedOffset ${expected})`,
+          () => log.writeBatch(inputs, expected === undefined ? {} : { expectedOffset: expected }),
+          model.writeBatch(op.records, expected, now),
+        );
+        for (const input of inputs) input.fill(0xee);
+        break;
+      }
+      case "concurrent": {
+        const first = model.next;
+        const offsets = await Promise.all(op.records.map((data) => log.write(data.slice())));
+        deepEqual(
+          [...offsets].sort((a, b) => a - b),
+          op.records.map((_, k) => first + k),
+          `${at}: the offsets of concurrent writes`,
+        );
+        // The model learns which write got which offset from the log: any order is valid.
+        const byOffset = new Map(offsets.map((offset, k) => [offset, op.records[k]!]));
+        for (let k = 0; k < op.records.length; k++) model.add(byOffset.get(first + k)!, now);
+        break;
+      }
+      case "read": {
+        const offset = place(op.place);
+        const got = await expectOutcome(
+          `${at}: read(${offset})`,
+          () => log.read(offset),
+          model.read(offset),
+        );
+        got?.data.fill(0x55);
+        break;
+      }
+      case "readBatch": {
+        const offset = place(op.place);
+        const sentinel: LogRecord = { offset: -9, created: new Date(0), data: new Uint8Array(1) };
+        const batch = new Array<LogRecord>(op.length).fill(sentinel);
+        await expectOutcome(
+          `${at}: readBatch(${offset}, ${op.length} slots)`,
+          async () => {
+            const count = await log.readBatch(offset, batch);
+            for (let k = count; k < batch.length; k++) {
+              equal(batch[k], sentinel, `${at}: batch[${k}] past the count`);
+            }
+            return batch.slice(0, count);
+          },
+          model.readBatch(offset, op.length),
+          compareRecords(`${at}: readBatch(${offset})`),
+        );
+        break;
+      }
+      case "range":
+        break;
+      case "stream": {
+        const offset = place(op.place);
+        const controller = new AbortController();
+        const stream = log.stream(offset, { signal: controller.signal });
+        const expected = model.stream(offset, op.take);
+        await expectOutcome(
+          `${at}: stream(${offset})`,
+          async () => {
+            const take = "value" in expected ? expected.value.length : 1;
+            const yielded: LogRecord[] = [];
+            for (let k = 0; k < take; k++) {
+              const { done, value } = await stream.next();
+              equal(done, false, `${at}: done`);
+              yielded.push(value!);
+            }
+            return yielded;
+          },
+          expected,
+          compareRecords(`${at}: stream(${offset})`),
+        );
+        // Once the signal is aborted, next() rejects with its reason, records waiting or not.
+        controller.abort();
+        if ("value" in expected) await rejectsWith(() => stream.next(), controller.signal.reason);
+        break;
+      }
+      case "reopen":
+        log = open();
+        break;
+    }
+    const range = model.range();
+    deepEqual(await log.range(), range, `range() after ${at}`);
+    deepEqual(
+      await journal.bounds(),
+      { begin: model.earliest, end: model.next },
+      `journal.bounds() after ${at}`,
+    );
+  }
+  // Finally every available record, read one by one through the Log and the journal.
+  for (let offset = model.earliest; offset < model.next; offset++) {
+    const expected = model.records.get(offset)!;
+    deepEqual(await log.read(offset), expected, `read(${offset}) at the end`);
+    deepEqual(await journal.get(offset), expected.data, `journal.get(${offset}) at the end`);
+  }
+}
