@@ -134,7 +134,8 @@ export class Log {
     if (typeof journal?.readRecords !== "function") {
       throw new TypeError(`Expected journal to be a storage driver, got ${describe(journal)}`);
     }
-    journal.restartAt(startOffset);
+    // An explicit startOffset places a fresh journal; without one, the journal's own start stands.
+    if (options.startOffset !== undefined) journal.restartAt(startOffset);
     this.#journal = journal;
     this.#segmentSize = maxSegmentSize;
     this.#maxRecordSize = maxRecordSize;

@@ -143,3 +143,13 @@ Deno.test("SqliteJournal rolls back a batch whose commit fails", async () => {
   assert.equal(await log.write(bytes("y")), 0);
   store.close();
 });
+
+Deno.test("Log keeps the start of a fresh journal when no startOffset is given", async () => {
+  const store = new SqliteStore(nodeSqlite(new DatabaseSync(":memory:")));
+  const log = new Log({ journal: store.open("log", { start: 100 }) });
+  assert.equal(log.startOffset, 100);
+  assert.equal(await log.write(bytes("x")), 100);
+  const placed = new Log({ journal: store.open("other", { start: 100 }), startOffset: 7 });
+  assert.equal(await placed.write(bytes("y")), 7);
+  store.close();
+});
