@@ -38,6 +38,14 @@ export interface LogOptions {
   clock?: () => Date;
   /** The storage driver. Default: a new {@linkcode MemoryJournal}. */
   journal?: StorageJournal;
+  /**
+   * How a Log over a driver with costly commits (SQLite) schedules the one commit of the
+   * writes it gathers; nothing is acknowledged before that commit. Default `queueMicrotask`:
+   * the writes issued in one turn of the event loop. A server that handles each request in
+   * a task of its own (a Durable Object) passes `(commit) => setTimeout(commit, 0)`, so that
+   * the writes of concurrent requests share one commit.
+   */
+  scheduleCommit?: (commit: () => void) => void;
 }
 
 /** Options of {@linkcode Log.writeBatch}. */
@@ -98,6 +106,8 @@ export class Log {
   readonly #now: () => number;
   readonly #origin: number;
   readonly #coalesce: boolean;
+  readonly #schedule: (commit: () => void) => void;
+  readonly #flushPending = () => this.#flush();
   readonly #written = new WriteSignal();
   readonly #slab = new ByteSlab();
   /** Where copies handed to readers are packed: never shared with stored records. */
@@ -117,6 +127,7 @@ export class Log {
       maxSegmentSize = DEFAULT_SEGMENT_SIZE,
       maxRecordSize = DEFAULT_MAX_RECORD_SIZE,
       clock,
+      scheduleCommit = (commit: () => void) => queueMicrotask(commit),
     } = options;
     assertPosition("startOffset", startOffset);
     if (maxSegmentSize !== Infinity) assertInteger("maxSegmentSize", maxSegmentSize);
@@ -129,6 +140,11 @@ export class Log {
     }
     if (clock !== undefined && typeof clock !== "function") {
       throw new TypeError(`Expected clock to be a function, got ${describe(clock)}`);
+    }
+    if (typeof scheduleCommit !== "function") {
+      throw new TypeError(
+        `Expected scheduleCommit to be a function, got ${describe(scheduleCommit)}`,
+      );
     }
     const journal = options.journal ?? new MemoryJournal({ start: startOffset });
     if (typeof journal?.readRecords !== "function") {
@@ -143,6 +159,7 @@ export class Log {
     this.#now = clock === undefined ? Date.now : () => clock().getTime();
     this.#origin = journal.origin();
     this.#coalesce = journal.coalescesWrites;
+    this.#schedule = scheduleCommit;
   }
 
   /** The storage driver under this log; its positions are this log's offsets. */
@@ -449,7 +466,7 @@ export class Log {
     if (pending === undefined) {
       pending = { first: this.#journal.readBounds().end, records: [], settle: [] };
       this.#pending = pending;
-      queueMicrotask(() => this.#flush());
+      this.#schedule(this.#flushPending);
     }
     const offset = pending.first + pending.records.length;
     // Checked against the end the log will have once the records gathered so far commit.

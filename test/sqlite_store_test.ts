@@ -153,3 +153,28 @@ Deno.test("Log keeps the start of a fresh journal when no startOffset is given",
   assert.equal(await placed.write(bytes("y")), 7);
   store.close();
 });
+
+Deno.test("Log gathers writes of separate tasks into one commit when scheduleCommit defers it", async () => {
+  for (const [deferred, commits] of [[false, 2], [true, 1]] as const) {
+    const adapter = nodeSqlite(new DatabaseSync(":memory:"));
+    let transactions = 0;
+    const store = new SqliteStore({
+      ...adapter,
+      transaction: (fn) => (transactions++, adapter.transaction(fn)),
+    });
+    const log = new Log({
+      journal: store.open("log"),
+      ...(deferred ? { scheduleCommit: (commit: () => void) => setTimeout(commit, 0) } : {}),
+    });
+    transactions = 0;
+    // Two writes from two tasks, as two requests reach a Durable Object.
+    const inTask = (data: Uint8Array) =>
+      new Promise<number>((resolve, reject) => {
+        setTimeout(() => log.write(data).then(resolve, reject), 0);
+      });
+    assert.deepEqual(await Promise.all([inTask(bytes("a")), inTask(bytes("b"))]), [0, 1]);
+    assert.equal(transactions, commits);
+    assert.equal(text((await log.read(1)).data), "b");
+    store.close();
+  }
+});

@@ -526,6 +526,9 @@ function newLog(journal: StorageJournal, config: LogConfig): Log {
     journal,
     maxSegmentSize: config.maxSegmentSize ?? Infinity,
     maxRecordSize: config.maxRecordSize,
+    // Each request is a task of its own: committing after the tasks already queued lets
+    // the appends of concurrent requests share one SQLite commit (group commit).
+    scheduleCommit: (commit) => setTimeout(commit, 0),
   });
 }
 
