@@ -22,7 +22,12 @@ export interface LogRecord {
   offset: number;
   /** When the record was written. */
   created: Date;
-  /** A copy of the record's bytes. */
+  /**
+   * A copy of the record's bytes: changing it never changes what the log stores. Small
+   * copies are packed like Node's pooled Buffers, so two returned records may share one
+   * ArrayBuffer (never with stored records); mind `byteOffset`, and copy before transferring
+   * `data.buffer`.
+   */
   data: Uint8Array;
 }
 
