@@ -54,7 +54,7 @@ export class SqliteStore {
    */
   constructor(db: SqlDatabase) {
     if (typeof db?.exec !== "function" || typeof db.transaction !== "function") {
-      throw new TypeError(`db must be a SqlDatabase, got ${describe(db)}`);
+      throw new TypeError(`Expected db to be a SqlDatabase, got ${describe(db)}`);
     }
     this.#db = db;
     db.exec(CATALOG);
@@ -127,6 +127,8 @@ export class SqliteStore {
 }
 
 function checkName(name: unknown): asserts name is string {
-  if (typeof name !== "string") throw new TypeError(`name must be a string, got ${describe(name)}`);
-  if (name.length === 0) throw new RangeError("name must not be empty");
+  if (typeof name !== "string") {
+    throw new TypeError(`Expected name to be a string, got ${describe(name)}`);
+  }
+  if (name.length === 0) throw new RangeError('Expected name to be non-empty, got ""');
 }
