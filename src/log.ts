@@ -403,6 +403,32 @@ export class Log {
     return new LogStream(start, opts?.signal, this.#streamSource, this.#written);
   }
 
+  /**
+   * Commits the writes gathered for the next commit now, instead of when `scheduleCommit`
+   * runs it; they resolve (or reject) as they would have. A no-op when nothing is
+   * gathered or the driver commits each write at once. Call it before another Log takes
+   * over the same journal, so that the two never race for the same offsets.
+   *
+   * @example
+   * ```ts
+   * import { DatabaseSync } from "node:sqlite";
+   * import { Log, nodeSqlite, SqliteStore } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const store = new SqliteStore(nodeSqlite(new DatabaseSync(":memory:")));
+   * const journal = store.open("log");
+   * const log = new Log({ journal, scheduleCommit: (commit) => setTimeout(commit, 0) });
+   * const written = log.write(new Uint8Array([1]));
+   * log.flush();
+   * assert.deepEqual(await journal.bounds(), { begin: 0, end: 1 });
+   * assert.equal(await written, 0);
+   * store.close();
+   * ```
+   */
+  flush(): void {
+    this.#flush();
+  }
+
   readonly #streamSource: StreamSource = {
     page: (offset, limit) => {
       if (this.#purged(offset)) throw new OutOfRangeError(offset);

@@ -178,3 +178,17 @@ Deno.test("Log gathers writes of separate tasks into one commit when scheduleCom
     store.close();
   }
 });
+
+Deno.test("Log.flush() commits gathered writes so that a new Log over the journal does not race them", async () => {
+  const store = new SqliteStore(nodeSqlite(new DatabaseSync(":memory:")));
+  const journal = store.open("log");
+  const deferred = { scheduleCommit: (commit: () => void) => setTimeout(commit, 0) };
+  const old = new Log({ journal, ...deferred });
+  const first = old.write(bytes("old"));
+  old.flush();
+  // A Log built after flush() sees the committed end and appends after it.
+  const next = new Log({ journal, ...deferred, maxRecordSize: 10 });
+  assert.deepEqual(await Promise.all([first, next.write(bytes("new"))]), [0, 1]);
+  assert.equal(text((await next.read(1)).data), "new");
+  store.close();
+});

@@ -355,6 +355,8 @@ export class LogObject extends DurableObject<Env> {
         next.maxSegmentSize,
         next.maxRecordSize,
       );
+      // Appends gathered by the old Log commit before the new one reads the end: no race.
+      log.flush();
       this.#log = newLog(log.journal, next);
       return json(next);
     });
