@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { ConflictError, LogError, RecordTooLargeError } from "../src/errors.ts";
+import {
+  ConflictError,
+  FutureOffsetError,
+  LogError,
+  NotFoundError,
+  OutOfRangeError,
+  RecordTooLargeError,
+} from "../src/errors.ts";
 
 /** Error codes of the HTTP layer, beside the core's `LogErrorCode`s. */
 export type HttpErrorCode =
@@ -78,12 +85,22 @@ export function errorResponse(error: unknown, end?: () => number): Response {
   } else if (error instanceof LogError) {
     code = error.code;
     message = error.message;
-    if (error instanceof ConflictError && end !== undefined) {
-      const current = end();
-      extra.end = current;
-      headers["edgelog-end"] = String(current);
+    // Each class's fields, so that a client can rebuild the same error.
+    if (error instanceof FutureOffsetError || error instanceof OutOfRangeError) {
+      extra.offset = error.offset;
+    } else if (error instanceof NotFoundError) {
+      extra.position = error.position;
+    } else if (error instanceof ConflictError) {
+      extra.position = error.position;
+      if (end !== undefined) {
+        const current = end();
+        extra.end = current;
+        headers["edgelog-end"] = String(current);
+      }
+    } else if (error instanceof RecordTooLargeError) {
+      extra.size = error.size;
+      extra.limit = error.limit;
     }
-    if (error instanceof RecordTooLargeError) extra.limit = error.limit;
   } else if (error instanceof TypeError || error instanceof RangeError) {
     code = "BAD_REQUEST";
     message = error.message;
