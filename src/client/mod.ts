@@ -1,18 +1,60 @@
 /**
- * The client side of a deployed edgelog. For now: the wire framings of the protocol
- * ({@linkcode encodeBatch}, {@linkcode decodeTailFrame}, ...), shared with the Worker.
+ * The client of a deployed edgelog: {@linkcode LogClient} speaks the HTTP and WebSocket API
+ * of one named log (PROTOCOL.md) and reports the core's error classes, so code written
+ * against a local `Log` or `Journal` runs against a deployed log unchanged;
+ * {@linkcode RemoteJournal} is the `Journal` contract over it; `tail` follows a log live
+ * and survives dropped connections without losing or repeating a record. It runs wherever
+ * `fetch` does (Deno, Node 20+, browsers, Workers); the tail needs a `WebSocket`, which
+ * Node 20 lacks (pass the `ws` package's).
  *
- * @example
+ * The wire framings of the protocol ({@linkcode encodeBatch}, {@linkcode decodeTailFrame},
+ * ...) are exported too, for other clients and servers.
+ *
+ * @example Appending, reading and following a log (needs a server: `npm start`)
+ * ```ts ignore
+ * import { LogClient } from "@edgelog/edgelog/client";
+ *
+ * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", {
+ *   token: Deno.env.get("EDGELOG_TOKEN"), // leave it out for an open local server
+ * });
+ * const offset = await log.append(new TextEncoder().encode("hello"));
+ * console.log((await log.read(offset)).data);
+ *
+ * const controller = new AbortController();
+ * for await (const record of log.tail(0, { signal: controller.signal })) {
+ *   console.log(record.offset, new TextDecoder().decode(record.data));
+ * }
+ * ```
+ *
+ * @example Errors arrive as the core's classes (a stand-in `fetch` instead of a server)
  * ```ts
- * import { decodeBatch, encodeBatch } from "@edgelog/edgelog/client";
+ * import { FutureOffsetError } from "@edgelog/edgelog";
+ * import { LogClient } from "@edgelog/edgelog/client";
  * import assert from "node:assert/strict";
  *
- * const records = [new Uint8Array([1]), new Uint8Array([2, 3])];
- * assert.deepEqual(decodeBatch(encodeBatch(records), 1000), records);
+ * const fetch = async () =>
+ *   Response.json(
+ *     { error: { code: "FUTURE_OFFSET", message: "Offset \"9\" has not been written yet", offset: 9 } },
+ *     { status: 404 },
+ *   );
+ * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", { fetch });
+ * await assert.rejects(log.read(9), FutureOffsetError);
  * ```
  *
  * @module
  */
+export { HttpError, type HttpErrorCode } from "./http_error.ts";
+export {
+  type AppendOptions,
+  type FetchFunction,
+  LogClient,
+  type LogClientOptions,
+  type LogConfig,
+  type LogConfigChanges,
+  type TokenSource,
+} from "./log_client.ts";
+export { RemoteJournal } from "./remote_journal.ts";
+export type { ReconnectEvent, TailOptions, WebSocketConstructor, WebSocketLike } from "./tail.ts";
 export {
   BATCH_CONTENT_TYPE,
   decodeBatch,

@@ -1,0 +1,743 @@
+/**
+ * The client of one named log on an edgelog server: the HTTP API and the WebSocket tail of
+ * PROTOCOL.md, with the core's error classes.
+ *
+ * @module
+ */
+import { FutureOffsetError, OutOfRangeError } from "../errors.ts";
+import type { Bounds, CallOptions } from "../journal.ts";
+import type { LogRecord, OffsetRange } from "../log.ts";
+import { assertBytes, assertInteger, assertPosition, checkSignal, describe } from "../validate.ts";
+import { type ErrorContext, errorFromResponse, unexpected } from "./error_body.ts";
+import { HttpError } from "./http_error.ts";
+import { assertLogName } from "./log_name.ts";
+import { LogTail, type TailOptions, type TailSource, type WebSocketConstructor } from "./tail.ts";
+import { BATCH_CONTENT_TYPE, decodeRecordLines, encodeBatch } from "./wire.ts";
+
+/**
+ * The token a client sends: a string, or a function that returns one (or a Promise of
+ * one), called before every request and every connection, so that it can be refreshed.
+ */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/** A `fetch` that takes a `Request`: the global `fetch`, or a Worker's service binding. */
+export type FetchFunction = (request: Request) => Promise<Response>;
+
+/** Options of {@linkcode LogClient}. */
+export interface LogClientOptions {
+  /**
+   * The token: sent as `Authorization: Bearer <token>` with every request and as the
+   * WebSocket subprotocol `edgelog.bearer.<token>` beside `edgelog` for the tail. Without
+   * it, the client sends neither.
+   */
+  token?: TokenSource;
+  /** How requests are sent. Default: the global `fetch`. */
+  fetch?: FetchFunction;
+  /**
+   * The WebSocket constructor of the tail. Default: the global `WebSocket`, which Node 20
+   * lacks: pass the `WebSocket` class of the `ws` package there.
+   */
+  WebSocket?: WebSocketConstructor;
+}
+
+/** Options of {@linkcode LogClient.append} and {@linkcode LogClient.appendBatch}. */
+export interface AppendOptions extends CallOptions {
+  /**
+   * The offset the (first) record must get (optimistic concurrency): a lower offset is
+   * taken, `ConflictError`; a higher one is a `RangeError`.
+   */
+  expectedOffset?: number;
+}
+
+/** A log's configuration on the server (`GET /logs/{name}/config`). */
+export interface LogConfig {
+  /** Records per segment (retention keeps two segments), or `null` to keep every record. */
+  maxSegmentSize: number | null;
+  /** The largest record the log accepts, in bytes. */
+  maxRecordSize: number;
+}
+
+/** Changes to a log's configuration: the fields to set. */
+export interface LogConfigChanges {
+  /** Records per segment, or `null` (or `Infinity`) to keep every record. */
+  maxSegmentSize?: number | null;
+  /** The largest record the log accepts, in bytes (the server allows 1 to 1,999,000). */
+  maxRecordSize?: number;
+}
+
+/** The most records one batch read returns (PROTOCOL.md, Limits). */
+const MAX_READ_LIMIT = 1000;
+
+interface SendInit {
+  query?: Record<string, number>;
+  body?: Uint8Array | string;
+  contentType?: string;
+  signal?: AbortSignal | undefined;
+  context?: ErrorContext;
+}
+
+/**
+ * A client of one named log on an edgelog server. Its methods are those of the core's
+ * `Log` and `Journal` over HTTP, with their errors: a 409 rejects `ConflictError`, a read
+ * past the end `FutureOffsetError`, a purged offset `OutOfRangeError`, a record over the
+ * log's maximum `RecordTooLargeError`; what is not the log's own condition (a refused
+ * token, an unreachable server, ...) rejects {@linkcode HttpError}. Every method takes
+ * `{ signal }`: an aborted signal rejects with its reason, and arguments are checked before
+ * anything is sent (`TypeError`, `RangeError`). The client holds no connection between
+ * calls; it works wherever `fetch` does, and its tail wherever `WebSocket` does.
+ *
+ * @example Appending and reading (needs a server: `npm start`)
+ * ```ts ignore
+ * import { LogClient } from "@edgelog/edgelog/client";
+ *
+ * const log = new LogClient("http://127.0.0.1:8787", "acme/demo");
+ * const offset = await log.append(new TextEncoder().encode("hello"));
+ * const record = await log.read(offset);
+ * console.log(record.offset, record.created, new TextDecoder().decode(record.data));
+ * ```
+ *
+ * @example The core's errors come back as the core's classes
+ * ```ts
+ * import { ConflictError } from "@edgelog/edgelog";
+ * import { LogClient } from "@edgelog/edgelog/client";
+ * import assert from "node:assert/strict";
+ *
+ * // A stand-in for a server whose log already holds offset 0, so that this example runs
+ * // anywhere; a real client leaves `fetch` out.
+ * const fetch = async () =>
+ *   Response.json(
+ *     { error: { code: "CONFLICT", message: "Taken", position: 0, end: 1 } },
+ *     { status: 409 },
+ *   );
+ * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", { fetch });
+ * const error = await log.append(new Uint8Array([1]), { expectedOffset: 0 }).catch((e) => e);
+ * assert(error instanceof ConflictError);
+ * assert.equal(error.position, 0);
+ * ```
+ */
+export class LogClient {
+  /** The log's name. */
+  readonly name: string;
+  /** The log's base URL: `{server}/logs/{name}`. */
+  readonly url: URL;
+  readonly #fetch: FetchFunction;
+  readonly #token: TokenSource | undefined;
+  readonly #WebSocket: WebSocketConstructor | undefined;
+
+  /**
+   * Creates a client of the log `name` on the server at `url`. Nothing is sent until a
+   * method is called.
+   *
+   * @param url The server, e.g. `http://127.0.0.1:8787` (a path prefix is kept).
+   * @param name The log's name, e.g. `acme/orders` (PROTOCOL.md, Log names).
+   * @param options The token, and the `fetch` and `WebSocket` to use.
+   * @throws {TypeError} When `url` is not an http or https URL, or an option has the wrong
+   * type.
+   * @throws {RangeError} When `name` breaks the rules of log names.
+   *
+   * @example
+   * ```ts
+   * import { LogClient } from "@edgelog/edgelog/client";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new LogClient("https://logs.example.com/edgelog/", "acme/orders", {
+   *   token: () => "a JWT, fetched afresh for every request",
+   * });
+   * assert.equal(log.url.href, "https://logs.example.com/edgelog/logs/acme/orders");
+   * assert.throws(() => new LogClient("https://logs.example.com", "acme//orders"), RangeError);
+   * ```
+   */
+  constructor(url: string | URL, name: string, options: LogClientOptions = {}) {
+    let base: URL;
+    try {
+      base = new URL(url);
+    } catch {
+      throw new TypeError(`Expected an http or https URL, got ${describe(url)}`);
+    }
+    if (base.protocol !== "http:" && base.protocol !== "https:") {
+      throw new TypeError(`Expected an http or https URL, got "${base.href}"`);
+    }
+    assertLogName(name);
+    const { token, fetch: fetchOption, WebSocket } = options;
+    if (token !== undefined && typeof token !== "string" && typeof token !== "function") {
+      throw new TypeError(`Expected token to be a string or a function, got ${describe(token)}`);
+    }
+    if (fetchOption !== undefined && typeof fetchOption !== "function") {
+      throw new TypeError(`Expected fetch to be a function, got ${describe(fetchOption)}`);
+    }
+    if (WebSocket !== undefined && typeof WebSocket !== "function") {
+      throw new TypeError(`Expected WebSocket to be a constructor, got ${describe(WebSocket)}`);
+    }
+    this.name = name;
+    this.url = new URL(`${base.pathname.replace(/\/+$/, "")}/logs/${name}`, base.origin);
+    this.#fetch = fetchOption ?? ((request) => fetch(request));
+    this.#token = token;
+    this.#WebSocket = WebSocket;
+  }
+
+  /**
+   * Appends one record and resolves its offset, once the server has committed it.
+   *
+   * @param data The record: 1 byte up to the log's `maxRecordSize`. It is copied at once.
+   * @param opts Call options, and an optional `expectedOffset`.
+   * @returns The record's offset.
+   * @throws {ConflictError} When `expectedOffset` is taken; `position` is that offset.
+   * @throws {RangeError} When `data` is empty, or `expectedOffset` is past the end.
+   * @throws {RecordTooLargeError} When `data` is over the log's `maxRecordSize`.
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import { ConflictError } from "@edgelog/edgelog";
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/orders");
+   * const { end } = await log.bounds();
+   * try {
+   *   await log.append(new TextEncoder().encode("order 17"), { expectedOffset: end });
+   * } catch (error) {
+   *   if (!(error instanceof ConflictError)) throw error;
+   *   // Someone appended first: read what they wrote, then decide.
+   * }
+   * ```
+   */
+  async append(data: Uint8Array, opts?: AppendOptions): Promise<number> {
+    checkSignal(opts?.signal);
+    assertBytes("data", data);
+    if (data.byteLength === 0) throw new RangeError("Expected data not to be empty");
+    const expected = expectedOffsetOf(opts);
+    const body = data.slice();
+    const response = await this.#send("POST", "/records", {
+      ...(expected === undefined ? {} : { query: { expected } }),
+      body,
+      contentType: "application/octet-stream",
+      signal: opts?.signal,
+      context: { size: body.byteLength, expected, badRequestIsRange: expected !== undefined },
+    });
+    const { offset } = await this.#json(response, opts?.signal, { offset: "integer" });
+    return offset;
+  }
+
+  /**
+   * Appends records atomically at consecutive offsets (all or none) and resolves the first
+   * one's offset. The server takes at most 1000 records and 8 MiB in one batch.
+   *
+   * @param records One or more records, each valid for {@linkcode LogClient.append}. They
+   * are copied at once.
+   * @param opts Call options, and an optional `expectedOffset` for the first record.
+   * @returns The first record's offset; the others follow it.
+   * @throws {ConflictError} When `expectedOffset` is taken.
+   * @throws {RangeError} When `records` or a record is empty, or `expectedOffset` is past
+   * the end.
+   * @throws {RecordTooLargeError} When a record is over the log's `maxRecordSize`.
+   * @throws {HttpError} `REQUEST_TOO_LARGE` past the server's batch limits, and when the
+   * server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/orders");
+   * const bytes = (s: string) => new TextEncoder().encode(s);
+   * const first = await log.appendBatch([bytes("a"), bytes("b"), bytes("c")]);
+   * console.log(`offsets ${first} to ${first + 2}`);
+   * ```
+   */
+  async appendBatch(records: readonly Uint8Array[], opts?: AppendOptions): Promise<number> {
+    checkSignal(opts?.signal);
+    if (!Array.isArray(records)) {
+      throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
+    }
+    if (records.length === 0) throw new RangeError("A batch must hold at least one record");
+    records.forEach((record: unknown, i) => {
+      assertBytes(`records[${i}]`, record);
+      if (record.byteLength === 0) throw new RangeError(`Expected records[${i}] not to be empty`);
+    });
+    const expected = expectedOffsetOf(opts);
+    const response = await this.#send("POST", "/batch", {
+      ...(expected === undefined ? {} : { query: { expected } }),
+      body: encodeBatch(records),
+      contentType: BATCH_CONTENT_TYPE,
+      signal: opts?.signal,
+      context: { expected, badRequestIsRange: expected !== undefined },
+    });
+    const { first } = await this.#json(response, opts?.signal, { first: "integer" });
+    return first;
+  }
+
+  /**
+   * Reads the record at `offset`.
+   *
+   * @param offset The offset to read.
+   * @param opts Call options.
+   * @returns The record: its offset, creation time and bytes.
+   * @throws {FutureOffsetError} When `offset` is at or past the end of the log.
+   * @throws {OutOfRangeError} When `offset` is negative or was purged.
+   * @throws {RangeError} When `offset` is not an integer.
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/demo");
+   * const record = await log.read(0);
+   * console.log(record.created.toISOString(), new TextDecoder().decode(record.data));
+   * ```
+   */
+  async read(offset: number, opts?: CallOptions): Promise<LogRecord> {
+    checkSignal(opts?.signal);
+    assertInteger("offset", offset);
+    if (offset < 0) throw new OutOfRangeError(offset);
+    const response = await this.#send("GET", `/records/${offset}`, {
+      signal: opts?.signal,
+      context: { offset },
+    });
+    const created = Number(response.headers.get("edgelog-created") ?? NaN);
+    const data = await this.#bytes(response, opts?.signal);
+    if (!Number.isSafeInteger(created)) {
+      throw unexpected(response.status, "Expected the header Edgelog-Created with the record");
+    }
+    return { offset, created: new Date(created), data };
+  }
+
+  /**
+   * Fills `batch[0..count)` with consecutive records from `offset` and resolves `count`,
+   * as the core's `Log.readBatch` does: a `count` below `batch.length` means the end of the
+   * log was reached; slots past `count` are left untouched; an empty batch resolves 0
+   * without checking `offset`. Large batches take several requests.
+   *
+   * @param offset The first offset to read.
+   * @param batch The array to fill.
+   * @param opts Call options.
+   * @returns How many records were read.
+   * @throws {FutureOffsetError} When `offset` is at or past the end.
+   * @throws {OutOfRangeError} When `offset` is negative or was purged.
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import type { LogRecord } from "@edgelog/edgelog";
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/demo");
+   * const batch = new Array<LogRecord>(100);
+   * const count = await log.readBatch(0, batch);
+   * for (const record of batch.slice(0, count)) console.log(record.offset);
+   * ```
+   */
+  async readBatch(offset: number, batch: LogRecord[], opts?: CallOptions): Promise<number> {
+    checkSignal(opts?.signal);
+    if (!Array.isArray(batch)) {
+      throw new TypeError(`Expected batch to be an array, got ${describe(batch)}`);
+    }
+    if (batch.length === 0) return 0;
+    assertInteger("offset", offset);
+    if (offset < 0) throw new OutOfRangeError(offset);
+    let count = 0;
+    let from = offset;
+    // A page may be short because of the server's byte limit: read on until the server
+    // says the end was reached.
+    while (count < batch.length) {
+      const limit = Math.min(batch.length - count, MAX_READ_LIMIT);
+      let page: LogRecord[];
+      try {
+        ({ records: page, next: from } = await this.#readPage(from, limit, opts?.signal));
+      } catch (error) {
+        const ended = error instanceof FutureOffsetError || error instanceof OutOfRangeError;
+        if (count > 0 && ended) break;
+        throw error;
+      }
+      for (const record of page) batch[count++] = record;
+      if (page.length === 0) break;
+    }
+    return count;
+  }
+
+  /**
+   * Resolves the half-open range `[begin, end)` of stored offsets (the Journal's bounds):
+   * `end` is the offset the next append gets.
+   *
+   * @param opts Call options.
+   * @returns The bounds; `{ begin: 0, end: 0 }` for a fresh log.
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const { begin, end } = await new LogClient("http://127.0.0.1:8787", "acme/demo").bounds();
+   * console.log(`${end - begin} records`);
+   * ```
+   */
+  async bounds(opts?: CallOptions): Promise<Bounds> {
+    checkSignal(opts?.signal);
+    const response = await this.#send("GET", "/bounds", { signal: opts?.signal });
+    return await this.#json(response, opts?.signal, { begin: "integer", end: "integer" });
+  }
+
+  /**
+   * Resolves the inclusive range of available offsets (the Log's `range`).
+   *
+   * @param opts Call options.
+   * @returns The earliest and latest offsets; `{ earliest: -1, latest: -1 }` for an empty log.
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/demo");
+   * const { earliest, latest } = await log.range();
+   * ```
+   */
+  async range(opts?: CallOptions): Promise<OffsetRange> {
+    checkSignal(opts?.signal);
+    const response = await this.#send("GET", "/range", { signal: opts?.signal });
+    return await this.#json(response, opts?.signal, { earliest: "offset", latest: "offset" });
+  }
+
+  /**
+   * Removes the oldest records, those below `before`, and resolves the bounds after it.
+   * `before` at or below the oldest offset changes nothing; offsets are never reused.
+   *
+   * @param before The first offset to keep.
+   * @param opts Call options.
+   * @returns The bounds after truncation.
+   * @throws {RangeError} When `before` is negative or past the end.
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/demo");
+   * const { begin } = await log.truncate(1000); // drops offsets below 1000
+   * ```
+   */
+  async truncate(before: number, opts?: CallOptions): Promise<Bounds> {
+    checkSignal(opts?.signal);
+    assertPosition("before", before);
+    const response = await this.#send("POST", "/truncate", {
+      query: { before },
+      signal: opts?.signal,
+      context: { badRequestIsRange: true },
+    });
+    return await this.#json(response, opts?.signal, { begin: "integer", end: "integer" });
+  }
+
+  /**
+   * Resolves the log's configuration.
+   *
+   * @param opts Call options.
+   * @returns The configuration.
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const config = await new LogClient("http://127.0.0.1:8787", "acme/demo").config();
+   * console.log(config.maxRecordSize); // 1048576 unless configured
+   * ```
+   */
+  async config(opts?: CallOptions): Promise<LogConfig> {
+    checkSignal(opts?.signal);
+    const response = await this.#send("GET", "/config", { signal: opts?.signal });
+    return await this.#config(response, opts?.signal);
+  }
+
+  /**
+   * Changes the log's configuration and resolves the whole new one. Retention applies
+   * from the next append.
+   *
+   * @param changes The fields to set.
+   * @param opts Call options.
+   * @returns The new configuration.
+   * @throws {TypeError} When `changes` is not an object of known fields.
+   * @throws {RangeError} When a value is out of its range (also the server's).
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/metrics");
+   * await log.configure({ maxSegmentSize: 10_000, maxRecordSize: 4096 });
+   * ```
+   */
+  async configure(changes: LogConfigChanges, opts?: CallOptions): Promise<LogConfig> {
+    checkSignal(opts?.signal);
+    if (typeof changes !== "object" || changes === null || Array.isArray(changes)) {
+      throw new TypeError(`Expected changes to be an object, got ${describe(changes)}`);
+    }
+    const body: Record<string, number | null> = {};
+    for (const [key, value] of Object.entries(changes)) {
+      if (key === "maxSegmentSize") {
+        if (value === null || value === Infinity) body[key] = null;
+        else {
+          assertInteger(key, value);
+          if (value < 1) throw new RangeError(`Expected ${key} to be positive, got "${value}"`);
+          body[key] = value;
+        }
+      } else if (key === "maxRecordSize") {
+        assertInteger(key, value);
+        if (value < 1) throw new RangeError(`Expected ${key} to be positive, got "${value}"`);
+        body[key] = value;
+      } else if (value !== undefined) {
+        throw new TypeError(`Unknown config field "${key}"`);
+      }
+    }
+    const response = await this.#send("PUT", "/config", {
+      body: JSON.stringify(body),
+      contentType: "application/json",
+      signal: opts?.signal,
+      context: { badRequestIsRange: true },
+    });
+    return await this.#config(response, opts?.signal);
+  }
+
+  /**
+   * Deletes the log and all its storage, its configuration included; its tails end. The
+   * name can be used again: a fresh, empty log from offset 0.
+   *
+   * @param opts Call options.
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * await new LogClient("http://127.0.0.1:8787", "acme/scratch").delete();
+   * ```
+   */
+  async delete(opts?: CallOptions): Promise<void> {
+    checkSignal(opts?.signal);
+    const response = await this.#send("DELETE", "", { signal: opts?.signal });
+    await this.#bytes(response, opts?.signal);
+  }
+
+  /**
+   * Follows the log live over a WebSocket: yields every record from `from` in offset
+   * order, then each new one as it is committed. After a dropped connection it reconnects
+   * with exponential backoff and jitter and resumes at the offset after the last record it
+   * received: no record is lost or repeated. The tail connects on the first `next()`.
+   *
+   * `tail` never throws; `next()` rejects with the signal's reason once it is aborted (the
+   * socket is closed), with `OutOfRangeError` when `from` or the next offset was purged
+   * (by truncation or retention; no reconnect), and with `HttpError` (or the core's error)
+   * when the server refuses the tail, e.g. `UNAUTHORIZED`. The iteration ends (`done`)
+   * when the log is deleted, and after `return()` (`break` in a `for await` loop).
+   *
+   * @param from The first offset to yield; it may lie in the future. Default: the log's
+   * end when the tail starts, so only records appended from then on.
+   * @param opts Call options; the reconnect delays, the heartbeat, the buffer limit and a
+   * callback on reconnects.
+   * @returns An async iterator of records.
+   *
+   * @example Following a log (needs a server: `npm start`)
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   * import WebSocket from "ws"; // only in Node 20, which has no global WebSocket
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", { WebSocket });
+   * const controller = new AbortController();
+   * for await (const record of log.tail(0, { signal: controller.signal })) {
+   *   console.log(record.offset, new TextDecoder().decode(record.data));
+   * }
+   * ```
+   */
+  tail(from?: number, opts?: TailOptions): AsyncIterableIterator<LogRecord> {
+    return new LogTail(this.#tailSource(), from, opts);
+  }
+
+  #tailSource(): TailSource {
+    return {
+      webSocket: () => {
+        const WebSocket = this.#WebSocket ?? globalThis.WebSocket;
+        if (typeof WebSocket !== "function") {
+          throw new TypeError(
+            "This runtime has no global WebSocket: pass the WebSocket option (e.g. the ws package's)",
+          );
+        }
+        return WebSocket;
+      },
+      url: (from) => {
+        const url = new URL(`${this.url.href}/tail?from=${from}`);
+        url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+        return url.href;
+      },
+      protocols: async (signal) => {
+        const token = await this.#resolveToken();
+        signal?.throwIfAborted();
+        return token === undefined ? undefined : ["edgelog", `edgelog.bearer.${token}`];
+      },
+      end: async (signal) => (await this.bounds(signal === undefined ? {} : { signal })).end,
+      probe: async (from, signal) => {
+        try {
+          const response = await this.#send("GET", "/tail", {
+            query: { from },
+            signal,
+            context: { offset: from },
+          });
+          await response.body?.cancel();
+          return unexpected(response.status, "Expected the tail to answer 426 without an upgrade");
+        } catch (error) {
+          if (error instanceof HttpError && error.code === "UPGRADE_REQUIRED") return undefined;
+          throw error;
+        }
+      },
+    };
+  }
+
+  async #resolveToken(): Promise<string | undefined> {
+    const source = this.#token;
+    if (source === undefined) return undefined;
+    const token = typeof source === "string" ? source : await source();
+    if (typeof token !== "string" || token === "") {
+      throw new TypeError(`Expected the token function to return a string, got ${describe(token)}`);
+    }
+    return token;
+  }
+
+  /** Sends one request; resolves a 2xx response, rejects with the error any other stands for. */
+  async #send(method: string, route: string, init: SendInit): Promise<Response> {
+    const url = new URL(this.url.href + route);
+    for (const [key, value] of Object.entries(init.query ?? {})) {
+      url.searchParams.set(key, String(value));
+    }
+    const headers = new Headers();
+    const token = await this.#resolveToken();
+    if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
+    if (init.contentType !== undefined) headers.set("content-type", init.contentType);
+    const signal = init.signal;
+    signal?.throwIfAborted();
+    const request = new Request(url, {
+      method,
+      headers,
+      ...(init.body === undefined ? {} : { body: init.body as BodyInit }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    const send = this.#fetch;
+    let response: Response;
+    try {
+      response = await send(request);
+    } catch (error) {
+      if (signal?.aborted === true) throw signal.reason;
+      throw new HttpError(
+        "NETWORK",
+        0,
+        `Cannot reach "${url.origin}": ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+    if (response.ok) return response;
+    const error = await errorFromResponse(response, init.context);
+    if (signal?.aborted === true) throw signal.reason;
+    throw error;
+  }
+
+  /** Reads a page of a batch read. */
+  async #readPage(
+    from: number,
+    limit: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ records: LogRecord[]; next: number }> {
+    const response = await this.#send("GET", "/records", {
+      query: { from, limit },
+      signal,
+      context: { offset: from },
+    });
+    const text = await this.#text(response, signal);
+    let records: LogRecord[];
+    try {
+      records = decodeRecordLines(text).map(({ offset, created, data }) => ({
+        offset,
+        created: new Date(created),
+        data,
+      }));
+    } catch (error) {
+      throw unexpected(response.status, `Unreadable batch read: ${messageOf(error)}`, error);
+    }
+    records.forEach((record, i) => {
+      if (record.offset !== from + i) {
+        throw unexpected(response.status, `Expected offset "${from + i}", got "${record.offset}"`);
+      }
+    });
+    return { records, next: from + records.length };
+  }
+
+  async #config(response: Response, signal: AbortSignal | undefined): Promise<LogConfig> {
+    const body = await this.#json(response, signal, {
+      maxSegmentSize: "integer-or-null",
+      maxRecordSize: "integer",
+    });
+    return { maxSegmentSize: body.maxSegmentSize, maxRecordSize: body.maxRecordSize };
+  }
+
+  async #text(response: Response, signal: AbortSignal | undefined): Promise<string> {
+    return new TextDecoder().decode(await this.#bytes(response, signal));
+  }
+
+  async #bytes(response: Response, signal: AbortSignal | undefined): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      if (signal?.aborted === true) throw signal.reason;
+      throw new HttpError("NETWORK", 0, `The answer was cut off: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Reads a JSON body and checks that it has the fields of `shape`. */
+  async #json<S extends Record<string, FieldKind>>(
+    response: Response,
+    signal: AbortSignal | undefined,
+    shape: S,
+  ): Promise<{ [K in keyof S]: FieldType<S[K]> }> {
+    const text = await this.#text(response, signal);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const fields = typeof body === "object" && body !== null
+      ? body as Record<string, unknown>
+      : undefined;
+    for (const [key, kind] of Object.entries(shape)) {
+      const value = fields?.[key];
+      const valid = kind === "integer"
+        ? isOffset(value)
+        : kind === "offset"
+        ? isOffset(value) || value === -1
+        : isOffset(value) || value === null;
+      if (!valid) {
+        throw unexpected(
+          response.status,
+          `Expected "${key}" in the answer, got "${text.slice(0, 200)}"`,
+        );
+      }
+    }
+    return fields as { [K in keyof S]: FieldType<S[K]> };
+  }
+}
+
+/** The kinds of fields of the JSON answers. */
+type FieldKind = "integer" | "offset" | "integer-or-null";
+type FieldType<K extends FieldKind> = K extends "integer-or-null" ? number | null : number;
+
+function isOffset(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+function expectedOffsetOf(opts: AppendOptions | undefined): number | undefined {
+  const expected = opts?.expectedOffset;
+  if (expected !== undefined) assertPosition("expectedOffset", expected);
+  return expected;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
