@@ -1,0 +1,303 @@
+// The command line in-process with a stand-in server: batching, flags, environment
+// variables, output formats and exit codes. test/client/cli_test.ts runs it as a process
+// against wrangler dev.
+import assert from "node:assert/strict";
+import { type CliIo, DEFAULT_URL, EXIT_CODES, main, type MintToken } from "./cli.ts";
+import { decodeBatch, encodeRecordLine } from "./wire.ts";
+
+const encoder = new TextEncoder();
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  requests: Request[];
+  bodies: Uint8Array[];
+}
+
+/** Runs the command line against `answer`, with `stdin` as its standard input. */
+async function run(
+  args: string[],
+  answer: (request: Request, body: Uint8Array) => Response | Promise<Response>,
+  io: Partial<CliIo> & { input?: string | Uint8Array[] } = {},
+): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const requests: Request[] = [];
+  const bodies: Uint8Array[] = [];
+  const input = io.input ?? "";
+  const chunks = typeof input === "string" ? [encoder.encode(input)] : input;
+  const code = await main(args, {
+    env: () => undefined,
+    stdin: async function* () {
+      yield* chunks;
+    },
+    stdout: (data) =>
+      void (stdout += typeof data === "string" ? data : new TextDecoder().decode(data)),
+    stderr: (text) => void (stderr += text),
+    stderrIsTerminal: false,
+    readFile: () => Promise.reject(new Error("No files here")),
+    fetch: async (request) => {
+      const body = new Uint8Array(await request.arrayBuffer());
+      requests.push(request);
+      bodies.push(body);
+      return answer(request, body);
+    },
+    ...io,
+  });
+  return { code, stdout, stderr, requests, bodies };
+}
+
+/** A stand-in log that accepts batches at its end and honours `expected`. */
+function batchLog(start = 0) {
+  let end = start;
+  return (request: Request, body: Uint8Array) => {
+    const url = new URL(request.url);
+    const expected = url.searchParams.get("expected");
+    if (expected !== null && Number(expected) !== end) {
+      return Response.json(
+        { error: { code: "CONFLICT", message: "Taken", position: Number(expected), end } },
+        { status: 409 },
+      );
+    }
+    const count = decodeBatch(body, 1000).length;
+    end += count;
+    return Response.json({ first: end - count, last: end - 1, count });
+  };
+}
+
+Deno.test("`append` sends stdin lines in batches of at most 1000, in order, skipping empty lines", async () => {
+  const lines = Array.from({ length: 2500 }, (_, i) => `line ${i}`);
+  // Chunks that split lines anywhere, as a pipe does.
+  const text = lines.join("\n") + "\n\n";
+  const input = [text.slice(0, 7), text.slice(7, 9000), text.slice(9000)].map((t) =>
+    encoder.encode(t)
+  );
+  const result = await run(["append", "acme/demo"], batchLog(), { input });
+  assert.equal(result.code, EXIT_CODES.OK, result.stderr);
+  const batches = result.bodies.map((body) => decodeBatch(body, 1000));
+  assert.deepEqual(batches.map((b) => b.length), [1000, 1000, 500]);
+  const sent = batches.flat().map((r) => new TextDecoder().decode(r));
+  assert.deepEqual(sent, lines);
+  assert.equal(result.requests[0]!.url, `${DEFAULT_URL}/logs/acme/demo/batch`);
+  assert.match(result.stdout, /^Appended 2500 records to acme\/demo at offsets 0 to 2499 in /);
+  assert.match(result.stdout, /skipped 1 empty line\n$/);
+});
+
+Deno.test("`append` keeps bytes as they are: no decoding, CR kept, last line without newline", async () => {
+  const input = [new Uint8Array([0xff, 0x00, 10, 0x61, 13, 10, 0x62])];
+  const result = await run(["append", "a", "--json"], batchLog(7), { input });
+  assert.equal(result.code, EXIT_CODES.OK, result.stderr);
+  assert.deepEqual(decodeBatch(result.bodies[0]!, 10), [
+    new Uint8Array([0xff, 0x00]),
+    new Uint8Array([0x61, 13]),
+    new Uint8Array([0x62]),
+  ]);
+  assert.deepEqual(JSON.parse(result.stdout), { log: "a", count: 3, first: 7, last: 9 });
+});
+
+Deno.test("`append --expected` chains each batch's expected offset and stops at a conflict", async () => {
+  const input = Array.from({ length: 1500 }, (_, i) => `${i}\n`).join("");
+  const ok = await run(["append", "a", "--expected", "4"], batchLog(4), { input });
+  assert.equal(ok.code, EXIT_CODES.OK, ok.stderr);
+  assert.deepEqual(
+    ok.requests.map((r) => new URL(r.url).searchParams.get("expected")),
+    ["4", "1004"],
+  );
+  const taken = await run(["append", "a", "--expected", "3", "--json"], batchLog(4), { input });
+  assert.equal(taken.code, EXIT_CODES.CONFLICT);
+  assert.equal(taken.stdout, "");
+  assert.deepEqual(JSON.parse(taken.stderr), {
+    error: {
+      code: "CONFLICT",
+      message: 'Position "3" is already taken; the end is "4"',
+      position: 3,
+    },
+  });
+});
+
+Deno.test("`append` of files sends each file as one record, or its lines with --lines", async () => {
+  const files: Record<string, string> = { "a.txt": "one\ntwo", "b.bin": "three\n" };
+  const readFile = (path: string) =>
+    path in files ? Promise.resolve(encoder.encode(files[path])) : Promise.reject(new Error("No"));
+  const whole = await run(["append", "x", "a.txt", "b.bin"], batchLog(), { readFile });
+  assert.equal(whole.code, EXIT_CODES.OK, whole.stderr);
+  assert.deepEqual(
+    decodeBatch(whole.bodies[0]!, 10).map((r) => new TextDecoder().decode(r)),
+    ["one\ntwo", "three\n"],
+  );
+  const lines = await run(["append", "x", "--lines", "a.txt", "b.bin"], batchLog(), { readFile });
+  assert.deepEqual(
+    decodeBatch(lines.bodies[0]!, 10).map((r) => new TextDecoder().decode(r)),
+    ["one", "two", "three"],
+  );
+  const missing = await run(["append", "x", "nope.txt"], batchLog(), { readFile });
+  assert.equal(missing.code, EXIT_CODES.USAGE);
+  assert.match(missing.stderr, /^edgelog: Cannot read "nope.txt"/);
+});
+
+Deno.test("`append --progress` writes progress lines on standard error", async () => {
+  const result = await run(["append", "a", "--progress"], batchLog(), { input: "x\ny\n" });
+  assert.equal(result.code, EXIT_CODES.OK);
+  assert.match(result.stderr, /^Appended 2 records, \d+ records\/s\n$/);
+  const quiet = await run(["append", "a"], batchLog(), { input: "x\n" });
+  assert.equal(quiet.stderr, "");
+});
+
+Deno.test("The server comes from --url, else EDGELOG_URL, else the local default", async () => {
+  const bounds = () => Response.json({ begin: 0, end: 0 });
+  const env = (name: string) => name === "EDGELOG_URL" ? "https://env.example" : undefined;
+  const fromEnv = await run(["bounds", "a"], bounds, { env });
+  assert.equal(fromEnv.requests[0]!.url, "https://env.example/logs/a/bounds");
+  const fromFlag = await run(["bounds", "a", "--url", "https://flag.example/p"], bounds, { env });
+  assert.equal(fromFlag.requests[0]!.url, "https://flag.example/p/logs/a/bounds");
+  const fallback = await run(["bounds", "a"], bounds);
+  assert.equal(fallback.requests[0]!.url, `${DEFAULT_URL}/logs/a/bounds`);
+});
+
+Deno.test("The token comes from --token, else EDGELOG_TOKEN; without one none is sent", async () => {
+  const bounds = () => Response.json({ begin: 0, end: 0 });
+  const env = (name: string) => name === "EDGELOG_TOKEN" ? "env-jwt" : undefined;
+  const fromEnv = await run(["bounds", "a"], bounds, { env });
+  assert.equal(fromEnv.requests[0]!.headers.get("authorization"), "Bearer env-jwt");
+  const fromFlag = await run(["bounds", "a", "--token", "flag-jwt"], bounds, { env });
+  assert.equal(fromFlag.requests[0]!.headers.get("authorization"), "Bearer flag-jwt");
+  const none = await run(["bounds", "a"], bounds);
+  assert.equal(none.requests[0]!.headers.get("authorization"), null);
+});
+
+Deno.test("`read` prints records as text, quoted text or base64, and --json as the server's lines", async () => {
+  const records = [
+    { offset: 0, created: Date.UTC(2026, 0, 1), data: encoder.encode("plain\ttext") },
+    { offset: 1, created: Date.UTC(2026, 0, 1), data: encoder.encode("two\nlines") },
+    { offset: 2, created: Date.UTC(2026, 0, 1), data: new Uint8Array([0xff, 0xfe]) },
+  ];
+  const answer = (request: Request) => {
+    const url = new URL(request.url);
+    if (url.pathname.endsWith("/bounds")) return Response.json({ begin: 0, end: 3 });
+    const from = Number(url.searchParams.get("from"));
+    if (from >= 3) {
+      return Response.json({ error: { code: "FUTURE_OFFSET", message: "End", offset: from } }, {
+        status: 404,
+      });
+    }
+    return new Response(records.slice(from).map(encodeRecordLine).join(""));
+  };
+  const human = await run(["read", "a"], answer);
+  assert.equal(human.code, EXIT_CODES.OK, human.stderr);
+  assert.equal(
+    human.stdout,
+    "0\t2026-01-01T00:00:00.000Z\tplain\ttext\n" +
+      '1\t2026-01-01T00:00:00.000Z\t"two\\nlines"\n' +
+      "2\t2026-01-01T00:00:00.000Z\tbase64://4=\n",
+  );
+  const json = await run(["read", "a", "--json", "--from", "1"], answer);
+  assert.equal(json.stdout, records.slice(1).map(encodeRecordLine).join(""));
+});
+
+Deno.test("Each kind of error ends with its own exit code", async () => {
+  const error = (status: number, body: Record<string, unknown>) => () =>
+    Response.json({ error: body }, { status });
+  const cases: [number, () => Response, string[]][] = [
+    [EXIT_CODES.CONFLICT, error(409, { code: "CONFLICT", message: "M", position: 1 }), []],
+    [EXIT_CODES.FUTURE_OFFSET, error(404, { code: "FUTURE_OFFSET", message: "M", offset: 1 }), []],
+    [EXIT_CODES.OUT_OF_RANGE, error(410, { code: "OUT_OF_RANGE", message: "M", offset: 1 }), []],
+    [EXIT_CODES.NOT_FOUND, error(404, { code: "NOT_FOUND", message: "M", position: 1 }), []],
+    [
+      EXIT_CODES.RECORD_TOO_LARGE,
+      error(413, { code: "RECORD_TOO_LARGE", message: "M", size: 2, limit: 1 }),
+      [],
+    ],
+    [EXIT_CODES.CLOSED, error(503, { code: "CLOSED", message: "M" }), []],
+    [EXIT_CODES.UNAUTHORIZED, error(401, { code: "UNAUTHORIZED", message: "M" }), [
+      "Give a valid token",
+    ]],
+    [EXIT_CODES.FORBIDDEN, error(403, { code: "FORBIDDEN", message: "M" }), []],
+    [EXIT_CODES.HTTP, error(500, { code: "INTERNAL", message: "M" }), []],
+    [EXIT_CODES.HTTP, () => new Response("<html>", { status: 502 }), []],
+  ];
+  for (const [exitCode, answer, hints] of cases) {
+    const result = await run(["read", "a", "1"], answer);
+    assert.equal(result.code, exitCode, result.stderr);
+    assert.match(result.stderr, /^edgelog: /);
+    for (const hint of hints) assert(result.stderr.includes(hint), result.stderr);
+  }
+  const network = await run(["read", "a", "1"], () => Promise.reject(new TypeError("refused")));
+  assert.equal(network.code, EXIT_CODES.NETWORK);
+  assert.match(network.stderr, /Is the server running\?/);
+  const codes = Object.values(EXIT_CODES);
+  assert.equal(new Set(codes).size, codes.length, "exit codes are distinct");
+});
+
+Deno.test("Usage errors end with exit code 2 and send nothing", async () => {
+  const never = () => {
+    throw new Error("No request expected");
+  };
+  for (
+    const args of [
+      ["bogus"],
+      ["read"],
+      ["read", "a", "--from", "-1"],
+      ["read", "a", "--from", "1.5"],
+      ["read", "a", "x"],
+      ["read", "a", "1", "--from", "2"],
+      ["read", "a", "--raw"],
+      ["bounds", "a", "extra"],
+      ["bounds", "a//b"],
+      ["truncate", "a"],
+      ["delete", "a"],
+      ["tail", "a", "--unknown"],
+      ["append", "a", "--expected", "x"],
+      ["config", "a", "--max-record-size", "big"],
+      ["token", "--tenant", "t", "--rights", "read"],
+      ["token", "--secret", "s", "--tenant", "t", "--rights", "write"],
+    ]
+  ) {
+    const result = await run(args, never);
+    assert.equal(result.code, EXIT_CODES.USAGE, `${args.join(" ")}: ${result.stderr}`);
+    assert.equal(result.requests.length, 0);
+    assert.match(result.stderr, /^edgelog: [A-Z"]/);
+  }
+  const none = await run([], never);
+  assert.equal(none.code, EXIT_CODES.USAGE);
+  assert.match(none.stdout, /^Usage: edgelog/);
+});
+
+Deno.test("`--help` prints every command and the exit codes", async () => {
+  const result = await run(["--help"], () => new Response());
+  assert.equal(result.code, EXIT_CODES.OK);
+  for (
+    const command of ["append", "tail", "read", "bounds", "truncate", "config", "delete", "token"]
+  ) {
+    assert.match(result.stdout, new RegExp(`^  ${command}\\b`, "m"), command);
+  }
+  for (const code of Object.values(EXIT_CODES)) {
+    assert.match(result.stdout, new RegExp(`\\b${code} [a-z(]`), `exit code ${code}`);
+  }
+  assert.equal((await run(["tail", "--help"], () => new Response())).stdout, result.stdout);
+});
+
+Deno.test("`token` calls mintToken with the claims and prints the token", async () => {
+  const calls: Parameters<MintToken>[] = [];
+  const mintToken: MintToken = (...args) => {
+    calls.push(args);
+    return Promise.resolve("header.claims.signature");
+  };
+  const env = (name: string) => name === "EDGELOG_SECRET" ? "s3cret" : undefined;
+  const args = ["token", "--tenant", "acme", "--rights", "read,append", "--logs", "acme/*"];
+  const human = await run([...args, "--ttl", "60"], () => new Response(), { env, mintToken });
+  assert.equal(human.code, EXIT_CODES.OK, human.stderr);
+  assert.equal(human.stdout, "header.claims.signature\n");
+  assert.deepEqual(calls[0], [
+    "s3cret",
+    { tenant: "acme", rights: ["read", "append"], logs: "acme/*" },
+    { ttlSeconds: 60 },
+  ]);
+  const json = await run(
+    ["token", "--secret", "x", "--tenant", "t", "--rights", "admin", "--json"],
+    () => new Response(),
+    { mintToken },
+  );
+  assert.deepEqual(JSON.parse(json.stdout), { token: "header.claims.signature" });
+  assert.deepEqual(calls[1], ["x", { tenant: "t", rights: ["admin"] }, {}]);
+});
