@@ -369,7 +369,8 @@ async function appendCommand(ctx: Context): Promise<number> {
       : count === 1
       ? ` at offset ${first}`
       : ` at offsets ${first} to ${last}`;
-    const rate = seconds > 0 ? `, ${Math.round(count / seconds)} records/s` : "";
+    // A rate over less than a second says more about start-up than about throughput.
+    const rate = seconds >= 1 ? `, ${Math.round(count / seconds)} records/s` : "";
     const empty = skipped > 0 ? `; skipped ${skipped} empty line${skipped === 1 ? "" : "s"}` : "";
     await io.stdout(
       `Appended ${count} record${count === 1 ? "" : "s"} to ${client.name}${where} in ${
