@@ -22,10 +22,10 @@ step() {
 }
 
 # test/worker and test/e2e are typed for workerd and Node: tsc and node check them.
-step "deno check" "$deno" check mod.ts src bench test/*.ts
+step "deno check" "$deno" check mod.ts src bench test/*.ts scripts/token.ts
 step "deno lint" "$deno" lint
 step "deno fmt --check" "$deno" fmt --check
-step "deno doc --lint" "$deno" doc --lint mod.ts src/conformance/mod.ts
+step "deno doc --lint" "$deno" doc --lint mod.ts src/conformance/mod.ts src/token.ts
 step "deno publish --dry-run" "$deno" publish --dry-run --allow-dirty
 # Unit, conformance, property and doc tests; results counted from the JUnit report.
 "$deno" test -A --doc --reporter=dot --junit-path="$reports/deno.xml" || true
