@@ -9,11 +9,15 @@ import { ConflictError, LogError, RecordTooLargeError } from "../src/errors.ts";
 /** Error codes of the HTTP layer, beside the core's `LogErrorCode`s. */
 export type HttpErrorCode =
   | "BAD_REQUEST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
   | "ROUTE_NOT_FOUND"
   | "METHOD_NOT_ALLOWED"
   | "REQUEST_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "UPGRADE_REQUIRED"
+  | "TOO_MANY_TAILS"
+  | "AUTH_NOT_CONFIGURED"
   | "INTERNAL";
 
 /** The one table from error code to HTTP status. */
@@ -27,12 +31,16 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CLOSED: 503,
   // The HTTP layer's codes.
   BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   REQUEST_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UPGRADE_REQUIRED: 426,
+  TOO_MANY_TAILS: 429,
   INTERNAL: 500,
+  AUTH_NOT_CONFIGURED: 503,
 };
 
 /** An error of the HTTP layer: a code of {@linkcode STATUS_BY_CODE} and extra headers. */

@@ -27,6 +27,7 @@ import {
   readBody,
 } from "./http.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
+import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "./subprotocol.ts";
 
 /** The bindings and vars of the deployment (wrangler.toml). */
 export interface Env {
@@ -36,6 +37,12 @@ export interface Env {
   DEFAULT_MAX_RECORD_SIZE?: string;
   /** Default records per segment; "Infinity" keeps every record. */
   DEFAULT_MAX_SEGMENT_SIZE?: string;
+  /** The HS256 secret of the tokens (a Worker secret); none or empty: no tokens. */
+  AUTH_SECRET?: string;
+  /** "true" opens a deployment without AUTH_SECRET to every request: local development only. */
+  EDGELOG_OPEN_DEV?: string;
+  /** Origins allowed to call the API from a browser: comma-separated, or "*". */
+  CORS_ORIGINS?: string;
 }
 
 /**
@@ -375,7 +382,8 @@ export class LogObject extends DurableObject<Env> {
       onlyQuery(url, ["from"]);
       const { begin, end } = this.#current.journal.readBounds();
       const from = queryInteger(url, "from") ?? end;
-      return this.#acceptTail(from, begin, end);
+      const offered = offeredSubprotocols(c.req.header("sec-websocket-protocol"));
+      return this.#acceptTail(from, begin, end, offered.includes(TAIL_SUBPROTOCOL));
     });
     allow("/tail", "GET");
 
@@ -417,7 +425,7 @@ export class LogObject extends DurableObject<Env> {
     return json(journal.readBounds());
   }
 
-  #acceptTail(from: number, begin: number, end: number): Response {
+  #acceptTail(from: number, begin: number, end: number, edgelogProtocol: boolean): Response {
     const pair = new WebSocketPair();
     const client = pair[0];
     const server = pair[1];
@@ -428,7 +436,11 @@ export class LogObject extends DurableObject<Env> {
       if (from < begin) this.#outOfRange(server, from);
       else void this.#catchUp(server);
     }, 0);
-    return new Response(null, { status: 101, webSocket: client });
+    // Browsers fail the handshake unless one offered subprotocol is selected.
+    const headers: HeadersInit = edgelogProtocol
+      ? { "sec-websocket-protocol": TAIL_SUBPROTOCOL }
+      : {};
+    return new Response(null, { status: 101, webSocket: client, headers });
   }
 
   /**
