@@ -30,6 +30,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 AUTH_SECRET: TEST_SECRET,
+                // Low enough to test the limit with a few sockets.
+                MAX_TAILS_PER_LOG: "3",
                 FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
               },
             },
