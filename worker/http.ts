@@ -175,11 +175,26 @@ export async function readBody(
   tooLarge: (size: number) => Error,
 ): Promise<Uint8Array> {
   const length = request.headers.get("content-length");
-  if (length !== null && /^[0-9]+$/.test(length) && Number(length) > limit) {
+  if (length !== null && !/^[0-9]+$/.test(length)) {
+    throw new HttpError("BAD_REQUEST", `Content-Length must be decimal digits, got "${length}"`);
+  }
+  if (length !== null && Number(length) > limit) {
     await discardBody(request);
     throw tooLarge(Number(length));
   }
-  if (request.body === null) return new Uint8Array(0);
+  // A wrong length gets past HTTP framing only from an in-process caller (a service binding).
+  const checkLength = (size: number) => {
+    if (length !== null && Number(length) !== size) {
+      throw new HttpError(
+        "BAD_REQUEST",
+        `The body holds ${size} bytes, not the "${length}" of its Content-Length`,
+      );
+    }
+  };
+  if (request.body === null) {
+    checkLength(0);
+    return new Uint8Array(0);
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -193,6 +208,7 @@ export async function readBody(
     }
     chunks.push(value);
   }
+  checkLength(size);
   if (chunks.length === 1) return chunks[0]!;
   const body = new Uint8Array(size);
   let at = 0;
