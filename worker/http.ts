@@ -149,14 +149,37 @@ export function onlyQuery(url: URL, allowed: readonly string[]): void {
   }
 }
 
-/** Cancels a request body that will not be read (workerd drops the connection otherwise). */
+/**
+ * Refused request bodies up to this many bytes are read to their end, larger ones cancelled.
+ * A body left unread makes workerd close the connection after the response, and a client
+ * that reuses it (wrangler dev's proxy does) may see its next request fail; the bound keeps a
+ * refused upload cheap.
+ */
+export const DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * Disposes of a request body that will not be used: reads it to its end when it holds at
+ * most {@linkcode DRAIN_LIMIT} bytes, else cancels it.
+ *
+ * @param request The request.
+ */
 export async function discardBody(request: Request): Promise<void> {
-  if (request.body !== null && !request.bodyUsed) {
-    try {
+  if (request.body === null || request.bodyUsed) return;
+  try {
+    const length = request.headers.get("content-length");
+    if (length !== null && !(Number(length) <= DRAIN_LIMIT)) {
       await request.body.cancel();
-    } catch {
-      // Already closed or errored: nothing to release.
+      return;
     }
+    const reader = request.body.getReader();
+    for (let size = 0; size <= DRAIN_LIMIT;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // Already closed or errored: nothing to release.
   }
 }
 

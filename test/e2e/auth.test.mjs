@@ -71,6 +71,17 @@ test("with AUTH_SECRET: 401 without a token; a minted token works over HTTP and 
 
   const token = mint(["--tenant", "e2e", "--rights", "read,append"]);
   const auth = { authorization: `Bearer ${token}` };
+
+  // A refused POST whose body was left unread used to break wrangler dev's next request
+  // ("Your worker restarted mid-request", 503) about one time in ten.
+  for (let i = 0; i < 60; i++) {
+    const refused = await fetch(`${log}-drain/records`, { method: "POST", body: "x" });
+    assert.equal(refused.status, 401);
+    await refused.body?.cancel();
+    const ok = await fetch(`${log}-drain/records`, { method: "POST", body: "y", headers: auth });
+    const text = await ok.text();
+    assert.equal(ok.status, 200, `round ${i}: ${text}`);
+  }
   const append = await fetch(`${log}/records`, { method: "POST", body: "hello", headers: auth });
   const appended = await append.text();
   assert.equal(append.status, 200, `${appended}\n${server.tail()}`);
