@@ -5,7 +5,8 @@
 // With AUTH_SECRET set (in the environment, or in .dev.vars / .env as wrangler reads them),
 // every request needs a token (`npm run -s token -- ...`). Without one, the server runs in
 // OPEN DEVELOPMENT MODE: it passes EDGELOG_OPEN_DEV=true, and every request is accepted
-// without a token. Both are announced before wrangler starts.
+// without a token. Both are announced before wrangler starts. AUTH_SECRET in the environment
+// wins over the files; set empty (`AUTH_SECRET= npm start`), it means no secret.
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,8 +50,10 @@ for (let i = 0; i < args.length; i++) {
 
 // Wrangler reads .dev.vars, or .env when there is no .dev.vars, next to wrangler.toml.
 const devVars = [".dev.vars", ".env"].map((f) => join(ROOT, f)).find((f) => existsSync(f));
-const fromEnv = process.env.AUTH_SECRET || undefined;
-const fromFile = devVars === undefined ? undefined : secretIn(devVars) || undefined;
+const fromEnv = process.env.AUTH_SECRET;
+const fromFile = fromEnv !== undefined || devVars === undefined
+  ? undefined
+  : secretIn(devVars) || undefined;
 
 /** @type {string[]} */
 const extra = [];
@@ -58,7 +61,8 @@ const extra = [];
 let secretDir;
 if (fromEnv !== undefined) {
   // An env file of our own gives wrangler the secret without putting it on a command line:
-  // the vars of .dev.vars, then AUTH_SECRET from the environment (the last one wins).
+  // the vars of .dev.vars, then AUTH_SECRET from the environment (the last one wins; an
+  // empty one overrides a secret in the file).
   // Single quotes first: dotenv takes what is inside them literally.
   const quote = ["'", "`", '"'].find((q) => !fromEnv.includes(q) && !fromEnv.includes("\n"));
   if (quote === undefined) {
@@ -71,6 +75,8 @@ if (fromEnv !== undefined) {
   writeFileSync(file, `${base}AUTH_SECRET=${quote}${fromEnv}${quote}\n`, { mode: 0o600 });
   chmodSync(secretDir, 0o700);
   extra.push("--env-file", file);
+}
+if (fromEnv) {
   console.log("edgelog: AUTH_SECRET from the environment: every request needs a token");
 } else if (fromFile !== undefined) {
   const name = devVars === undefined ? "" : devVars.slice(ROOT.length + 1);
@@ -79,7 +85,9 @@ if (fromEnv !== undefined) {
   extra.push("--var", "EDGELOG_OPEN_DEV:true");
   const lines = [
     "edgelog: OPEN DEVELOPMENT MODE",
-    "No AUTH_SECRET (.dev.vars or environment): every request is accepted",
+    `No AUTH_SECRET (${
+      fromEnv === "" ? "empty in the environment" : ".dev.vars or environment"
+    }): every request is accepted`,
     `without a token. Listening on http://127.0.0.1:${port} only.`,
     "To require tokens, put AUTH_SECRET=<32+ random bytes> in .dev.vars.",
   ];

@@ -101,8 +101,8 @@ export class DevServer {
     const t0 = performance.now();
     /** @type {NodeJS.ProcessEnv} */
     const env = { ...process.env, NO_COLOR: "1" };
-    delete env.AUTH_SECRET;
-    if (this.secret !== undefined) env.AUTH_SECRET = this.secret;
+    // Empty: no secret, whatever .dev.vars says (start.mjs lets the environment win).
+    env.AUTH_SECRET = this.secret ?? "";
     const options = [
       "--port",
       String(this.port),
