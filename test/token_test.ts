@@ -114,3 +114,14 @@ Deno.test("`requiredRight()` maps every route of PROTOCOL.md, HEAD as GET", () =
   assert.equal(requiredRight("GET", "/__proto__"), undefined);
   assert.equal(routeRights("/constructor"), undefined);
 });
+
+Deno.test("`verifyToken()` follows a change of secret (the imported key is cached)", async () => {
+  const other = "another secret, also thirty-two bytes long";
+  const first = await mintToken(SECRET, { tenant: "acme", rights: ["read"] });
+  const second = await mintToken(other, { tenant: "acme", rights: ["read"] });
+  assert.equal((await verifyToken(SECRET, first)).tenant, "acme");
+  assert.equal((await verifyToken(other, second)).tenant, "acme");
+  await assert.rejects(verifyToken(other, first), InvalidTokenError);
+  await assert.rejects(verifyToken(SECRET, second), InvalidTokenError);
+  assert.equal((await verifyToken(new TextEncoder().encode(SECRET), first)).tenant, "acme");
+});
