@@ -12,6 +12,7 @@ import {
   InvalidTokenError,
   MIN_SECRET_BYTES,
   routeRights,
+  type TokenClaims,
   verifyToken,
 } from "../src/token.ts";
 import { HttpError } from "./http.ts";
@@ -73,7 +74,7 @@ export const auth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
     );
   }
   const token = bearerToken(c.req.raw);
-  let claims;
+  let claims: TokenClaims;
   try {
     claims = await verifyToken(secret, token);
   } catch (error) {
