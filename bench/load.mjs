@@ -353,7 +353,8 @@ async function main() {
     scriptPath: bundle(outdir),
     modulesRoot: outdir,
     compatibilityDate: COMPAT_DATE,
-    bindings: vars,
+    // No AUTH_SECRET here: open development mode, as `npm start` without a secret.
+    bindings: { ...vars, EDGELOG_OPEN_DEV: "true" },
     durableObjects: { [binding]: { className, useSQLite: true } },
     cf: false,
     host: "127.0.0.1",

@@ -16,11 +16,15 @@ import {
 /** Error codes of the HTTP layer, beside the core's `LogErrorCode`s. */
 export type HttpErrorCode =
   | "BAD_REQUEST"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
   | "ROUTE_NOT_FOUND"
   | "METHOD_NOT_ALLOWED"
   | "REQUEST_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "UPGRADE_REQUIRED"
+  | "TOO_MANY_TAILS"
+  | "AUTH_NOT_CONFIGURED"
   | "INTERNAL";
 
 /** The one table from error code to HTTP status. */
@@ -34,12 +38,16 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CLOSED: 503,
   // The HTTP layer's codes.
   BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   REQUEST_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UPGRADE_REQUIRED: 426,
+  TOO_MANY_TAILS: 429,
   INTERNAL: 500,
+  AUTH_NOT_CONFIGURED: 503,
 };
 
 /** An error of the HTTP layer: a code of {@linkcode STATUS_BY_CODE} and extra headers. */
@@ -158,14 +166,37 @@ export function onlyQuery(url: URL, allowed: readonly string[]): void {
   }
 }
 
-/** Cancels a request body that will not be read (workerd drops the connection otherwise). */
+/**
+ * Refused request bodies up to this many bytes are read to their end, larger ones cancelled.
+ * A body left unread makes workerd close the connection after the response, and a client
+ * that reuses it (wrangler dev's proxy does) may see its next request fail; the bound keeps a
+ * refused upload cheap.
+ */
+export const DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * Disposes of a request body that will not be used: reads it to its end when it holds at
+ * most {@linkcode DRAIN_LIMIT} bytes, else cancels it.
+ *
+ * @param request The request.
+ */
 export async function discardBody(request: Request): Promise<void> {
-  if (request.body !== null && !request.bodyUsed) {
-    try {
+  if (request.body === null || request.bodyUsed) return;
+  try {
+    const length = request.headers.get("content-length");
+    if (length !== null && !(Number(length) <= DRAIN_LIMIT)) {
       await request.body.cancel();
-    } catch {
-      // Already closed or errored: nothing to release.
+      return;
     }
+    const reader = request.body.getReader();
+    for (let size = 0; size <= DRAIN_LIMIT;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // Already closed or errored: nothing to release.
   }
 }
 
@@ -184,11 +215,26 @@ export async function readBody(
   tooLarge: (size: number) => Error,
 ): Promise<Uint8Array> {
   const length = request.headers.get("content-length");
-  if (length !== null && /^[0-9]+$/.test(length) && Number(length) > limit) {
+  if (length !== null && !/^[0-9]+$/.test(length)) {
+    throw new HttpError("BAD_REQUEST", `Content-Length must be decimal digits, got "${length}"`);
+  }
+  if (length !== null && Number(length) > limit) {
     await discardBody(request);
     throw tooLarge(Number(length));
   }
-  if (request.body === null) return new Uint8Array(0);
+  // A wrong length gets past HTTP framing only from an in-process caller (a service binding).
+  const checkLength = (size: number) => {
+    if (length !== null && Number(length) !== size) {
+      throw new HttpError(
+        "BAD_REQUEST",
+        `The body holds ${size} bytes, not the "${length}" of its Content-Length`,
+      );
+    }
+  };
+  if (request.body === null) {
+    checkLength(0);
+    return new Uint8Array(0);
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -202,6 +248,7 @@ export async function readBody(
     }
     chunks.push(value);
   }
+  checkLength(size);
   if (chunks.length === 1) return chunks[0]!;
   const body = new Uint8Array(size);
   let at = 0;

@@ -5,6 +5,8 @@
  * @module
  */
 import { Hono } from "hono";
+import { auth, withoutCredentials } from "./auth.ts";
+import { cors, nosniff } from "./cors.ts";
 import { discardBody, errorResponse, HttpError, json } from "./http.ts";
 import type { Env } from "./log_object.ts";
 import { splitLogPath } from "./log_name.ts";
@@ -24,14 +26,16 @@ app.use(async (c, next) => {
   await next();
   if (!forwarded.has(c.req.raw)) await discardBody(c.req.raw);
 });
+app.use(nosniff);
+app.use(cors);
 
 app.get("/healthz", () => json({ ok: true }));
 app.all("/healthz", () => {
   throw new HttpError("METHOD_NOT_ALLOWED", "Use GET on this route", { allow: "GET" });
 });
 
-// AUTH (issue 4): authentication and the check that the caller may use the log name go
-// here, as `app.use("/logs/*", auth)`, before the request reaches a LogObject.
+// AUTH (issue 4): every request below needs a token that covers its log and route.
+app.use(auth);
 
 app.all("/logs/*", (c) => {
   const url = new URL(c.req.url);
@@ -42,6 +46,7 @@ app.all("/logs/*", (c) => {
   const stub = c.env.LOGS.get(c.env.LOGS.idFromName(name));
   const request = new Request(new URL(route + url.search, OBJECT_ORIGIN), c.req.raw);
   request.headers.set("edgelog-log-name", name);
+  withoutCredentials(request.headers);
   forwarded.add(c.req.raw);
   return stub.fetch(request);
 });

@@ -27,6 +27,7 @@ import {
   readBody,
 } from "./http.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
+import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "./subprotocol.ts";
 
 /** The bindings and vars of the deployment (wrangler.toml). */
 export interface Env {
@@ -36,6 +37,14 @@ export interface Env {
   DEFAULT_MAX_RECORD_SIZE?: string;
   /** Default records per segment; "Infinity" keeps every record. */
   DEFAULT_MAX_SEGMENT_SIZE?: string;
+  /** The most tails connected to one log at once; default {@linkcode DEFAULT_MAX_TAILS}. */
+  MAX_TAILS_PER_LOG?: string;
+  /** The HS256 secret of the tokens (a Worker secret); none or empty: no tokens. */
+  AUTH_SECRET?: string;
+  /** "true" opens a deployment without AUTH_SECRET to every request: local development only. */
+  EDGELOG_OPEN_DEV?: string;
+  /** Origins allowed to call the API from a browser: comma-separated, or "*". */
+  CORS_ORIGINS?: string;
 }
 
 /**
@@ -59,6 +68,8 @@ export const MAX_READ_BYTES = 4 * 1024 * 1024;
 export const MAX_FRAME_RECORDS = 256;
 /** A tail frame stops once it holds this many record bytes (it always holds one record). */
 export const MAX_FRAME_BYTES = 1024 * 1024;
+/** The most tails connected to one log at once, unless `MAX_TAILS_PER_LOG` says otherwise. */
+export const DEFAULT_MAX_TAILS = 2000;
 /** The WebSocket close code of a tail whose cursor was purged. */
 export const CLOSE_OUT_OF_RANGE = 4410;
 /** The WebSocket close code sent to tails when their log is deleted. */
@@ -100,6 +111,7 @@ export class LogObject extends DurableObject<Env> {
   #broadcastEnd = -1;
   /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
   readonly #instance = crypto.randomUUID();
+  readonly #maxTails: number;
 
   /**
    * Sets up the log under `blockConcurrencyWhile` and builds the Hono app once.
@@ -109,6 +121,7 @@ export class LogObject extends DurableObject<Env> {
    */
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#maxTails = tailLimit(env.MAX_TAILS_PER_LOG);
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     // A throw inside blockConcurrencyWhile resets the object; keep the error and report
@@ -375,7 +388,11 @@ export class LogObject extends DurableObject<Env> {
       onlyQuery(url, ["from"]);
       const { begin, end } = this.#current.journal.readBounds();
       const from = queryInteger(url, "from") ?? end;
-      return this.#acceptTail(from, begin, end);
+      if (this.ctx.getWebSockets(TAIL_TAG).length >= this.#maxTails) {
+        throw new HttpError("TOO_MANY_TAILS", `A log has at most ${this.#maxTails} tails`);
+      }
+      const offered = offeredSubprotocols(c.req.header("sec-websocket-protocol"));
+      return this.#acceptTail(from, begin, end, offered.includes(TAIL_SUBPROTOCOL));
     });
     allow("/tail", "GET");
 
@@ -417,7 +434,7 @@ export class LogObject extends DurableObject<Env> {
     return json(journal.readBounds());
   }
 
-  #acceptTail(from: number, begin: number, end: number): Response {
+  #acceptTail(from: number, begin: number, end: number, edgelogProtocol: boolean): Response {
     const pair = new WebSocketPair();
     const client = pair[0];
     const server = pair[1];
@@ -428,7 +445,11 @@ export class LogObject extends DurableObject<Env> {
       if (from < begin) this.#outOfRange(server, from);
       else void this.#catchUp(server);
     }, 0);
-    return new Response(null, { status: 101, webSocket: client });
+    // Browsers fail the handshake unless one offered subprotocol is selected.
+    const headers: HeadersInit = edgelogProtocol
+      ? { "sec-websocket-protocol": TAIL_SUBPROTOCOL }
+      : {};
+    return new Response(null, { status: 101, webSocket: client, headers });
   }
 
   /**
@@ -521,6 +542,12 @@ export class LogObject extends DurableObject<Env> {
       // Already closed.
     }
   }
+}
+
+/** The tail limit from `MAX_TAILS_PER_LOG`: a positive integer, else the default. */
+function tailLimit(value: string | undefined): number {
+  const n = Number(value);
+  return value !== undefined && Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_TAILS;
 }
 
 function newLog(journal: StorageJournal, config: LogConfig): Log {

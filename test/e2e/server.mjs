@@ -1,13 +1,15 @@
 /**
  * Starts and stops the real local server for the end-to-end tests: the README's "run locally"
- * command (`wrangler dev` on 127.0.0.1), spawned directly from node_modules in its own process
- * group so that a test can SIGKILL the whole tree (wrangler and its workerd child) at once and
- * start it again on the same port and the same persistence directory.
+ * command (`npm start`, which is `node scripts/start.mjs`: `wrangler dev` on 127.0.0.1), spawned
+ * in its own process group so that a test can SIGKILL the whole tree (node, wrangler and its
+ * workerd child) at once and start it again on the same port and the same persistence
+ * directory. Without a `secret` it runs in open development mode, as `npm start` does with no
+ * AUTH_SECRET; with one, every request needs a token.
  *
  * @module
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,8 +17,6 @@ import { fileURLToPath } from "node:url";
 
 /** The repository root (two levels above this file). */
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-
-const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 
 /** Process groups started by this module and not yet ended; killed when node exits. */
 const live = new Set();
@@ -57,11 +57,13 @@ export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
  */
 export class DevServer {
   /**
-   * @param {{ port?: number, persistTo?: string, cwd?: string }} [options] defaults: a free
-   *   port, a fresh temporary directory (removed by `dispose()`), the repository root (where
-   *   wrangler.toml is)
+   * @param {{ port?: number, persistTo?: string, cwd?: string, secret?: string }} [options]
+   *   defaults: a free port, a fresh temporary directory (removed by `dispose()`), the
+   *   repository root (where wrangler.toml is), no AUTH_SECRET (open development mode)
    */
   constructor(options = {}) {
+    /** The AUTH_SECRET the server runs with, if any. @type {string | undefined} */
+    this.secret = options.secret;
     /** @type {string} */
     this.cwd = options.cwd ?? process.env.EDGELOG_ROOT ?? ROOT;
     /** @type {number} */
@@ -97,27 +99,38 @@ export class DevServer {
     if (this.child) throw new Error("Server is already running");
     if (this.port === 0) this.port = await freePort();
     const t0 = performance.now();
-    const child = spawn(WRANGLER, [
-      "dev",
-      "--ip",
-      "127.0.0.1",
+    /** @type {NodeJS.ProcessEnv} */
+    const env = { ...process.env, NO_COLOR: "1" };
+    // Empty: no secret, whatever .dev.vars says (start.mjs lets the environment win).
+    env.AUTH_SECRET = this.secret ?? "";
+    const options = [
       "--port",
       String(this.port),
       "--persist-to",
       this.persistTo,
       "--show-interactive-dev-session=false",
-    ], {
+    ];
+    const start = join(this.cwd, "scripts", "start.mjs");
+    // A tree from before scripts/start.mjs (EDGELOG_ROOT) started wrangler dev directly.
+    const [command, args] = existsSync(start)
+      ? [process.execPath, [start, ...options]]
+      : [join(this.cwd, "node_modules", ".bin", "wrangler"), [
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        ...options,
+      ]];
+    Object.assign(env, {
+      CI: "true",
+      WRANGLER_SEND_METRICS: "false",
+      WRANGLER_SEND_ERROR_REPORTS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    });
+    const child = spawn(command, args, {
       cwd: this.cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        CI: "true",
-        WRANGLER_SEND_METRICS: "false",
-        WRANGLER_SEND_ERROR_REPORTS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-        NO_COLOR: "1",
-      },
+      env,
     });
     const pid = /** @type {number} */ (child.pid);
     live.add(pid);

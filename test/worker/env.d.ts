@@ -2,6 +2,9 @@ import type { Env as WorkerEnv } from "../../worker/log_object.ts";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {}
+    interface Env extends WorkerEnv {
+      /** Runs of the fuzz test (vitest.config.ts passes FUZZ_RUNS from the environment). */
+      FUZZ_RUNS?: string;
+    }
   }
 }

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// `npm start`: runs edgelog locally with `wrangler dev` on 127.0.0.1 (port 8787 unless
+// `--port N`; other arguments go to wrangler, e.g. `--persist-to DIR`).
+//
+// With AUTH_SECRET set (in the environment, or in .dev.vars / .env as wrangler reads them),
+// every request needs a token (`npm run -s token -- ...`). Without one, the server runs in
+// OPEN DEVELOPMENT MODE: it passes EDGELOG_OPEN_DEV=true, and every request is accepted
+// without a token. Both are announced before wrangler starts. AUTH_SECRET in the environment
+// wins over the files; set empty (`AUTH_SECRET= npm start`), it means no secret.
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+
+/**
+ * The value of AUTH_SECRET in a dotenv file, or undefined.
+ * @param {string} path
+ * @returns {string | undefined}
+ */
+function secretIn(path) {
+  if (!existsSync(path)) return undefined;
+  let secret;
+  for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?AUTH_SECRET\s*=\s*(.*?)\s*$/.exec(line);
+    if (match === null) continue;
+    const raw = /** @type {string} */ (match[1]);
+    const quoted = /^(["'`])(.*)\1$/.exec(raw);
+    secret = quoted ? quoted[2] : raw.replace(/\s+#.*$/, "");
+  }
+  return secret;
+}
+
+const args = process.argv.slice(2);
+let port = "8787";
+/** @type {string[]} */
+const rest = [];
+for (let i = 0; i < args.length; i++) {
+  const arg = /** @type {string} */ (args[i]);
+  if (arg === "--port") port = args[++i] ?? port;
+  else if (arg.startsWith("--port=")) port = arg.slice("--port=".length);
+  else if (arg === "--ip" || arg.startsWith("--ip=")) {
+    console.error("npm start always listens on 127.0.0.1 only");
+    process.exit(2);
+  } else rest.push(arg);
+}
+
+// Wrangler reads .dev.vars, or .env when there is no .dev.vars, next to wrangler.toml.
+const devVars = [".dev.vars", ".env"].map((f) => join(ROOT, f)).find((f) => existsSync(f));
+const fromEnv = process.env.AUTH_SECRET;
+const fromFile = fromEnv !== undefined || devVars === undefined
+  ? undefined
+  : secretIn(devVars) || undefined;
+
+/** @type {string[]} */
+const extra = [];
+/** @type {string | undefined} */
+let secretDir;
+if (fromEnv !== undefined) {
+  // An env file of our own gives wrangler the secret without putting it on a command line:
+  // the vars of .dev.vars, then AUTH_SECRET from the environment (the last one wins; an
+  // empty one overrides a secret in the file).
+  // Single quotes first: dotenv takes what is inside them literally.
+  const quote = ["'", "`", '"'].find((q) => !fromEnv.includes(q) && !fromEnv.includes("\n"));
+  if (quote === undefined) {
+    console.error("AUTH_SECRET must be one line without all three quote characters");
+    process.exit(2);
+  }
+  secretDir = mkdtempSync(join(tmpdir(), "edgelog-secret-"));
+  const file = join(secretDir, "vars.env");
+  const base = devVars === undefined ? "" : `${readFileSync(devVars, "utf8")}\n`;
+  writeFileSync(file, `${base}AUTH_SECRET=${quote}${fromEnv}${quote}\n`, { mode: 0o600 });
+  chmodSync(secretDir, 0o700);
+  extra.push("--env-file", file);
+}
+if (fromEnv) {
+  console.log("edgelog: AUTH_SECRET from the environment: every request needs a token");
+} else if (fromFile !== undefined) {
+  const name = devVars === undefined ? "" : devVars.slice(ROOT.length + 1);
+  console.log(`edgelog: AUTH_SECRET from ${name}: every request needs a token`);
+} else {
+  extra.push("--var", "EDGELOG_OPEN_DEV:true");
+  const lines = [
+    "edgelog: OPEN DEVELOPMENT MODE",
+    `No AUTH_SECRET (${
+      fromEnv === "" ? "empty in the environment" : ".dev.vars or environment"
+    }): every request is accepted`,
+    `without a token. Listening on http://127.0.0.1:${port} only.`,
+    "To require tokens, put AUTH_SECRET=<32+ random bytes> in .dev.vars.",
+  ];
+  const width = Math.max(...lines.map((l) => l.length));
+  const bar = "!".repeat(width + 6);
+  console.log([bar, ...lines.map((l) => `!! ${l.padEnd(width)} !!`), bar].join("\n"));
+}
+
+const removeSecret = () => {
+  if (secretDir !== undefined) rmSync(secretDir, { recursive: true, force: true });
+  secretDir = undefined;
+};
+
+const child = spawn(
+  WRANGLER,
+  ["dev", "--ip", "127.0.0.1", "--port", port, ...extra, ...rest],
+  {
+    cwd: ROOT,
+    stdio: ["inherit", "pipe", "inherit"],
+    env: {
+      ...process.env,
+      CI: "true",
+      WRANGLER_SEND_METRICS: "false",
+      WRANGLER_SEND_ERROR_REPORTS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    },
+  },
+);
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  // Wrangler has read the env file once it is ready: the secret need not stay on disk.
+  if (String(chunk).includes("Ready on")) removeSecret();
+});
+// Ctrl-C reaches wrangler with the rest of the process group; other signals are passed on.
+process.on("SIGINT", () => {});
+for (const signal of /** @type {const} */ (["SIGTERM", "SIGHUP"])) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on("exit", (code, signal) => {
+  removeSecret();
+  process.exit(code ?? (signal === null ? 1 : 128));
+});

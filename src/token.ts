@@ -1,0 +1,363 @@
+/**
+ * Access tokens of the edgelog deployment: JSON Web Tokens signed with HS256 that name a
+ * tenant, the log names they may use and their rights. Runtime-agnostic: the Worker verifies
+ * with {@linkcode verifyToken}, command-line tools mint with {@linkcode mintToken}, both from
+ * the same claim definitions.
+ *
+ * A log's name starts with its tenant: the token `{ tenant: "acme", rights: ["read"] }` may
+ * read every log whose name starts with `acme/`, and nothing else.
+ *
+ * @example Minting and verifying a token
+ * ```ts
+ * import { mintToken, verifyToken } from "@edgelog/edgelog/token";
+ * import assert from "node:assert/strict";
+ *
+ * const secret = "a secret of at least thirty-two bytes!";
+ * const token = await mintToken(secret, { tenant: "acme", rights: ["read", "append"] });
+ * const claims = await verifyToken(secret, token);
+ * assert.equal(claims.logs, "acme/");
+ * assert.deepEqual(claims.rights, ["read", "append"]);
+ * ```
+ *
+ * @module
+ */
+import { errors, jwtVerify, SignJWT } from "jose";
+
+/** Every right a token can hold. Rights are independent: `admin` implies neither other. */
+export const RIGHTS: readonly Right[] = ["read", "append", "admin"];
+
+/**
+ * A right: `read` (read records, bounds, range, config, and tail), `append` (append records
+ * and batches) or `admin` (truncate, change the config, delete the log).
+ */
+export type Right = "read" | "append" | "admin";
+
+/** What a token grants: the claims a caller chooses when minting one. */
+export interface TokenGrant {
+  /** The tenant: the first segment of every log name the token may use, e.g. `"acme"`. */
+  tenant: string;
+  /** The rights, at least one. */
+  rights: readonly Right[];
+  /**
+   * A prefix of the log names the token may use; it starts with `tenant + "/"`, which is
+   * also the default. A plain string prefix: `"acme/orders"` also covers `"acme/orders-eu"`.
+   */
+  logs?: string;
+}
+
+/** The claims of a verified token. */
+export interface TokenClaims {
+  /** The tenant. */
+  tenant: string;
+  /** The log-name prefix (defaulted to `tenant + "/"`). */
+  logs: string;
+  /** The rights. */
+  rights: Right[];
+  /** The expiry, in seconds since the Unix epoch. */
+  exp: number;
+  /** The time of issue, in seconds since the Unix epoch, when the token carries one. */
+  iat?: number;
+}
+
+/** The shortest secret accepted, in bytes (RFC 7518: at least the hash's 256 bits). */
+export const MIN_SECRET_BYTES = 32;
+/** The longest token accepted, in characters. */
+export const MAX_TOKEN_LENGTH = 4096;
+/** The lifetime of a minted token unless told otherwise, in seconds. */
+export const DEFAULT_TOKEN_TTL = 3600;
+
+/** Options of {@linkcode mintToken}. */
+export interface MintOptions {
+  /** Seconds until the token expires; a positive integer, default {@linkcode DEFAULT_TOKEN_TTL}. */
+  ttl?: number;
+  /** The time of issue in milliseconds since the Unix epoch; default now. */
+  now?: number;
+}
+
+/** Options of {@linkcode verifyToken}. */
+export interface VerifyOptions {
+  /** The current time in milliseconds since the Unix epoch; default now. */
+  now?: number;
+}
+
+/** A token that does not verify: malformed, expired, badly signed or with invalid claims. */
+export class InvalidTokenError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message One sentence saying why the token is refused.
+   * @param options The standard error options, such as `cause`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "InvalidTokenError";
+  }
+}
+
+const SEGMENT = /^[A-Za-z0-9._~-]+$/;
+const PREFIX = /^[A-Za-z0-9._~/-]+$/;
+/** The longest name prefix: log names are at most 200 characters. */
+const MAX_PREFIX_LENGTH = 200;
+
+/**
+ * Signs a token for `grant` with HS256.
+ *
+ * @param secret The shared secret (the Worker's `AUTH_SECRET`), at least 32 bytes.
+ * @param grant The tenant, rights and optional log-name prefix.
+ * @param options The lifetime and the time of issue.
+ * @returns The compact JWT.
+ * @throws {TypeError} When the grant's fields have the wrong types.
+ * @throws {RangeError} When the secret is too short, the grant breaks a rule (tenant not
+ * one name segment, prefix not below the tenant, unknown or no rights) or `ttl` is not a
+ * positive integer.
+ *
+ * @example
+ * ```ts
+ * import { mintToken } from "@edgelog/edgelog/token";
+ *
+ * const token = await mintToken("a secret of at least thirty-two bytes!", {
+ *   tenant: "acme",
+ *   logs: "acme/orders/",
+ *   rights: ["append"],
+ * }, { ttl: 600 });
+ * const headers = { Authorization: `Bearer ${token}` };
+ * ```
+ */
+export async function mintToken(
+  secret: string | Uint8Array,
+  grant: TokenGrant,
+  options: MintOptions = {},
+): Promise<string> {
+  const key = secretKey(secret);
+  const claims = checkGrant(grant, (message) => new RangeError(message));
+  const ttl = options.ttl ?? DEFAULT_TOKEN_TTL;
+  if (!Number.isSafeInteger(ttl) || ttl <= 0) {
+    throw new RangeError(`Expected ttl to be a positive integer, got "${ttl}"`);
+  }
+  const now = Math.floor((options.now ?? Date.now()) / 1000);
+  return await new SignJWT({ tenant: claims.tenant, logs: claims.logs, rights: claims.rights })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttl)
+    .sign(key);
+}
+
+/**
+ * Verifies a token: HS256 only, a valid signature, an `exp` in the future, and valid
+ * edgelog claims.
+ *
+ * @param secret The shared secret, at least 32 bytes.
+ * @param token The compact JWT.
+ * @param options The current time.
+ * @returns The claims, with `logs` defaulted to `tenant + "/"`.
+ * @throws {InvalidTokenError} When the token is refused, with the reason.
+ * @throws {RangeError} When the secret is shorter than {@linkcode MIN_SECRET_BYTES}.
+ *
+ * @example
+ * ```ts
+ * import { InvalidTokenError, verifyToken } from "@edgelog/edgelog/token";
+ * import assert from "node:assert/strict";
+ *
+ * const error = await verifyToken("a secret of at least thirty-two bytes!", "not.a.token")
+ *   .catch((e) => e);
+ * assert(error instanceof InvalidTokenError);
+ * ```
+ */
+export async function verifyToken(
+  secret: string | Uint8Array,
+  token: string,
+  options: VerifyOptions = {},
+): Promise<TokenClaims> {
+  const key = await verifyingKey(secret);
+  if (typeof token !== "string" || token.length === 0) {
+    throw new InvalidTokenError("The token is empty");
+  }
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new InvalidTokenError(`The token is longer than ${MAX_TOKEN_LENGTH} characters`);
+  }
+  let payload: Record<string, unknown>;
+  try {
+    const verified = await jwtVerify(token, key, {
+      algorithms: ["HS256"],
+      requiredClaims: ["exp"],
+      ...(options.now === undefined ? {} : { currentDate: new Date(options.now) }),
+    });
+    payload = verified.payload;
+  } catch (error) {
+    throw new InvalidTokenError(reason(error), { cause: error });
+  }
+  const claims = checkGrant(
+    {
+      tenant: payload.tenant as string,
+      rights: payload.rights as Right[],
+      ...(payload.logs === undefined ? {} : { logs: payload.logs as string }),
+    },
+    (message) => new InvalidTokenError(message),
+  );
+  const result: TokenClaims = { ...claims, exp: payload.exp as number };
+  if (typeof payload.iat === "number") result.iat = payload.iat;
+  return result;
+}
+
+/**
+ * Whether `claims` cover the log `name`: it starts with `tenant + "/"` and with the
+ * token's `logs` prefix. Both hold for every name the token may use, so a token never
+ * reaches another tenant's logs, whatever its prefix says.
+ *
+ * @param claims The verified claims.
+ * @param name A valid log name.
+ * @returns `true` when the token may use the log.
+ *
+ * @example
+ * ```ts
+ * import { coversLog } from "@edgelog/edgelog/token";
+ * import assert from "node:assert/strict";
+ *
+ * const claims = { tenant: "acme", logs: "acme/orders/" };
+ * assert(coversLog(claims, "acme/orders/eu"));
+ * assert(!coversLog(claims, "acme/users"));
+ * assert(!coversLog(claims, "globex/orders/eu"));
+ * ```
+ */
+export function coversLog(claims: Pick<TokenClaims, "tenant" | "logs">, name: string): boolean {
+  return name.startsWith(`${claims.tenant}/`) && name.startsWith(claims.logs);
+}
+
+/**
+ * The routes inside a log (the path after `/logs/{name}`, see PROTOCOL.md) and the right each
+ * method needs. `{offset}` stands for one path segment. `HEAD` is served as `GET`.
+ */
+export const ROUTE_RIGHTS: Readonly<Record<string, Readonly<Record<string, Right>>>> = {
+  "/": { DELETE: "admin" },
+  "/records": { GET: "read", POST: "append", DELETE: "admin" },
+  "/records/{offset}": { GET: "read" },
+  "/batch": { POST: "append" },
+  "/bounds": { GET: "read" },
+  "/range": { GET: "read" },
+  "/config": { GET: "read", PUT: "admin" },
+  "/truncate": { POST: "admin" },
+  "/tail": { GET: "read" },
+};
+
+/**
+ * The methods of a route inside a log and the right each needs.
+ *
+ * @param route The path after `/logs/{name}`, from `/` (e.g. `/records/5`).
+ * @returns The methods and their rights, or `undefined` when there is no such route.
+ *
+ * @example
+ * ```ts
+ * import { routeRights } from "@edgelog/edgelog/token";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(routeRights("/records/5"), { GET: "read" });
+ * assert.equal(routeRights("/records/5/x"), undefined);
+ * ```
+ */
+export function routeRights(route: string): Readonly<Record<string, Right>> | undefined {
+  const pattern = /^\/records\/[^/]+$/.test(route) ? "/records/{offset}" : route;
+  return Object.hasOwn(ROUTE_RIGHTS, pattern) ? ROUTE_RIGHTS[pattern] : undefined;
+}
+
+/**
+ * The right a request needs.
+ *
+ * @param method The HTTP method.
+ * @param route The path after `/logs/{name}`, from `/`.
+ * @returns The right, or `undefined` when the route does not exist or does not take
+ * `method`.
+ *
+ * @example
+ * ```ts
+ * import { requiredRight } from "@edgelog/edgelog/token";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(requiredRight("POST", "/batch"), "append");
+ * assert.equal(requiredRight("DELETE", "/"), "admin");
+ * assert.equal(requiredRight("PATCH", "/records"), undefined);
+ * ```
+ */
+export function requiredRight(method: string, route: string): Right | undefined {
+  const rights = routeRights(route);
+  if (rights === undefined) return undefined;
+  const served = method === "HEAD" ? "GET" : method;
+  return Object.hasOwn(rights, served) ? rights[served] : undefined;
+}
+
+/**
+ * The HMAC key of the last string secret verified with: importing it is half the cost of a
+ * verification, and a deployment verifies every request with the same secret. The key, not
+ * the promise of it, is kept: a Worker must not await a promise made by another request.
+ */
+let lastKey: { secret: string; key: CryptoKey } | undefined;
+
+async function verifyingKey(secret: string | Uint8Array): Promise<CryptoKey | Uint8Array> {
+  const bytes = secretKey(secret);
+  if (typeof secret !== "string") return bytes;
+  if (lastKey?.secret === secret) return lastKey.key;
+  const raw = new TextEncoder().encode(secret);
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
+    "verify",
+  ]);
+  lastKey = { secret, key };
+  return key;
+}
+
+function secretKey(secret: string | Uint8Array): Uint8Array {
+  const key = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
+  if (!(key instanceof Uint8Array)) {
+    throw new TypeError("Expected the secret to be a string or a Uint8Array");
+  }
+  if (key.byteLength < MIN_SECRET_BYTES) {
+    throw new RangeError(
+      `Expected the secret to hold at least ${MIN_SECRET_BYTES} bytes, got "${key.byteLength}"`,
+    );
+  }
+  return key;
+}
+
+/** Checks a grant's fields; `fail` makes the error thrown for a broken rule. */
+function checkGrant(
+  grant: TokenGrant,
+  fail: (message: string) => Error,
+): { tenant: string; logs: string; rights: Right[] } {
+  const { tenant, rights } = grant;
+  if (typeof tenant !== "string") throw fail("The tenant must be a string");
+  if (
+    tenant.length >= MAX_PREFIX_LENGTH || !SEGMENT.test(tenant) || tenant === "." ||
+    tenant === ".."
+  ) {
+    throw fail(
+      `The tenant must be one log-name segment of A-Z a-z 0-9 . _ ~ -, got "${tenant}"`,
+    );
+  }
+  const logs = grant.logs ?? `${tenant}/`;
+  if (typeof logs !== "string") throw fail("The logs prefix must be a string");
+  if (
+    !logs.startsWith(`${tenant}/`) || logs.length > MAX_PREFIX_LENGTH || !PREFIX.test(logs)
+  ) {
+    throw fail(
+      `The logs prefix must be a log-name prefix starting with "${tenant}/", got "${logs}"`,
+    );
+  }
+  if (!Array.isArray(rights) || rights.length === 0) {
+    throw fail("The rights must be a non-empty array");
+  }
+  for (const right of rights) {
+    if (!RIGHTS.includes(right)) throw fail(`Unknown right "${String(right)}"`);
+  }
+  return { tenant, logs, rights: [...rights] };
+}
+
+/** Says why jose refused a token, in one sentence. */
+function reason(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return "The token has expired";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "The token is not signed with HS256";
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return "The token's signature does not verify";
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return `The token's "${error.claim}" claim is invalid (${error.reason})`;
+  }
+  return "The token is not a valid JWT";
+}

@@ -1,0 +1,127 @@
+// The token module under Deno: minting, verifying, and the route table.
+import assert from "node:assert/strict";
+import {
+  coversLog,
+  InvalidTokenError,
+  mintToken,
+  requiredRight,
+  RIGHTS,
+  ROUTE_RIGHTS,
+  routeRights,
+  verifyToken,
+} from "../src/token.ts";
+
+const SECRET = "a secret of at least thirty-two bytes!";
+
+Deno.test("`mintToken()` and `verifyToken()` round-trip the claims, `logs` defaulted", async () => {
+  const now = Date.UTC(2026, 0, 1);
+  const token = await mintToken(SECRET, { tenant: "acme", rights: ["read", "admin"] }, {
+    ttl: 60,
+    now,
+  });
+  const claims = await verifyToken(SECRET, token, { now: now + 59_000 });
+  assert.deepEqual(claims, {
+    tenant: "acme",
+    logs: "acme/",
+    rights: ["read", "admin"],
+    iat: now / 1000,
+    exp: now / 1000 + 60,
+  });
+});
+
+Deno.test("`mintToken()` signs HS256 JWTs that carry exp and iat", async () => {
+  const token = await mintToken(SECRET, { tenant: "acme", logs: "acme/x/", rights: ["append"] });
+  const decode = (part: string) => {
+    const base64 = part.replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "=")));
+  };
+  const [header, payload] = token.split(".").slice(0, 2).map(decode);
+  assert.deepEqual(header, { alg: "HS256", typ: "JWT" });
+  assert.equal(payload.tenant, "acme");
+  assert.equal(payload.logs, "acme/x/");
+  assert.equal(payload.exp - payload.iat, 3600);
+});
+
+Deno.test("`verifyToken()` rejects expired, badly signed and malformed tokens", async () => {
+  const now = Date.UTC(2026, 0, 1);
+  const token = await mintToken(SECRET, { tenant: "acme", rights: ["read"] }, { ttl: 60, now });
+  const reasons: string[] = [];
+  for (
+    const [candidate, secret, at] of [
+      [token, SECRET, now + 61_000],
+      [token, "another secret of thirty-two bytes!!", now],
+      [`${token}x`, SECRET, now],
+      ["a.b.c", SECRET, now],
+      ["x".repeat(5000), SECRET, now],
+      ["", SECRET, now],
+    ] as const
+  ) {
+    const error = await verifyToken(secret, candidate, { now: at }).catch((e) => e);
+    assert(error instanceof InvalidTokenError, String(error));
+    reasons.push(error.message);
+  }
+  assert.deepEqual(reasons.slice(0, 2), [
+    "The token has expired",
+    "The token's signature does not verify",
+  ]);
+});
+
+Deno.test("`mintToken()` refuses short secrets, bad tenants, prefixes, rights and ttls", async () => {
+  const grant = { tenant: "acme", rights: RIGHTS };
+  await assert.rejects(mintToken("short", grant), RangeError);
+  for (const tenant of ["", ".", "..", "a/b", "a b", "ü", "x".repeat(200)]) {
+    await assert.rejects(mintToken(SECRET, { ...grant, tenant }), RangeError, tenant);
+  }
+  for (const logs of ["acme", "other/", "acme/..?", `acme/${"x".repeat(200)}`]) {
+    await assert.rejects(mintToken(SECRET, { ...grant, logs }), RangeError, logs);
+  }
+  await assert.rejects(mintToken(SECRET, { tenant: "acme", rights: [] }), RangeError);
+  await assert.rejects(
+    mintToken(SECRET, { tenant: "acme", rights: ["root" as "read"] }),
+    RangeError,
+  );
+  for (const ttl of [0, -1, 1.5, NaN]) {
+    await assert.rejects(mintToken(SECRET, grant, { ttl }), RangeError);
+  }
+});
+
+Deno.test("`coversLog()` needs the tenant's segment and the prefix", () => {
+  const claims = { tenant: "acme", logs: "acme/" };
+  assert(coversLog(claims, "acme/x"));
+  assert(!coversLog(claims, "acme"));
+  assert(!coversLog(claims, "acme-evil/x"));
+  assert(!coversLog({ tenant: "acme", logs: "acme/a/" }, "acme/b"));
+});
+
+Deno.test("`requiredRight()` maps every route of PROTOCOL.md, HEAD as GET", () => {
+  assert.deepEqual(
+    Object.entries(ROUTE_RIGHTS).map(([route, methods]) => [route, methods]),
+    [
+      ["/", { DELETE: "admin" }],
+      ["/records", { GET: "read", POST: "append", DELETE: "admin" }],
+      ["/records/{offset}", { GET: "read" }],
+      ["/batch", { POST: "append" }],
+      ["/bounds", { GET: "read" }],
+      ["/range", { GET: "read" }],
+      ["/config", { GET: "read", PUT: "admin" }],
+      ["/truncate", { POST: "admin" }],
+      ["/tail", { GET: "read" }],
+    ],
+  );
+  assert.equal(requiredRight("HEAD", "/records/7"), "read");
+  assert.equal(requiredRight("GET", "/records/7/x"), undefined);
+  assert.equal(requiredRight("toString", "/records"), undefined);
+  assert.equal(requiredRight("GET", "/__proto__"), undefined);
+  assert.equal(routeRights("/constructor"), undefined);
+});
+
+Deno.test("`verifyToken()` follows a change of secret (the imported key is cached)", async () => {
+  const other = "another secret, also thirty-two bytes long";
+  const first = await mintToken(SECRET, { tenant: "acme", rights: ["read"] });
+  const second = await mintToken(other, { tenant: "acme", rights: ["read"] });
+  assert.equal((await verifyToken(SECRET, first)).tenant, "acme");
+  assert.equal((await verifyToken(other, second)).tenant, "acme");
+  await assert.rejects(verifyToken(other, first), InvalidTokenError);
+  await assert.rejects(verifyToken(SECRET, second), InvalidTokenError);
+  assert.equal((await verifyToken(new TextEncoder().encode(SECRET), first)).tenant, "acme");
+});

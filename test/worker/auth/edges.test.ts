@@ -1,0 +1,274 @@
+// Tenancy at its edges, how tokens may be carried, and what the Worker answers by itself:
+// non-log paths, routes and methods that do not exist, the tail limit, misconfiguration.
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_TOKEN_LENGTH, RIGHTS } from "../../../src/token.ts";
+import { withoutCredentials } from "../../../worker/auth.ts";
+import { uniqueName } from "../helpers.ts";
+import { expectRefused, snapshot } from "./routes.ts";
+import { allRights, bearer, fetchWorker, token } from "./tokens.ts";
+
+let acme: string;
+let globex: string;
+
+beforeAll(async () => {
+  acme = await allRights("acme");
+  globex = await allRights("globex");
+});
+
+async function append(log: string, jwt: string, body = "x"): Promise<Response> {
+  return await fetchWorker(`/logs/${log}/records`, { method: "POST", headers: bearer(jwt), body });
+}
+
+describe("tenancy", () => {
+  it("the same log name under two tenants is two Durable Objects with separate records", async () => {
+    const suffix = uniqueName("shared");
+    expect(await (await append(`acme/${suffix}`, acme, "a")).json()).toEqual({ offset: 0 });
+    expect(await (await append(`globex/${suffix}`, globex, "g")).json()).toEqual({ offset: 0 });
+    expect(env.LOGS.idFromName(`acme/${suffix}`).equals(env.LOGS.idFromName(`globex/${suffix}`)))
+      .toBe(false);
+    const read = await fetchWorker(`/logs/globex/${suffix}/records/0`, { headers: bearer(globex) });
+    expect(await read.text()).toBe("g");
+  });
+
+  for (
+    const name of [
+      "acme", // the tenant alone is not below "acme/"
+      "acme-evil/x", // a longer tenant that starts with "acme"
+      "ACME/x", // names are case-sensitive
+      "globex/acme/x",
+    ]
+  ) {
+    it(`a token for "acme" may not use "${name}"`, async () => {
+      await expectRefused(await append(name, acme), 403, "FORBIDDEN");
+    });
+  }
+
+  it("a prefix narrows the token to the names below it", async () => {
+    const orders = await token({ tenant: "acme", logs: "acme/orders/", rights: RIGHTS });
+    expect((await append(`acme/orders/${uniqueName()}`, orders)).status).toBe(200);
+    await expectRefused(await append("acme/orders", orders), 403, "FORBIDDEN");
+    await expectRefused(await append("acme/users/x", orders), 403, "FORBIDDEN");
+  });
+
+  it("dot segments resolved by the URL parser cannot climb into another tenant", async () => {
+    const victim = `globex/${uniqueName("victim")}`;
+    await append(victim, globex, "secret");
+    const before = await snapshot(victim, globex);
+    for (const climb of ["acme/x/../..", "acme/%2e%2e", "acme/.%2E", "acme/x/./../.."]) {
+      const path = `/logs/${climb}/${victim}/records`;
+      expect(new URL(`https://h${path}`).pathname).toBe(`/logs/${victim}/records`);
+      await expectRefused(
+        await fetchWorker(path, { method: "POST", headers: bearer(acme), body: "x" }),
+        403,
+        "FORBIDDEN",
+      );
+    }
+    for (
+      const climb of ["acme/..%2f..%2f", "acme/%2e%2e%2f", "acme/..%5c..%5c", "acme/%c0%ae%c0%ae"]
+    ) {
+      await expectRefused(
+        await fetchWorker(`/logs/${climb}/${victim}/records`, {
+          method: "POST",
+          headers: bearer(acme),
+          body: "x",
+        }),
+        400,
+        "BAD_REQUEST",
+      );
+    }
+    expect(await snapshot(victim, globex)).toEqual(before);
+  });
+});
+
+describe("carrying the token", () => {
+  const log = () => `acme/${uniqueName("carry")}`;
+
+  it('the scheme is case-insensitive: "bearer" works', async () => {
+    const res = await fetchWorker(`/logs/${log()}/bounds`, {
+      headers: { authorization: `bearer ${acme}` },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  for (
+    const [label, value] of [
+      ["Basic credentials", "Basic YWNtZTpzZWNyZXQ="],
+      ["an empty Bearer", "Bearer "],
+      ["two tokens", `Bearer ${"a.b.c"} ${"d.e.f"}`],
+      ["a token over the length limit", `Bearer ${"a".repeat(MAX_TOKEN_LENGTH + 1)}`],
+    ]
+  ) {
+    it(`Authorization with ${label}: 401 invalid_token`, async () => {
+      const res = await fetchWorker(`/logs/${log()}/bounds`, {
+        headers: { authorization: value! },
+      });
+      expect(res.headers.get("www-authenticate")).toBe(
+        'Bearer realm="edgelog", error="invalid_token"',
+      );
+      await expectRefused(res, 401, "UNAUTHORIZED");
+    });
+  }
+
+  const upgrade = (protocols: string, extra: Record<string, string> = {}) =>
+    fetchWorker(`/logs/${log()}/tail`, {
+      headers: { upgrade: "websocket", "sec-websocket-protocol": protocols, ...extra },
+    });
+
+  it("a token in both the header and the subprotocol offer: 400", async () => {
+    await expectRefused(
+      await upgrade(`edgelog, edgelog.bearer.${acme}`, bearer(acme)),
+      400,
+      "BAD_REQUEST",
+    );
+  });
+
+  it("two tokens in the subprotocol offer: 400", async () => {
+    await expectRefused(
+      await upgrade(`edgelog, edgelog.bearer.${acme}, edgelog.bearer.${acme}`),
+      400,
+      "BAD_REQUEST",
+    );
+  });
+
+  it('a token offered without the subprotocol "edgelog": 400', async () => {
+    await expectRefused(await upgrade(`edgelog.bearer.${acme}`), 400, "BAD_REQUEST");
+  });
+
+  it("the subprotocol is selected whatever else is offered", async () => {
+    const res = await upgrade(`chat, edgelog.bearer.${acme}, edgelog`);
+    expect(res.status).toBe(101);
+    expect(res.headers.get("sec-websocket-protocol")).toBe("edgelog");
+    res.webSocket!.accept();
+    res.webSocket!.close(1000);
+  });
+
+  it("a token in the subprotocol offer counts only for a WebSocket upgrade", async () => {
+    const res = await fetchWorker(`/logs/${log()}/bounds`, {
+      headers: { "sec-websocket-protocol": `edgelog, edgelog.bearer.${acme}` },
+    });
+    await expectRefused(res, 401, "UNAUTHORIZED");
+  });
+
+  it("the credentials are removed from the request a LogObject receives", () => {
+    const headers = new Headers({
+      authorization: `Bearer ${acme}`,
+      "sec-websocket-protocol": `edgelog, edgelog.bearer.${acme}`,
+      "content-type": "text/plain",
+    });
+    withoutCredentials(headers);
+    expect([...headers]).toEqual([
+      ["content-type", "text/plain"],
+      ["sec-websocket-protocol", "edgelog"],
+    ]);
+    const only = new Headers({ "sec-websocket-protocol": "edgelog.bearer.x" });
+    withoutCredentials(only);
+    expect(only.has("sec-websocket-protocol")).toBe(false);
+  });
+});
+
+describe("what the Worker answers without an object", () => {
+  it("/healthz needs no token", async () => {
+    expect((await fetchWorker("/healthz")).status).toBe(200);
+  });
+
+  it("any other path needs a token: 401 without, 404 with", async () => {
+    for (const path of ["/", "/nope", "/logs", "/logs/"]) {
+      await expectRefused(await fetchWorker(path), 401, "UNAUTHORIZED");
+    }
+    await expectRefused(
+      await fetchWorker("/nope", { headers: bearer(acme) }),
+      404,
+      "ROUTE_NOT_FOUND",
+    );
+  });
+
+  it("routes and methods that do not exist get the object's own answers, without waking it", async () => {
+    const log = `acme/${uniqueName("routes")}`;
+    const stub = env.LOGS.get(env.LOGS.idFromName(log));
+    const cases: Array<[string, string]> = [
+      ["PATCH", "/records"],
+      ["PUT", "/records"],
+      ["OPTIONS", "/records"],
+      ["POST", "/records/1"],
+      ["GET", "/records/1/x"],
+      ["GET", "/records/"],
+      ["GET", "/bounds/"],
+      ["GET", "/bounds/x"],
+      ["POST", "/bounds"],
+      ["GET", "/batch"],
+      ["PUT", "/batch"],
+      ["DELETE", "/config"],
+      ["GET", "/truncate"],
+      ["POST", "/tail"],
+      ["GET", "/"],
+      ["POST", "/"],
+      ["GET", "/tail/x"],
+      ["PROPFIND", "/range"],
+      ["TRACE", "/records/0"],
+      ["QUERY", "/"],
+      ["patch", "/config"],
+    ];
+    for (const [method, route] of cases) {
+      const viaWorker = await fetchWorker(`/logs/${log}${route === "/" ? "" : route}`, {
+        method,
+        headers: bearer(acme),
+      });
+      expect(viaWorker.headers.get("edgelog-instance"), `${method} ${route}`).toBeNull();
+      const direct = await stub.fetch(`https://log.internal${route}`, { method });
+      const answer = async (res: Response) => ({
+        status: res.status,
+        code: ((await res.json()) as { error: { code: string } }).error.code,
+        allow: res.headers.get("allow"),
+      });
+      expect(await answer(viaWorker), `${method} ${route}`).toEqual(await answer(direct));
+    }
+  });
+
+  it("a secret shorter than 32 bytes refuses every request: 503 AUTH_NOT_CONFIGURED", async () => {
+    const res = await fetchWorker(`/logs/acme/x/bounds`, { headers: bearer(acme) }, {
+      AUTH_SECRET: "short",
+    });
+    await expectRefused(res, 503, "AUTH_NOT_CONFIGURED");
+  });
+});
+
+describe("tails per log", () => {
+  it("past MAX_TAILS_PER_LOG (3 here), a tail is refused with 429 before the upgrade", async () => {
+    expect(env.MAX_TAILS_PER_LOG).toBe("3");
+    const log = `acme/${uniqueName("tails")}`;
+    const open = () =>
+      fetchWorker(`/logs/${log}/tail`, { headers: { upgrade: "websocket", ...bearer(acme) } });
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await open();
+      expect(res.status).toBe(101);
+      res.webSocket!.accept();
+      sockets.push(res.webSocket!);
+    }
+    const refused = await open();
+    expect(refused.webSocket).toBeNull();
+    const body = (await refused.json()) as { error: { code: string } };
+    expect([refused.status, body.error.code]).toEqual([429, "TOO_MANY_TAILS"]);
+    // Another log is not affected.
+    const other = await fetchWorker(`/logs/acme/${uniqueName("tails")}/tail`, {
+      headers: { upgrade: "websocket", ...bearer(acme) },
+    });
+    expect(other.status).toBe(101);
+    other.webSocket!.accept();
+    other.webSocket!.close(1000);
+    // A closed tail frees its place.
+    const closed = new Promise((resolve) => sockets[0]!.addEventListener("close", resolve));
+    sockets[0]!.close(1000);
+    await closed;
+    let again = await open();
+    for (let i = 0; again.status !== 101 && i < 50; i++) {
+      await again.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 20));
+      again = await open();
+    }
+    expect(again.status).toBe(101);
+    again.webSocket!.accept();
+    for (const ws of [...sockets.slice(1), again.webSocket!]) ws.close(1000);
+  });
+});

@@ -1,0 +1,148 @@
+import { expect } from "vitest";
+import type { Right } from "../../../src/token.ts";
+import { encodeBatch } from "../../../worker/frames.ts";
+import { bytes } from "../helpers.ts";
+import { bearer, fetchWorker } from "./tokens.ts";
+
+/** How a request carries its token. */
+export type Carrier = "header" | "subprotocol";
+
+/** One route of PROTOCOL.md, with a request that succeeds given the right. */
+export interface RouteCase {
+  label: string;
+  method: string;
+  path: (log: string) => string;
+  right: Right;
+  /** The status of a success. */
+  ok: number;
+  body?: () => BodyInit;
+  headers?: Record<string, string>;
+  /** A WebSocket upgrade. */
+  tail?: boolean;
+}
+
+/** Every route under /logs/{name} (PROTOCOL.md "Routes"), each with a valid request. */
+export const ROUTES: readonly RouteCase[] = [
+  {
+    label: "POST /records",
+    method: "POST",
+    path: (l) => `/logs/${l}/records`,
+    right: "append",
+    ok: 200,
+    body: () => bytes("intruder"),
+  },
+  {
+    label: "POST /batch",
+    method: "POST",
+    path: (l) => `/logs/${l}/batch`,
+    right: "append",
+    ok: 200,
+    headers: { "content-type": "application/vnd.edgelog.batch" },
+    body: () => encodeBatch([bytes("intruder"), bytes("intruder")]),
+  },
+  {
+    label: "GET /records/{offset}",
+    method: "GET",
+    path: (l) => `/logs/${l}/records/0`,
+    right: "read",
+    ok: 200,
+  },
+  {
+    label: "GET /records?from",
+    method: "GET",
+    path: (l) => `/logs/${l}/records?from=0&limit=10`,
+    right: "read",
+    ok: 200,
+  },
+  { label: "GET /bounds", method: "GET", path: (l) => `/logs/${l}/bounds`, right: "read", ok: 200 },
+  { label: "GET /range", method: "GET", path: (l) => `/logs/${l}/range`, right: "read", ok: 200 },
+  { label: "GET /config", method: "GET", path: (l) => `/logs/${l}/config`, right: "read", ok: 200 },
+  {
+    label: "PUT /config",
+    method: "PUT",
+    path: (l) => `/logs/${l}/config`,
+    right: "admin",
+    ok: 200,
+    body: () => JSON.stringify({ maxRecordSize: 1000, maxSegmentSize: 1 }),
+  },
+  {
+    label: "POST /truncate",
+    method: "POST",
+    path: (l) => `/logs/${l}/truncate?before=2`,
+    right: "admin",
+    ok: 200,
+  },
+  {
+    label: "DELETE /records?before",
+    method: "DELETE",
+    path: (l) => `/logs/${l}/records?before=2`,
+    right: "admin",
+    ok: 200,
+  },
+  {
+    label: "DELETE /logs/{name}",
+    method: "DELETE",
+    path: (l) => `/logs/${l}`,
+    right: "admin",
+    ok: 204,
+  },
+  {
+    label: "GET /tail (WebSocket)",
+    method: "GET",
+    path: (l) => `/logs/${l}/tail?from=0`,
+    right: "read",
+    ok: 101,
+    tail: true,
+  },
+];
+
+/** Sends `route`'s request to `log`, with `jwt` (if any) carried as `carrier` says. */
+export function send(
+  route: RouteCase,
+  log: string,
+  jwt: string | undefined,
+  carrier: Carrier = "header",
+): Promise<Response> {
+  const headers: Record<string, string> = { ...route.headers };
+  if (route.tail) headers.upgrade = "websocket";
+  if (carrier === "subprotocol") {
+    headers["sec-websocket-protocol"] = jwt === undefined
+      ? "edgelog"
+      : `edgelog, edgelog.bearer.${jwt}`;
+  } else if (jwt !== undefined) Object.assign(headers, bearer(jwt));
+  const init: RequestInit = { method: route.method, headers };
+  if (route.body) init.body = route.body();
+  return fetchWorker(route.path(log), init);
+}
+
+/** What a log holds: bounds, config and every record's bytes. */
+export interface Snapshot {
+  bounds: unknown;
+  config: unknown;
+  records: string;
+}
+
+/** Reads everything `log` holds with a token that may read it. */
+export async function snapshot(log: string, readToken: string): Promise<Snapshot> {
+  const get = async (path: string) => {
+    const res = await fetchWorker(`/logs/${log}${path}`, { headers: bearer(readToken) });
+    expect(res.status, `${path}: ${res.status}`).toBeLessThan(300);
+    return res;
+  };
+  const bounds = await (await get("/bounds")).json() as { begin: number; end: number };
+  const config = await (await get("/config")).json();
+  const records = bounds.begin < bounds.end
+    ? await (await get(`/records?from=${bounds.begin}&limit=1000`)).text()
+    : "";
+  return { bounds, config, records };
+}
+
+/** Checks a refusal made by the Worker: status, code, and that no LogObject answered. */
+export async function expectRefused(res: Response, status: number, code: string): Promise<void> {
+  expect(res.webSocket ?? null).toBeNull();
+  expect(res.headers.get("edgelog-instance")).toBeNull();
+  expect(res.headers.get("content-type")).toBe("application/json");
+  const body = await res.json() as { error?: { code?: unknown; message?: unknown } };
+  expect({ status: res.status, code: body.error?.code }).toEqual({ status, code });
+  expect(typeof body.error?.message).toBe("string");
+}

@@ -1,0 +1,85 @@
+/**
+ * Browser-facing response policy at the Worker: the origins allowed to call the API (the
+ * `CORS_ORIGINS` var), CORS headers and preflights for them (answered here, no object is
+ * woken), and `X-Content-Type-Options: nosniff` on every response.
+ *
+ * @module
+ */
+import type { MiddlewareHandler } from "hono";
+import { cors as honoCors } from "hono/cors";
+import { HttpError } from "./http.ts";
+import type { Env } from "./log_object.ts";
+
+/** How long a browser may cache a preflight's answer, in seconds. */
+export const PREFLIGHT_MAX_AGE = 600;
+
+/**
+ * The origins of `CORS_ORIGINS`: a comma-separated list of exact origins
+ * (`https://app.example.com`), or `*` for any origin.
+ *
+ * @param value The var's value.
+ * @returns The allowed origins; none when the var is absent or empty.
+ */
+export function allowedOrigins(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value.split(",").map((o) => o.trim()).filter((o) => o !== "");
+}
+
+/** Whether `origin` may call the API under `CORS_ORIGINS`. */
+function allows(env: Env, origin: string): boolean {
+  const origins = allowedOrigins(env.CORS_ORIGINS);
+  return origins.includes("*") || origins.includes(origin);
+}
+
+const corsHeaders = honoCors({
+  origin: (origin) => origin,
+  allowMethods: ["GET", "HEAD", "POST", "PUT", "DELETE"],
+  allowHeaders: ["Authorization", "Content-Type", "Edgelog-Expected-Offset"],
+  exposeHeaders: [
+    "Allow",
+    "Edgelog-Created",
+    "Edgelog-End",
+    "Edgelog-Instance",
+    "Edgelog-Next-Offset",
+    "Edgelog-Offset",
+    "WWW-Authenticate",
+  ],
+  maxAge: PREFLIGHT_MAX_AGE,
+});
+
+/**
+ * The Hono middleware for origins. A request without `Origin` (curl, servers, SDKs) passes.
+ * A request from an origin outside `CORS_ORIGINS` is refused with 403 `FORBIDDEN` before
+ * anything else: that includes WebSocket upgrades, which browsers send cross-origin without
+ * any CORS check, and so keeps other web pages away from a local open development server.
+ * A request from an allowed origin gets CORS headers; its preflight (`OPTIONS`) is answered
+ * 204 here, without a token.
+ */
+export const cors: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const origin = c.req.header("origin");
+  if (origin === undefined) return next();
+  if (!allows(c.env, origin)) {
+    throw new HttpError(
+      "FORBIDDEN",
+      `Origin "${origin}" is not allowed: list it in the CORS_ORIGINS var`,
+    );
+  }
+  // CORS does not apply to WebSockets, and a 101 response's headers are immutable.
+  if ((c.req.header("upgrade") ?? "").toLowerCase() === "websocket") return next();
+  return corsHeaders(c, next);
+};
+
+/**
+ * The Hono middleware that adds `X-Content-Type-Options: nosniff` to every response but a
+ * 101 (whose headers are immutable).
+ */
+export const nosniff: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (c.res.status === 101) return;
+  try {
+    c.res.headers.set("x-content-type-options", "nosniff");
+  } catch {
+    // A response fetched from a LogObject has immutable headers: c.header copies it.
+    c.header("x-content-type-options", "nosniff");
+  }
+};
