@@ -37,6 +37,7 @@ import {
   RecordTooLargeError,
 } from "../errors.ts";
 import type { LogRecord } from "../log.ts";
+import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS } from "../token.ts";
 import { HttpError } from "./http_error.ts";
 import { LogClient, type LogClientOptions } from "./log_client.ts";
 import { encodeRecordLine, toBase64 } from "./wire.ts";
@@ -100,16 +101,9 @@ export interface CliIo {
   fetch?: LogClientOptions["fetch"];
   /** The `WebSocket` of `tail`; default: the global one. */
   WebSocket?: LogClientOptions["WebSocket"];
-  /** Mints a token for the `token` command; default: `mintToken` of the token module. */
-  mintToken?: MintToken;
+  /** Mints a token for the `token` command; default: {@linkcode mintToken}. */
+  mintToken?: typeof mintToken;
 }
-
-/** The signature of `mintToken`, which the `token` command calls. */
-export type MintToken = (
-  secret: string,
-  claims: { tenant: string; logs?: string; rights: ("read" | "append" | "admin")[] },
-  options?: { ttlSeconds?: number },
-) => Promise<string>;
 
 /** The server the command line talks to when neither `--url` nor `EDGELOG_URL` is given. */
 export const DEFAULT_URL = "http://127.0.0.1:8787";
@@ -140,7 +134,8 @@ Commands:
       --max-record-size <bytes>     The largest record accepted.
   delete <log> --yes        Delete the log and everything in it.
   token                     Mint a token for the server's secret.
-      --secret <secret>     The signing secret (default: EDGELOG_SECRET).
+      --secret <secret>     The signing secret (default: AUTH_SECRET of the
+                            environment, else of ./.dev.vars).
       --tenant <tenant>     The tenant the token is for (required).
       --logs <pattern>      The log names the token allows (default: the tenant's).
       --rights <list>       Comma-separated: read, append, admin (required).
@@ -528,14 +523,16 @@ async function deleteCommand(ctx: Context): Promise<number> {
   return EXIT_CODES.OK;
 }
 
-const RIGHTS = ["read", "append", "admin"] as const;
-
 async function tokenCommand(ctx: Context): Promise<number> {
   const { io, flags } = ctx;
   noExtra(ctx.positionals);
-  const secret = stringFlag(flags, "secret") ?? io.env("EDGELOG_SECRET");
+  const secret = stringFlag(flags, "secret") ?? nonEmpty(io.env("AUTH_SECRET")) ??
+    await secretFromDevVars(io);
   if (secret === undefined || secret === "") {
-    throw new ExitError(EXIT_CODES.USAGE, "Give the signing secret: --secret or EDGELOG_SECRET");
+    throw new ExitError(
+      EXIT_CODES.USAGE,
+      "Give the signing secret: --secret, AUTH_SECRET, or AUTH_SECRET in ./.dev.vars",
+    );
   }
   const tenant = stringFlag(flags, "tenant");
   if (tenant === undefined || tenant === "") {
@@ -548,46 +545,62 @@ async function tokenCommand(ctx: Context): Promise<number> {
   const rights = rightsText.split(",").map((right) => right.trim()).filter((r) => r !== "");
   for (const right of rights) {
     if (!(RIGHTS as readonly string[]).includes(right)) {
-      throw new ExitError(
-        EXIT_CODES.USAGE,
-        `Unknown right "${right}": use ${RIGHTS.join(", ")}`,
-      );
+      throw new ExitError(EXIT_CODES.USAGE, `Unknown right "${right}": use ${RIGHTS.join(", ")}`);
     }
   }
   if (rights.length === 0) {
     throw new ExitError(EXIT_CODES.USAGE, "Give at least one right: --rights read,append,admin");
   }
   const logs = stringFlag(flags, "logs");
-  const ttl = integerFlag(flags, "ttl");
-  const mint = io.mintToken ?? await loadMintToken();
-  const token = await mint(
-    secret,
-    {
-      tenant,
-      rights: rights as ("read" | "append" | "admin")[],
-      ...(logs === undefined ? {} : { logs }),
-    },
-    ttl === undefined ? {} : { ttlSeconds: ttl },
-  );
-  await io.stdout(ctx.json ? JSON.stringify({ token }) + "\n" : `${token}\n`);
+  const ttl = integerFlag(flags, "ttl") ?? DEFAULT_TOKEN_TTL;
+  const mint = io.mintToken ?? mintToken;
+  let token: string;
+  try {
+    token = await mint(
+      secret,
+      { tenant, rights: rights as Right[], ...(logs === undefined ? {} : { logs }) },
+      { ttl },
+    );
+  } catch (error) {
+    // mintToken checks the grant and the secret (RangeError): a bad flag, not a crash.
+    if (error instanceof RangeError) throw new ExitError(EXIT_CODES.USAGE, error.message);
+    throw error;
+  }
+  if (ctx.json) {
+    await io.stdout(JSON.stringify({ token }) + "\n");
+  } else {
+    // The token alone on standard output, for TOKEN=$(...); what it grants on standard error.
+    await io.stdout(`${token}\n`);
+    await io.stderr(
+      `# tenant "${tenant}", logs "${logs ?? `${tenant}/`}*", rights ${rights.join(",")}, ` +
+        `valid ${ttl} s\n`,
+    );
+  }
   return EXIT_CODES.OK;
 }
 
-/** Loads `mintToken` from the token module of the core. */
-async function loadMintToken(): Promise<MintToken> {
-  let module: unknown;
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === "" ? undefined : value;
+}
+
+/** `AUTH_SECRET` of `./.dev.vars`, the file `wrangler dev` (and `npm start`) read it from. */
+async function secretFromDevVars(io: CliIo): Promise<string | undefined> {
+  let text: string;
   try {
-    module = await import("../token.ts");
-  } catch (error) {
-    throw new ExitError(EXIT_CODES.INTERNAL, `Cannot load the token module: ${messageOf(error)}`);
+    text = new TextDecoder().decode(await io.readFile(".dev.vars"));
+  } catch {
+    return undefined;
   }
-  const mint = typeof module === "object" && module !== null && "mintToken" in module
-    ? module.mintToken
-    : undefined;
-  if (typeof mint !== "function") {
-    throw new ExitError(EXIT_CODES.INTERNAL, "The token module has no mintToken function");
+  let secret: string | undefined;
+  // dotenv lines, as wrangler reads them: the last assignment wins.
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?AUTH_SECRET\s*=\s*(.*?)\s*$/.exec(line);
+    if (match === null) continue;
+    const raw = match[1]!;
+    const quoted = /^(["'`])(.*)\1$/.exec(raw);
+    secret = quoted ? quoted[2]! : raw.replace(/\s+#.*$/, "");
   }
-  return mint as MintToken;
+  return nonEmpty(secret);
 }
 
 /** Prints an error and resolves the exit code of its kind. */

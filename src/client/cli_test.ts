@@ -2,7 +2,8 @@
 // variables, output formats and exit codes. test/client/cli_test.ts runs it as a process
 // against wrangler dev.
 import assert from "node:assert/strict";
-import { type CliIo, DEFAULT_URL, EXIT_CODES, main, type MintToken } from "./cli.ts";
+import { type CliIo, DEFAULT_URL, EXIT_CODES, main } from "./cli.ts";
+import { DEFAULT_TOKEN_TTL, type mintToken, verifyToken } from "../token.ts";
 import { decodeBatch, encodeRecordLine } from "./wire.ts";
 
 const encoder = new TextEncoder();
@@ -278,26 +279,76 @@ Deno.test("`--help` prints every command and the exit codes", async () => {
 });
 
 Deno.test("`token` calls mintToken with the claims and prints the token", async () => {
-  const calls: Parameters<MintToken>[] = [];
-  const mintToken: MintToken = (...args) => {
+  const calls: Parameters<typeof mintToken>[] = [];
+  const stand: typeof mintToken = (...args) => {
     calls.push(args);
     return Promise.resolve("header.claims.signature");
   };
-  const env = (name: string) => name === "EDGELOG_SECRET" ? "s3cret" : undefined;
-  const args = ["token", "--tenant", "acme", "--rights", "read,append", "--logs", "acme/*"];
-  const human = await run([...args, "--ttl", "60"], () => new Response(), { env, mintToken });
+  const env = (name: string) => name === "AUTH_SECRET" ? "s3cret" : undefined;
+  const args = ["token", "--tenant", "acme", "--rights", "read,append", "--logs", "acme/x/"];
+  const human = await run([...args, "--ttl", "60"], () => new Response(), {
+    env,
+    mintToken: stand,
+  });
   assert.equal(human.code, EXIT_CODES.OK, human.stderr);
   assert.equal(human.stdout, "header.claims.signature\n");
+  assert.match(human.stderr, /tenant "acme", logs "acme\/x\/\*", rights read,append, valid 60 s/);
   assert.deepEqual(calls[0], [
     "s3cret",
-    { tenant: "acme", rights: ["read", "append"], logs: "acme/*" },
-    { ttlSeconds: 60 },
+    { tenant: "acme", rights: ["read", "append"], logs: "acme/x/" },
+    { ttl: 60 },
   ]);
   const json = await run(
     ["token", "--secret", "x", "--tenant", "t", "--rights", "admin", "--json"],
     () => new Response(),
-    { mintToken },
+    { mintToken: stand },
   );
   assert.deepEqual(JSON.parse(json.stdout), { token: "header.claims.signature" });
-  assert.deepEqual(calls[1], ["x", { tenant: "t", rights: ["admin"] }, {}]);
+  assert.deepEqual(calls[1], ["x", { tenant: "t", rights: ["admin"] }, { ttl: DEFAULT_TOKEN_TTL }]);
+});
+
+Deno.test("`token` mints a token the server's verifyToken accepts, for the given ttl", async () => {
+  const secret = "a secret of at least thirty-two bytes!";
+  const env = (name: string) => name === "AUTH_SECRET" ? secret : undefined;
+  const before = Math.floor(Date.now() / 1000);
+  const result = await run(
+    ["token", "--tenant", "acme", "--rights", "read", "--ttl", "120", "--json"],
+    () => new Response(),
+    { env },
+  );
+  assert.equal(result.code, EXIT_CODES.OK, result.stderr);
+  const claims = await verifyToken(secret, JSON.parse(result.stdout).token);
+  assert.equal(claims.tenant, "acme");
+  assert.deepEqual(claims.rights, ["read"]);
+  assert.ok(claims.exp >= before + 120 && claims.exp <= before + 121, `exp ${claims.exp}`);
+});
+
+Deno.test("`token` reads AUTH_SECRET from ./.dev.vars when the environment has none", async () => {
+  const secret = "from the dev vars file, thirty-two bytes";
+  const readFile = (path: string) =>
+    path === ".dev.vars"
+      ? Promise.resolve(new TextEncoder().encode(`OTHER=1\nAUTH_SECRET="${secret}"\n`))
+      : Promise.reject(new Error("no such file"));
+  const result = await run(
+    ["token", "--tenant", "acme", "--rights", "append", "--json"],
+    () => new Response(),
+    { env: () => undefined, readFile },
+  );
+  assert.equal(result.code, EXIT_CODES.OK, result.stderr);
+  const claims = await verifyToken(secret, JSON.parse(result.stdout).token);
+  assert.deepEqual(claims.rights, ["append"]);
+});
+
+Deno.test("`token` without a secret, or with a bad grant, is a usage error", async () => {
+  const none = await run(["token", "--tenant", "acme", "--rights", "read"], () => new Response(), {
+    env: () => undefined,
+    readFile: () => Promise.reject(new Error("no such file")),
+  });
+  assert.equal(none.code, EXIT_CODES.USAGE);
+  assert.match(none.stderr, /AUTH_SECRET/);
+  const short = await run(
+    ["token", "--secret", "short", "--tenant", "acme", "--rights", "read"],
+    () => new Response(),
+  );
+  assert.equal(short.code, EXIT_CODES.USAGE, short.stderr);
 });
