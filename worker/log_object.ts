@@ -7,6 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
+import { getPath } from "hono/utils/url";
 import { Log, type LogRecord, RecordTooLargeError, SqliteStore } from "../mod.ts";
 import type { StorageJournal } from "../src/storage_journal.ts";
 import {
@@ -23,9 +24,12 @@ import {
   json,
   onlyQuery,
   parseInteger,
+  pathOf,
   queryInteger,
+  queryOf,
   readBody,
 } from "./http.ts";
+import { logRoute } from "./log_name.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
 
 /** The bindings and vars of the deployment (wrangler.toml). */
@@ -87,8 +91,8 @@ interface TailAttachment {
 }
 
 /**
- * A Durable Object holding one append-only log. Every route of PROTOCOL.md below
- * `/logs/{name}` arrives here with the route as the path (the Worker strips the name).
+ * A Durable Object holding one append-only log. Every request of PROTOCOL.md below
+ * `/logs/{name}` arrives here unchanged; the route is the path after the name.
  */
 export class LogObject extends DurableObject<Env> {
   readonly #app: Hono;
@@ -124,8 +128,15 @@ export class LogObject extends DurableObject<Env> {
   }
 
   /** Serves one HTTP request of the API. */
-  override fetch(request: Request): Promise<Response> | Response {
-    return this.#app.fetch(request);
+  override async fetch(request: Request): Promise<Response> {
+    // Done here rather than in a Hono middleware: with one handler per route, Hono calls
+    // it directly, without composing a middleware chain for every append.
+    const response = await this.#app.fetch(request);
+    // Unread request bodies are cancelled: workerd drops the connection otherwise.
+    if (request.body !== null && !request.bodyUsed) await discardBody(request);
+    // A 101 response's headers are immutable.
+    if (response.status !== 101) response.headers.set("edgelog-instance", this.#instance);
+    return response;
   }
 
   /** Tails send nothing the object needs; "ping" is answered by the auto-response. */
@@ -160,7 +171,7 @@ export class LogObject extends DurableObject<Env> {
     const journal = store.open("log");
     db.exec(CONFIG_TABLE);
     const config = this.#readConfig(db.exec("SELECT * FROM edgelog_config WHERE id = 1")[0]);
-    this.#log = newLog(journal, config);
+    this.#log = newLog(journal, config, this.#afterCommit);
     this.#broadcastEnd = -1;
   }
 
@@ -198,43 +209,40 @@ export class LogObject extends DurableObject<Env> {
   }
 
   #buildApp(): Hono {
-    const app = new Hono();
+    // The route is the path after `/logs/{name}`, decoded as Hono decodes paths.
+    const options = { getPath: (request: Request) => logRoute(getPath(request)) };
+    const app = new Hono(options);
+    // Routes that exist with other methods answer 405 from a second router, consulted
+    // only when `app` has no match: a request then matches exactly one handler in `app`.
+    const wrongMethod = new Hono(options);
     const allow = (path: string, methods: string) => {
-      app.all(path, () => {
+      wrongMethod.all(path, () => {
         throw new HttpError("METHOD_NOT_ALLOWED", `Use ${methods} on this route`, {
           allow: methods,
         });
       });
     };
 
-    // Unread request bodies are cancelled: workerd drops the connection otherwise.
-    app.use(async (c, next) => {
-      await next();
-      await discardBody(c.req.raw);
-      // A 101 response's headers are immutable.
-      if (c.res.status !== 101) c.res.headers.set("edgelog-instance", this.#instance);
-    });
-
     app.post("/records", async (c) => {
-      const url = new URL(c.req.url);
-      onlyQuery(url, ["expected"]);
-      const expected = expectedOffset(url, c.req.raw.headers);
+      const request = c.req.raw;
+      const query = queryOf(request.url);
+      onlyQuery(query, ["expected"]);
+      const expected = expectedOffset(query, request.headers);
       const limit = this.#current.maxRecordSize;
-      const data = await readBody(c.req.raw, limit, (size) => new RecordTooLargeError(size, limit));
+      const data = await readBody(request, limit, (size) => new RecordTooLargeError(size, limit));
       const log = this.#current;
       const offset = expected === undefined
         ? await log.write(data)
         : await log.writeBatch([data], { expectedOffset: expected });
-      this.#broadcast();
       return json({ offset }, 200, { "edgelog-offset": String(offset) });
     });
 
     app.get("/records", async (c) => {
-      const url = new URL(c.req.url);
-      onlyQuery(url, ["from", "limit"]);
+      const query = queryOf(c.req.url);
+      onlyQuery(query, ["from", "limit"]);
       const log = this.#current;
-      const from = queryInteger(url, "from") ?? log.journal.readBounds().begin;
-      const limit = queryInteger(url, "limit") ?? DEFAULT_READ_LIMIT;
+      const from = queryInteger(query, "from") ?? log.journal.readBounds().begin;
+      const limit = queryInteger(query, "limit") ?? DEFAULT_READ_LIMIT;
       if (limit < 1 || limit > MAX_READ_LIMIT) {
         throw new HttpError("BAD_REQUEST", `limit must be 1 to ${MAX_READ_LIMIT}, got ${limit}`);
       }
@@ -271,11 +279,11 @@ export class LogObject extends DurableObject<Env> {
       });
     });
 
-    app.delete("/records", (c) => this.#truncate(new URL(c.req.url)));
+    app.delete("/records", (c) => this.#truncate(queryOf(c.req.url)));
     allow("/records", "GET, POST, DELETE");
 
     app.get("/records/:offset", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       const offset = parseInteger("offset", c.req.param("offset"));
       const record = await this.#current.read(offset);
       return new Response(record.data, {
@@ -289,9 +297,9 @@ export class LogObject extends DurableObject<Env> {
     allow("/records/:offset", "GET");
 
     app.post("/batch", async (c) => {
-      const url = new URL(c.req.url);
-      onlyQuery(url, ["expected"]);
-      const expected = expectedOffset(url, c.req.raw.headers);
+      const query = queryOf(c.req.url);
+      onlyQuery(query, ["expected"]);
+      const expected = expectedOffset(query, c.req.raw.headers);
       const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
       if (type !== BATCH_CONTENT_TYPE) {
         throw new HttpError(
@@ -313,7 +321,6 @@ export class LogObject extends DurableObject<Env> {
         records,
         expected === undefined ? {} : { expectedOffset: expected },
       );
-      this.#broadcast();
       const last = first + records.length - 1;
       return json({ first, last, count: records.length }, 200, {
         "edgelog-offset": String(first),
@@ -322,23 +329,23 @@ export class LogObject extends DurableObject<Env> {
     allow("/batch", "POST");
 
     app.get("/bounds", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       return json(await this.#current.journal.bounds());
     });
     allow("/bounds", "GET");
 
     app.get("/range", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       return json(await this.#current.range());
     });
     allow("/range", "GET");
 
     app.get("/config", (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       return json(this.#config());
     });
     app.put("/config", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       const body = await readBody(
         c.req.raw,
         MAX_CONFIG_BYTES,
@@ -357,12 +364,12 @@ export class LogObject extends DurableObject<Env> {
       );
       // Appends gathered by the old Log commit before the new one reads the end: no race.
       log.flush();
-      this.#log = newLog(log.journal, next);
+      this.#log = newLog(log.journal, next, this.#afterCommit);
       return json(next);
     });
     allow("/config", "GET, PUT");
 
-    app.post("/truncate", (c) => this.#truncate(new URL(c.req.url)));
+    app.post("/truncate", (c) => this.#truncate(queryOf(c.req.url)));
     allow("/truncate", "POST");
 
     app.get("/tail", (c) => {
@@ -371,16 +378,16 @@ export class LogObject extends DurableObject<Env> {
           upgrade: "websocket",
         });
       }
-      const url = new URL(c.req.url);
-      onlyQuery(url, ["from"]);
+      const query = queryOf(c.req.url);
+      onlyQuery(query, ["from"]);
       const { begin, end } = this.#current.journal.readBounds();
-      const from = queryInteger(url, "from") ?? end;
+      const from = queryInteger(query, "from") ?? end;
       return this.#acceptTail(from, begin, end);
     });
     allow("/tail", "GET");
 
     app.delete("/", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       for (const ws of this.ctx.getWebSockets(TAIL_TAG)) {
         this.#catchingUp.delete(ws);
         try {
@@ -399,18 +406,21 @@ export class LogObject extends DurableObject<Env> {
     });
     allow("/", "DELETE");
 
-    app.notFound((c) => {
-      return errorResponse(
-        new HttpError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${new URL(c.req.url).pathname}`),
-      );
-    });
-    app.onError((error) => errorResponse(error, () => this.#end()));
+    app.notFound((c) => wrongMethod.fetch(c.req.raw));
+    wrongMethod.notFound((c) =>
+      errorResponse(
+        new HttpError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${logRoute(pathOf(c.req.url))}`),
+      )
+    );
+    const onError = (error: unknown) => errorResponse(error, () => this.#end());
+    app.onError(onError);
+    wrongMethod.onError(onError);
     return app;
   }
 
-  async #truncate(url: URL): Promise<Response> {
-    onlyQuery(url, ["before"]);
-    const before = queryInteger(url, "before");
+  async #truncate(query: URLSearchParams | undefined): Promise<Response> {
+    onlyQuery(query, ["before"]);
+    const before = queryInteger(query, "before");
     if (before === undefined) throw new HttpError("BAD_REQUEST", "before is required");
     const journal = this.#current.journal;
     await journal.truncate(before);
@@ -463,6 +473,15 @@ export class LogObject extends DurableObject<Env> {
       this.#catchingUp.delete(ws);
     }
   }
+
+  /** Broadcasts what a commit added; never throws into the timer that ran the commit. */
+  readonly #afterCommit = (): void => {
+    try {
+      this.#broadcast();
+    } catch (error) {
+      console.error(error);
+    }
+  };
 
   /** Sends the records committed since the last broadcast to every caught-up tail. */
   #broadcast(): void {
@@ -523,14 +542,19 @@ export class LogObject extends DurableObject<Env> {
   }
 }
 
-function newLog(journal: StorageJournal, config: LogConfig): Log {
+function newLog(journal: StorageJournal, config: LogConfig, afterCommit: () => void): Log {
   return new Log({
     journal,
     maxSegmentSize: config.maxSegmentSize ?? Infinity,
     maxRecordSize: config.maxRecordSize,
     // Each request is a task of its own: committing after the tasks already queued lets
-    // the appends of concurrent requests share one SQLite commit (group commit).
-    scheduleCommit: (commit) => setTimeout(commit, 0),
+    // the appends of concurrent requests share one SQLite commit (group commit). Tails
+    // hear of a commit once, right after it, before any of its requests is answered.
+    scheduleCommit: (commit) =>
+      setTimeout(() => {
+        commit();
+        afterCommit();
+      }, 0),
   });
 }
 
@@ -569,11 +593,11 @@ function setCursor(ws: WebSocket, cursor: number): void {
 }
 
 /** The expected offset from `?expected=` or the `Edgelog-Expected-Offset` header. */
-function expectedOffset(url: URL, headers: Headers): number | undefined {
-  const query = queryInteger(url, "expected");
+function expectedOffset(query: URLSearchParams | undefined, headers: Headers): number | undefined {
+  const fromQuery = queryInteger(query, "expected");
   const header = headers.get("edgelog-expected-offset");
-  if (header === null) return query;
-  if (query !== undefined) {
+  if (header === null) return fromQuery;
+  if (fromQuery !== undefined) {
     throw new HttpError(
       "BAD_REQUEST",
       "Give the expected offset as a header or a query parameter, not both",
