@@ -10,13 +10,7 @@ import { Hono } from "hono";
 import { getPath } from "hono/utils/url";
 import { Log, type LogRecord, RecordTooLargeError, SqliteStore } from "../mod.ts";
 import type { StorageJournal } from "../src/storage_journal.ts";
-import {
-  BATCH_CONTENT_TYPE,
-  decodeBatch,
-  encodeTailFrame,
-  type TailRecord,
-  toBase64,
-} from "./frames.ts";
+import { BATCH_CONTENT_TYPE, decodeBatch, toBase64 } from "./frames.ts";
 import {
   discardBody,
   errorResponse,
@@ -31,6 +25,15 @@ import {
 } from "./http.ts";
 import { logRoute } from "./log_name.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
+import { CLOSE_LOG_DELETED, Tails } from "./tails.ts";
+
+export {
+  CLOSE_LOG_DELETED,
+  CLOSE_OUT_OF_RANGE,
+  MAX_FRAME_BYTES,
+  MAX_FRAME_RECORDS,
+  type TailAttachment,
+} from "./tails.ts";
 
 /** The bindings and vars of the deployment (wrangler.toml). */
 export interface Env {
@@ -59,18 +62,8 @@ export const DEFAULT_READ_LIMIT = 100;
 export const MAX_READ_LIMIT = 1000;
 /** A batch read stops once it holds this many record bytes (it always holds one record). */
 export const MAX_READ_BYTES = 4 * 1024 * 1024;
-/** The most records in one tail frame. */
-export const MAX_FRAME_RECORDS = 256;
-/** A tail frame stops once it holds this many record bytes (it always holds one record). */
-export const MAX_FRAME_BYTES = 1024 * 1024;
-/** The WebSocket close code of a tail whose cursor was purged. */
-export const CLOSE_OUT_OF_RANGE = 4410;
-/** The WebSocket close code sent to tails when their log is deleted. */
-export const CLOSE_LOG_DELETED = 4404;
-
 /** Records read from SQLite at a time: bounds memory when records are large. */
 const READ_PAGE = 16;
-const TAIL_TAG = "tail";
 const CONFIG_TABLE = `CREATE TABLE IF NOT EXISTS edgelog_config (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   max_segment_size INTEGER,
@@ -85,11 +78,6 @@ export interface LogConfig {
   maxRecordSize: number;
 }
 
-/** What this object keeps in a socket's attachment, under its own key. */
-interface TailAttachment {
-  edgelog: { cursor: number };
-}
-
 /**
  * A Durable Object holding one append-only log. Every request of PROTOCOL.md below
  * `/logs/{name}` arrives here unchanged; the route is the path after the name.
@@ -98,10 +86,8 @@ export class LogObject extends DurableObject<Env> {
   readonly #app: Hono;
   #log: Log | undefined;
   #startupError: unknown;
-  /** Tails sending history; the live broadcast skips them until they reach the end. */
-  readonly #catchingUp = new Set<WebSocket>();
-  /** The end the last broadcast delivered up to; nothing is new while it holds. */
-  #broadcastEnd = -1;
+  /** The live tails; each commit is sent to them from `#afterCommit`. */
+  readonly #tails = new Tails(this.ctx, () => this.#current.journal);
   /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
   readonly #instance = crypto.randomUUID();
 
@@ -120,6 +106,8 @@ export class LogObject extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       try {
         this.#open();
+        // After an eviction, the hibernated tails are still connected: pick them up.
+        this.#tails.restore(this.#current.journal.readBounds().end);
       } catch (error) {
         this.#startupError = error;
       }
@@ -144,7 +132,7 @@ export class LogObject extends DurableObject<Env> {
 
   /** Answers the close handshake. */
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    this.#catchingUp.delete(ws);
+    this.#tails.forget(ws);
     // 1005/1006 (no code, abnormal) cannot be sent back: answer them with 1000.
     const reply = code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
     try {
@@ -156,7 +144,7 @@ export class LogObject extends DurableObject<Env> {
 
   /** Drops a failed socket. */
   override webSocketError(ws: WebSocket, _error: unknown): void {
-    this.#catchingUp.delete(ws);
+    this.#tails.forget(ws);
     try {
       ws.close(1011, "WebSocket error");
     } catch {
@@ -172,7 +160,6 @@ export class LogObject extends DurableObject<Env> {
     db.exec(CONFIG_TABLE);
     const config = this.#readConfig(db.exec("SELECT * FROM edgelog_config WHERE id = 1")[0]);
     this.#log = newLog(journal, config, this.#afterCommit);
-    this.#broadcastEnd = -1;
   }
 
   get #current(): Log {
@@ -364,6 +351,7 @@ export class LogObject extends DurableObject<Env> {
       );
       // Appends gathered by the old Log commit before the new one reads the end: no race.
       log.flush();
+      this.#afterCommit();
       this.#log = newLog(log.journal, next, this.#afterCommit);
       return json(next);
     });
@@ -380,22 +368,14 @@ export class LogObject extends DurableObject<Env> {
       }
       const query = queryOf(c.req.url);
       onlyQuery(query, ["from"]);
-      const { begin, end } = this.#current.journal.readBounds();
-      const from = queryInteger(query, "from") ?? end;
-      return this.#acceptTail(from, begin, end);
+      const { end } = this.#current.journal.readBounds();
+      return this.#tails.accept(queryInteger(query, "from") ?? end, end);
     });
     allow("/tail", "GET");
 
     app.delete("/", async (c) => {
       onlyQuery(queryOf(c.req.url), []);
-      for (const ws of this.ctx.getWebSockets(TAIL_TAG)) {
-        this.#catchingUp.delete(ws);
-        try {
-          ws.close(CLOSE_LOG_DELETED, "LOG_DELETED");
-        } catch {
-          // Already closed.
-        }
-      }
+      this.#tails.closeAll(CLOSE_LOG_DELETED, "LOG_DELETED");
       // No other event may see the storage half deleted or the old Log over it.
       await this.ctx.blockConcurrencyWhile(async () => {
         this.#log = undefined;
@@ -427,119 +407,14 @@ export class LogObject extends DurableObject<Env> {
     return json(journal.readBounds());
   }
 
-  #acceptTail(from: number, begin: number, end: number): Response {
-    const pair = new WebSocketPair();
-    const client = pair[0];
-    const server = pair[1];
-    this.ctx.acceptWebSocket(server, [TAIL_TAG]);
-    setCursor(server, from);
-    // Frames are sent once the 101 response is on its way: a turn later.
-    setTimeout(() => {
-      if (from < begin) this.#outOfRange(server, from);
-      else void this.#catchUp(server);
-    }, 0);
-    return new Response(null, { status: 101, webSocket: client });
-  }
-
-  /**
-   * Sends history to `ws` from its cursor, one bounded frame per turn of the event loop,
-   * until it reaches the end. The check "cursor at the end" and leaving the catching-up
-   * set happen in one synchronous step, so the next broadcast picks the socket up with
-   * no gap and no duplicate.
-   */
-  async #catchUp(ws: WebSocket): Promise<void> {
-    if (this.#catchingUp.has(ws)) return;
-    this.#catchingUp.add(ws);
-    try {
-      for (;;) {
-        if (!this.#catchingUp.has(ws)) return;
-        const cursor = cursorOf(ws);
-        if (cursor === undefined) return;
-        const journal = this.#current.journal;
-        const { begin, end } = journal.readBounds();
-        if (cursor < begin) {
-          this.#outOfRange(ws, cursor);
-          return;
-        }
-        if (cursor >= end) return;
-        const { frame, next } = readFrame(journal, cursor, end);
-        ws.send(frame);
-        setCursor(ws, next);
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-    } catch {
-      // The socket closed under us (send throws) or the log was deleted: stop.
-    } finally {
-      this.#catchingUp.delete(ws);
-    }
-  }
-
-  /** Broadcasts what a commit added; never throws into the timer that ran the commit. */
+  /** Sends what a commit added to the tails; never throws into the timer of the commit. */
   readonly #afterCommit = (): void => {
     try {
-      this.#broadcast();
+      this.#tails.afterCommit();
     } catch (error) {
       console.error(error);
     }
   };
-
-  /** Sends the records committed since the last broadcast to every caught-up tail. */
-  #broadcast(): void {
-    const journal = this.#current.journal;
-    const { begin, end } = journal.readBounds();
-    if (end === this.#broadcastEnd) return;
-    this.#broadcastEnd = end;
-    const groups = new Map<number, WebSocket[]>();
-    for (const ws of this.ctx.getWebSockets(TAIL_TAG)) {
-      if (this.#catchingUp.has(ws)) continue;
-      const cursor = cursorOf(ws);
-      if (cursor === undefined || cursor >= end) continue;
-      const group = groups.get(cursor);
-      if (group === undefined) groups.set(cursor, [ws]);
-      else group.push(ws);
-    }
-    for (const [cursor, sockets] of groups) {
-      if (cursor < begin) {
-        for (const ws of sockets) this.#outOfRange(ws, cursor);
-        continue;
-      }
-      if (end - cursor > MAX_FRAME_RECORDS) {
-        for (const ws of sockets) void this.#catchUp(ws);
-        continue;
-      }
-      // Read each range once for every socket at this cursor.
-      const frames: Uint8Array[] = [];
-      for (let at = cursor; at < end;) {
-        const { frame, next } = readFrame(journal, at, end);
-        frames.push(frame);
-        at = next;
-      }
-      for (const ws of sockets) {
-        try {
-          for (const frame of frames) ws.send(frame);
-          setCursor(ws, end);
-        } catch {
-          // Closed meanwhile: webSocketClose cleans up.
-        }
-      }
-    }
-  }
-
-  #outOfRange(ws: WebSocket, cursor: number): void {
-    this.#catchingUp.delete(ws);
-    try {
-      ws.send(JSON.stringify({
-        error: {
-          code: "OUT_OF_RANGE",
-          message: `Offset ${cursor} is out of range`,
-          offset: cursor,
-        },
-      }));
-      ws.close(CLOSE_OUT_OF_RANGE, "OUT_OF_RANGE");
-    } catch {
-      // Already closed.
-    }
-  }
 }
 
 function newLog(journal: StorageJournal, config: LogConfig, afterCommit: () => void): Log {
@@ -556,40 +431,6 @@ function newLog(journal: StorageJournal, config: LogConfig, afterCommit: () => v
         afterCommit();
       }, 0),
   });
-}
-
-/** Reads one bounded tail frame of the records in `[cursor, end)` starting at `cursor`. */
-function readFrame(
-  journal: StorageJournal,
-  cursor: number,
-  end: number,
-): { frame: Uint8Array; next: number } {
-  const records: TailRecord[] = [];
-  let bytes = 0;
-  let next = cursor;
-  while (next < end && records.length < MAX_FRAME_RECORDS && bytes < MAX_FRAME_BYTES) {
-    const want = Math.min(READ_PAGE, end - next, MAX_FRAME_RECORDS - records.length);
-    const page = journal.readRecords(next, want);
-    if (page.length === 0) break;
-    for (const r of page) {
-      if (bytes >= MAX_FRAME_BYTES) break;
-      records.push({ offset: r.position, created: r.created, data: r.data });
-      bytes += r.data.byteLength;
-      next = r.position + 1;
-    }
-  }
-  return { frame: encodeTailFrame(records), next };
-}
-
-function cursorOf(ws: WebSocket): number | undefined {
-  const attachment = ws.deserializeAttachment() as Partial<TailAttachment> | null;
-  const cursor = attachment?.edgelog?.cursor;
-  return typeof cursor === "number" ? cursor : undefined;
-}
-
-function setCursor(ws: WebSocket, cursor: number): void {
-  const previous = ws.deserializeAttachment() as Record<string, unknown> | null;
-  ws.serializeAttachment({ ...(previous ?? {}), edgelog: { cursor } });
 }
 
 /** The expected offset from `?expected=` or the `Edgelog-Expected-Offset` header. */
