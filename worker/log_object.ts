@@ -64,6 +64,8 @@ export const MAX_READ_LIMIT = 1000;
 export const MAX_READ_BYTES = 4 * 1024 * 1024;
 /** Records read from SQLite at a time: bounds memory when records are large. */
 const READ_PAGE = 16;
+/** The most turns of the event loop a commit waits for more appends to join it. */
+const MAX_GATHER_TURNS = 4;
 const CONFIG_TABLE = `CREATE TABLE IF NOT EXISTS edgelog_config (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   max_segment_size INTEGER,
@@ -88,6 +90,8 @@ export class LogObject extends DurableObject<Env> {
   #startupError: unknown;
   /** The live tails; each commit is sent to them from `#afterCommit`. */
   readonly #tails = new Tails(this.ctx, () => this.#current.journal);
+  /** Appends handed to the Log so far: a commit waits while this grows (`#scheduleCommit`). */
+  #appends = 0;
   /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
   readonly #instance = crypto.randomUUID();
 
@@ -159,7 +163,7 @@ export class LogObject extends DurableObject<Env> {
     const journal = store.open("log");
     db.exec(CONFIG_TABLE);
     const config = this.#readConfig(db.exec("SELECT * FROM edgelog_config WHERE id = 1")[0]);
-    this.#log = newLog(journal, config, this.#afterCommit);
+    this.#log = newLog(journal, config, this.#scheduleCommit);
   }
 
   get #current(): Log {
@@ -218,6 +222,7 @@ export class LogObject extends DurableObject<Env> {
       const limit = this.#current.maxRecordSize;
       const data = await readBody(request, limit, (size) => new RecordTooLargeError(size, limit));
       const log = this.#current;
+      this.#appends++;
       const offset = expected === undefined
         ? await log.write(data)
         : await log.writeBatch([data], { expectedOffset: expected });
@@ -304,6 +309,7 @@ export class LogObject extends DurableObject<Env> {
           ),
       );
       const records = decodeBatch(body, MAX_BATCH_RECORDS);
+      this.#appends++;
       const first = await this.#current.writeBatch(
         records,
         expected === undefined ? {} : { expectedOffset: expected },
@@ -352,7 +358,7 @@ export class LogObject extends DurableObject<Env> {
       // Appends gathered by the old Log commit before the new one reads the end: no race.
       log.flush();
       this.#afterCommit();
-      this.#log = newLog(log.journal, next, this.#afterCommit);
+      this.#log = newLog(log.journal, next, this.#scheduleCommit);
       return json(next);
     });
     allow("/config", "GET, PUT");
@@ -407,6 +413,30 @@ export class LogObject extends DurableObject<Env> {
     return json(journal.readBounds());
   }
 
+  /**
+   * Runs the Log's commit of the appends it gathered (group commit): each request is a task
+   * of its own, so the commit waits for the tasks already queued, and then for one more turn
+   * of the event loop each time more appends joined, up to `MAX_GATHER_TURNS` turns. Under
+   * load one SQLite commit, and its sync to disk (which stalls the whole object), then
+   * serves most requests in flight; a lone append waits one turn. Nothing is acknowledged
+   * before the commit. Tails hear of the commit in the same synchronous block.
+   */
+  readonly #scheduleCommit = (commit: () => void): void => {
+    let seen = this.#appends;
+    let turns = 1;
+    const tick = () => {
+      if (this.#appends !== seen && turns < MAX_GATHER_TURNS) {
+        seen = this.#appends;
+        turns++;
+        setTimeout(tick, 0);
+        return;
+      }
+      commit();
+      this.#afterCommit();
+    };
+    setTimeout(tick, 0);
+  };
+
   /** Sends what a commit added to the tails; never throws into the timer of the commit. */
   readonly #afterCommit = (): void => {
     try {
@@ -417,19 +447,16 @@ export class LogObject extends DurableObject<Env> {
   };
 }
 
-function newLog(journal: StorageJournal, config: LogConfig, afterCommit: () => void): Log {
+function newLog(
+  journal: StorageJournal,
+  config: LogConfig,
+  scheduleCommit: (commit: () => void) => void,
+): Log {
   return new Log({
     journal,
     maxSegmentSize: config.maxSegmentSize ?? Infinity,
     maxRecordSize: config.maxRecordSize,
-    // Each request is a task of its own: committing after the tasks already queued lets
-    // the appends of concurrent requests share one SQLite commit (group commit). Tails
-    // hear of a commit once, right after it, before any of its requests is answered.
-    scheduleCommit: (commit) =>
-      setTimeout(() => {
-        commit();
-        afterCommit();
-      }, 0),
+    scheduleCommit,
   });
 }
 
