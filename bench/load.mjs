@@ -6,7 +6,15 @@
  * 2. single-record appends/s;
  * 3. records/s with batches of 100;
  * 4. WebSocket delivery to 100 and to 1000 connected tails: records/s, p50/p99
- *    append-to-delivery latency, and whether every tail received every record.
+ *    append-to-delivery latency, and whether every tail received every record. Each is run
+ *    twice: with the clients offering permessage-deflate (as `ws` and browsers do by default;
+ *    workerd accepts it, so every frame is compressed per socket and inflated by the client)
+ *    and without compression.
+ *
+ * Each phase also reports the CPU time used by this process (the load generator: autocannon or
+ * the WebSocket clients) and by workerd (Miniflare's runtime, which runs the Worker and the
+ * Durable Object), as a share of one core over the phase (Linux only, from /proc): on a small
+ * machine either side can be the one that limits.
  *
  * Usage: `npm run bench:load` (= `node bench/load.mjs`). `LOAD_SECONDS` sets the length of each
  * HTTP phase (default 10, as `autocannon -c 10 -d 10`).
@@ -51,8 +59,71 @@ export default {
 
 /**
  * @typedef {{ name: string, rate: number, unit: string, p50: number, p99: number,
- *   errors: number, note?: string }} Row
+ *   errors: number, note?: string, cpu?: string }} Row
  */
+
+/**
+ * The ids of the workerd processes started by this process (Miniflare's children).
+ * @returns {string[]}
+ */
+function workerdPids() {
+  try {
+    return readdirSync("/proc").filter((d) => {
+      if (!/^[0-9]+$/.test(d)) return false;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return fields[1] === String(process.pid) &&
+          readFileSync(`/proc/${d}/comm`, "utf8").trim() === "workerd";
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU time (user + system, ms) used so far by the given processes.
+ * @param {string[]} pids
+ * @returns {number}
+ */
+function processCpuMs(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone: its time is lost to the figure.
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux.
+}
+
+/**
+ * Starts measuring the CPU used by this process and by workerd; `stop()` returns a note like
+ * "load generator 93% / workerd 101% of a core".
+ * @returns {{ stop(): string }}
+ */
+function cpuMeter() {
+  const pids = workerdPids();
+  const wall0 = performance.now();
+  const self0 = process.cpuUsage();
+  const workerd0 = processCpuMs(pids);
+  return {
+    stop() {
+      const wall = performance.now() - wall0;
+      const self = process.cpuUsage(self0);
+      const gen = (self.user + self.system) / 1000 / wall;
+      if (pids.length === 0) return `load generator ${fmt(100 * gen)}%`;
+      const wd = (processCpuMs(pids) - workerd0) / wall;
+      return `load generator ${fmt(100 * gen)}% / workerd ${fmt(100 * wd)}% of a core`;
+    },
+  };
+}
 
 /**
  * Runs autocannon against one URL and returns its summary.
@@ -153,6 +224,7 @@ async function noopBaseline() {
     const url = await mf.ready;
     const warm = await fetch(new URL("/", url));
     await warm.arrayBuffer();
+    const cpu = cpuMeter();
     const r = await cannon(new URL("/", url).href, { method: "POST", body: RECORD });
     return {
       name: "no-op DO round trip",
@@ -161,6 +233,7 @@ async function noopBaseline() {
       p50: r.p50,
       p99: r.p99,
       errors: r.errors,
+      cpu: cpu.stop(),
     };
   } finally {
     await mf.dispose();
@@ -173,7 +246,17 @@ async function noopBaseline() {
  * @param {number} baseline no-op requests/s
  */
 function printTable(rows, baseline) {
-  const head = ["measurement", "rate", "unit", "vs no-op", "p50 ms", "p99 ms", "errors", "note"];
+  const head = [
+    "measurement",
+    "rate",
+    "unit",
+    "vs no-op",
+    "p50 ms",
+    "p99 ms",
+    "errors",
+    "CPU",
+    "note",
+  ];
   const body = rows.map((r) => [
     r.name,
     fmt(r.rate),
@@ -182,6 +265,7 @@ function printTable(rows, baseline) {
     fmt(r.p50, 1),
     fmt(r.p99, 1),
     String(r.errors),
+    r.cpu ?? "",
     r.note ?? "",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? "").length)));
@@ -200,12 +284,16 @@ function printTable(rows, baseline) {
 async function appendPhases(base) {
   const single = recordsUrl(base, `bench/single-${Date.now().toString(36)}`);
   await append(base, `bench/single-${Date.now().toString(36)}`, RECORD); // create and warm up
+  const singleCpu = cpuMeter();
   const s = await cannon(single.url, { method: "POST", body: RECORD, headers: single.headers });
+  const singleNote = singleCpu.stop();
   const name = `bench/batch-${Date.now().toString(36)}`;
   await appendBatch(base, name, [RECORD]);
   const records = Array.from({ length: BATCH }, () => RECORD);
   const b = batchRequest(base, name, records);
+  const batchCpu = cpuMeter();
   const r = await cannon(b.url, { method: "POST", body: b.body, headers: b.headers });
+  const batchNote = batchCpu.stop();
   return [
     {
       name: "single-record appends",
@@ -214,6 +302,7 @@ async function appendPhases(base) {
       p50: s.p50,
       p99: s.p99,
       errors: s.errors,
+      cpu: singleNote,
     },
     {
       name: `batched appends (${BATCH}/request)`,
@@ -223,6 +312,7 @@ async function appendPhases(base) {
       p99: r.p99,
       errors: r.errors,
       note: `${fmt(r.rps)} requests/s`,
+      cpu: batchNote,
     },
   ];
 }
@@ -244,9 +334,10 @@ function percentile(sorted, p) {
  * writers for a fixed time, and measures delivery to every tail.
  * @param {string} base the worker's base URL
  * @param {number} tails
+ * @param {boolean} deflate whether the clients offer permessage-deflate
  * @returns {Promise<Row>}
  */
-async function tailPhase(base, tails) {
+async function tailPhase(base, tails, deflate) {
   const name = `bench/tails-${tails}-${Date.now().toString(36)}`;
   const first = await append(base, name, new Uint8Array([0]));
   const wsBase = base.replace(/^http/, "ws");
@@ -263,17 +354,24 @@ async function tailPhase(base, tails) {
   for (let i = 0; i < tails; i += 100) {
     const group = [];
     for (let j = i; j < Math.min(tails, i + 100); j++) {
-      group.push(openTail(wsBase, name, from, (r) => {
-        const now = performance.now();
-        if (r.offset !== from + (counts[j] ?? 0)) broken[j] = 1;
-        counts[j] = (counts[j] ?? 0) + 1;
-        if (r.data.byteLength >= 12 && delivered < latencies.length) {
-          const dv = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-          latencies[delivered] = now - dv.getFloat64(4);
-        }
-        delivered++;
-        lastDelivery = now;
-      }));
+      group.push(openTail(
+        wsBase,
+        name,
+        from,
+        (r) => {
+          const now = performance.now();
+          if (r.offset !== from + (counts[j] ?? 0)) broken[j] = 1;
+          counts[j] = (counts[j] ?? 0) + 1;
+          if (r.data.byteLength >= 12 && delivered < latencies.length) {
+            const dv = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+            latencies[delivered] = now - dv.getFloat64(4);
+          }
+          delivered++;
+          lastDelivery = now;
+        },
+        undefined,
+        { perMessageDeflate: deflate },
+      ));
     }
     sockets.push(...(await Promise.all(group)));
   }
@@ -281,6 +379,7 @@ async function tailPhase(base, tails) {
 
   let appended = 0;
   let failed = 0;
+  const cpu = cpuMeter();
   const t0 = performance.now();
   const stopAt = t0 + TAIL_APPEND_MS;
   let seq = 0;
@@ -306,6 +405,7 @@ async function tailPhase(base, tails) {
   while (delivered < expected && performance.now() < deadline) {
     await new Promise((ok) => setTimeout(ok, 50));
   }
+  const cpuNote = cpu.stop();
   for (const s of sockets) s.close();
   await Promise.race([
     Promise.all(sockets.map((s) => s.closed)),
@@ -317,7 +417,7 @@ async function tailPhase(base, tails) {
   const lat = latencies.slice(0, n).filter((x) => x > 0).sort();
   const span = (lastDelivery - t0) / 1000;
   return {
-    name: `WebSocket delivery, ${tails} tails`,
+    name: `WebSocket delivery, ${tails} tails, ${deflate ? "deflate" : "no compression"}`,
     rate: appended / span,
     unit: "records/s",
     p50: percentile(lat, 50),
@@ -326,6 +426,7 @@ async function tailPhase(base, tails) {
     note: `${fmt(delivered)}/${fmt(expected)} deliveries (${fmt(delivered / span)}/s); ` +
       `${complete}/${tails} tails got every record in order; ` +
       `appends ${fmt(appended / ((appendEnd - t0) / 1000))}/s; connect ${fmt(connectMs)} ms`,
+    cpu: cpuNote,
   };
 }
 
@@ -339,7 +440,7 @@ async function main() {
   const rows = [];
   const noop = await noopBaseline();
   rows.push(noop);
-  console.log(`no-op: ${fmt(noop.rate)} req/s`);
+  console.log(`no-op: ${fmt(noop.rate)} req/s; ${noop.cpu}`);
 
   if (!existsSync(join(ROOT, "wrangler.toml"))) {
     console.log("no wrangler.toml: the worker is not there yet, only the no-op baseline ran");
@@ -363,12 +464,14 @@ async function main() {
     const base = (await mf.ready).origin;
     for (const row of await appendPhases(base)) {
       rows.push(row);
-      console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}`);
+      console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.cpu}`);
     }
-    for (const tails of [100, 1000]) {
-      const row = await tailPhase(base, tails);
-      rows.push(row);
-      console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.note}`);
+    for (const deflate of [true, false]) {
+      for (const tails of [100, 1000]) {
+        const row = await tailPhase(base, tails, deflate);
+        rows.push(row);
+        console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.note}; ${row.cpu}`);
+      }
     }
   } finally {
     await mf.dispose();
@@ -378,7 +481,7 @@ async function main() {
   printTable(rows, noop.rate);
   const single = rows.find((r) => r.unit === "appends/s");
   const batched = rows.find((r) => r.name.startsWith("batched"));
-  const t1000 = rows.find((r) => r.name.endsWith("1000 tails"));
+  const t1000 = rows.filter((r) => r.name.includes(" 1000 tails"));
   console.log("");
   console.log("targets:");
   if (single) {
@@ -394,11 +497,11 @@ async function main() {
         `${batched.rate >= 100_000 ? "MET" : "NOT MET"}`,
     );
   }
-  if (t1000) {
-    const all = /^[\s\S]*; (\d+)\/(\d+) tails got every record/.exec(t1000.note ?? "");
+  for (const row of t1000) {
+    const all = /^[\s\S]*; (\d+)\/(\d+) tails got every record/.exec(row.note ?? "");
     console.log(
-      `  1000 tails all receive every record: ${all?.[1]}/${all?.[2]} ` +
-        `${all && all[1] === all[2] ? "MET" : "NOT MET"}`,
+      `  1000 tails all receive every record (${row.name.split(", ").at(-1)}): ` +
+        `${all?.[1]}/${all?.[2]} ${all && all[1] === all[2] ? "MET" : "NOT MET"}`,
     );
   }
   console.log(`total ${fmt((performance.now() - t0) / 1000, 1)} s`);
