@@ -210,12 +210,12 @@ export async function readBody(
   tooLarge: (size: number) => Error,
 ): Promise<Uint8Array> {
   const length = request.headers.get("content-length");
-  if (length !== null && /^[0-9]+$/.test(length) && Number(length) > limit) {
-    await discardBody(request);
-    throw tooLarge(Number(length));
-  }
-  if (request.body === null) return new Uint8Array(0);
   if (length !== null && /^[0-9]+$/.test(length)) {
+    const size = Number(length);
+    if (size > limit) {
+      await discardBody(request);
+      throw tooLarge(size);
+    }
     // One native read costs less than a reader loop. A client's request arrives framed by
     // its Content-Length (the runtime's HTTP server reads that many bytes), so this buffers
     // at most `limit`; a body built inside the runtime is not held to its header, so the
@@ -224,6 +224,7 @@ export async function readBody(
     if (body.byteLength > limit) throw tooLarge(body.byteLength);
     return body;
   }
+  if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

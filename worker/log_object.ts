@@ -24,6 +24,7 @@ import {
   readBody,
 } from "./http.ts";
 import { logRoute } from "./log_name.ts";
+import { ObjectJournal } from "./object_journal.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
 import { CLOSE_LOG_DELETED, Tails } from "./tails.ts";
 
@@ -125,7 +126,7 @@ export class LogObject extends DurableObject<Env> {
     // it directly, without composing a middleware chain for every append.
     const response = await this.#app.fetch(request);
     // Unread request bodies are cancelled: workerd drops the connection otherwise.
-    if (request.body !== null && !request.bodyUsed) await discardBody(request);
+    if (!request.bodyUsed) await discardBody(request);
     // A 101 response's headers are immutable.
     if (response.status !== 101) response.headers.set("edgelog-instance", this.#instance);
     return response;
@@ -159,8 +160,10 @@ export class LogObject extends DurableObject<Env> {
   /** Opens the store, the journal, the configuration and the Log: all synchronous. */
   #open(): void {
     const db = durableObjectSql(this.ctx.storage);
-    const store = new SqliteStore(db);
-    const journal = store.open("log");
+    // The store creates the catalog; the journal is opened over it directly, as the
+    // variant that keeps its bounds in memory.
+    new SqliteStore(db);
+    const journal = new ObjectJournal(db, "log");
     db.exec(CONFIG_TABLE);
     const config = this.#readConfig(db.exec("SELECT * FROM edgelog_config WHERE id = 1")[0]);
     this.#log = newLog(journal, config, this.#scheduleCommit);
