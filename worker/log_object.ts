@@ -359,6 +359,7 @@ export class LogObject extends DurableObject<Env> {
         next.maxRecordSize,
       );
       // Appends gathered by the old Log commit before the new one reads the end: no race.
+      // Tails hear of that commit at once, as of every other (worker/tails.ts relies on it).
       log.flush();
       this.#afterCommit();
       this.#log = newLog(log.journal, next, this.#scheduleCommit);
@@ -384,6 +385,12 @@ export class LogObject extends DurableObject<Env> {
 
     app.delete("/", async (c) => {
       onlyQuery(queryOf(c.req.url), []);
+      // Appends gathered for the next commit land before the delete, and the old journal
+      // is closed: its commit timer still runs later, and its bounds (kept in memory) would
+      // otherwise let it write into the new log's tables.
+      const log = this.#current;
+      log.flush();
+      void log.journal.close();
       this.#tails.closeAll(CLOSE_LOG_DELETED, "LOG_DELETED");
       // No other event may see the storage half deleted or the old Log over it.
       await this.ctx.blockConcurrencyWhile(async () => {

@@ -7,17 +7,19 @@ import { type Bounds, SqliteJournal } from "../mod.ts";
 import type { NewRecord } from "../src/storage_journal.ts";
 
 /**
- * A {@linkcode SqliteJournal} that reads its bounds from SQLite once and then keeps them in
- * memory. That is sound only where nothing else writes its tables, which holds in a Durable
- * Object: its SQLite database is private to it, has one connection, and the object writes
- * the journal through this instance only (a deleted log gets a new instance). It saves one
- * SQL query per commit, and one per read of the bounds (the tails read them on every commit
- * and every history frame).
+ * A {@linkcode SqliteJournal} that keeps its bounds in memory for reads. In a Durable Object
+ * nothing else writes its tables: the SQLite database is private to the object, has one
+ * connection, and the object writes the journal through one instance (a deleted log gets a
+ * new one). That saves the query a Log makes to place each new commit, the first statement
+ * after the previous commit and the costliest, and the tails' reads of the bounds on every
+ * commit and every history frame.
  *
- * Bounds change only in `storeRecords` (append and retention), `dropRecords` (truncation) and
- * `moveOrigin`; after an append they are recomputed from what it did, after the other two
- * (rare) they are read again. A failed append throws before the cache is touched, and a
- * commit the runtime fails to make durable resets the whole object, this instance with it.
+ * Writes still check the end against SQLite's own bounds, inside their transaction, as the
+ * plain driver does: an instance whose bounds are out of date fails as the plain driver
+ * would and never writes at a stale position. Bounds change only in `storeRecords` (append
+ * and retention), `dropRecords` (truncation) and `moveOrigin`; after an append they are
+ * moved in memory, after the other two (rare) read again. A commit the runtime fails to make
+ * durable resets the whole object, this instance with it.
  *
  * @example
  * ```ts ignore
@@ -43,8 +45,11 @@ export class ObjectJournal extends SqliteJournal {
     records: readonly NewRecord[],
     truncateBefore: number,
   ): void {
-    const { begin } = this.loadBounds();
+    // Unset, so that the driver's check inside its transaction reads SQLite's bounds; it
+    // reads them through `loadBounds`, which keeps them: `begin` before this append.
+    this.#bounds = undefined;
     super.storeRecords(end, records, truncateBefore);
+    const { begin } = this.#bounds ?? super.loadBounds();
     // The driver's own rule: retention never moves the beginning back or past the end.
     const newEnd = end + records.length;
     this.#bounds = { begin: Math.max(begin, Math.min(truncateBefore, newEnd)), end: newEnd };
