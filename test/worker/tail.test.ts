@@ -281,7 +281,8 @@ describe("GET /logs/{name}/tail (WebSocket)", () => {
     await new Promise((r) => setTimeout(r, 50));
     for (const tail of tails) {
       expect(offsets(tail)).toEqual(range(0, 1001));
-      expect(tail.frames).toBeGreaterThanOrEqual(5);
+      // At most 256 records a frame; "after" may share the last frame of the batch.
+      expect(tail.frames).toBeGreaterThanOrEqual(4);
       tail.ws.close();
     }
   });
