@@ -2,14 +2,31 @@
  * Load figures for the Cloudflare deployment, measured in one run against Miniflare's
  * programmatic API on the bundled worker (loopback only, bounded duration):
  *
- * 1. requests/s of a no-op round trip to a Durable Object (the platform's ceiling here);
+ * 1. requests/s of a no-op round trip to a Durable Object (the platform's ceiling here), and of
+ *    a durable no-op: the least a Durable Object can do to make each request's body durable
+ *    before answering (one SQLite INSERT per request, the LogObject's group commit), the
+ *    ceiling for appends once the cost of the commit itself is paid;
  * 2. single-record appends/s;
  * 3. records/s with batches of 100;
  * 4. WebSocket delivery to 100 and to 1000 connected tails: records/s, p50/p99
- *    append-to-delivery latency, and whether every tail received every record.
+ *    append-to-delivery latency, and whether every tail received every record. Each is run
+ *    twice: with the clients offering permessage-deflate (as `ws` and browsers do by default;
+ *    workerd accepts it, so every frame is compressed per socket and inflated by the client)
+ *    and without compression.
+ *
+ * Each phase also reports the CPU time used by this process (the load generator: autocannon or
+ * the WebSocket clients) and by workerd (Miniflare's runtime, which runs the Worker and the
+ * Durable Object), as a share of one core over the phase (Linux only, from /proc): on a small
+ * machine either side can be the one that limits.
+ *
+ * The three request-rate phases (no-op, durable no-op, single appends) run interleaved: the
+ * machine is shared, and its load drifts over a minute, so each phase gets `LOAD_ROUNDS` (5)
+ * windows of `LOAD_SECONDS / LOAD_ROUNDS` seconds, taken in turn, and the ratio to the no-op
+ * is the median of the ratios within each round. Rates are the mean over the rounds; p50 and
+ * p99 the median of the rounds' values.
  *
  * Usage: `npm run bench:load` (= `node bench/load.mjs`). `LOAD_SECONDS` sets the length of each
- * HTTP phase (default 10, as `autocannon -c 10 -d 10`).
+ * HTTP phase (default 10, as `autocannon -c 10 -d 10`); `LOAD_ROUNDS` the number of rounds.
  *
  * @module
  */
@@ -24,6 +41,7 @@ import { append, appendBatch, batchRequest, openTail, recordsUrl } from "../test
 
 const ROOT = process.env.EDGELOG_ROOT ?? resolve(fileURLToPath(new URL("..", import.meta.url)));
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
+const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 5);
 const CONNECTIONS = 10;
 const COMPAT_DATE = "2026-04-01";
 /** The record of the single-append phases (and the no-op's request body): 64 bytes. */
@@ -50,22 +68,167 @@ export default {
 `;
 
 /**
- * @typedef {{ name: string, rate: number, unit: string, p50: number, p99: number,
- *   errors: number, note?: string }} Row
+ * A worker whose Durable Object stores each request's body with one SQLite INSERT and answers
+ * once it is committed, with the LogObject's group commit (worker/log_object.ts,
+ * `#scheduleCommit`): the commit runs once a turn passes with no new request, at most 4 turns.
  */
+const DURABLE_WORKER = `
+import { DurableObject } from "cloudflare:workers";
+export class Noop extends DurableObject {
+  pending = [];
+  requests = 0;
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS records (pos INTEGER PRIMARY KEY, data BLOB)");
+  }
+  async fetch(request) {
+    const data = await request.arrayBuffer();
+    this.requests++;
+    if (this.pending.length === 0) this.schedule();
+    return new Promise((resolve) => this.pending.push({ data, resolve }));
+  }
+  schedule() {
+    let seen = this.requests;
+    let turns = 1;
+    const tick = () => {
+      if (this.requests !== seen && turns < 4) {
+        seen = this.requests;
+        turns++;
+        setTimeout(tick, 0);
+        return;
+      }
+      const pending = this.pending;
+      this.pending = [];
+      for (const { data } of pending) {
+        this.ctx.storage.sql.exec("INSERT INTO records (data) VALUES (?)", data);
+      }
+      for (const { resolve } of pending) resolve(new Response("ok"));
+    };
+    setTimeout(tick, 0);
+  }
+}
+export default {
+  fetch(request, env) {
+    return env.NOOP.get(env.NOOP.idFromName("noop")).fetch(request);
+  },
+};
+`;
+
+/**
+ * @typedef {{ name: string, rate: number, unit: string, p50: number, p99: number,
+ *   errors: number, note?: string, cpu?: string, ratio?: number }} Row
+ */
+
+/**
+ * The ids of the workerd processes started by this process (Miniflare's children).
+ * @returns {string[]}
+ */
+function workerdPids() {
+  try {
+    return readdirSync("/proc").filter((d) => {
+      if (!/^[0-9]+$/.test(d)) return false;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return fields[1] === String(process.pid) &&
+          readFileSync(`/proc/${d}/comm`, "utf8").trim() === "workerd";
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU time (user + system, ms) used so far by the given processes.
+ * @param {string[]} pids
+ * @returns {number}
+ */
+function processCpuMs(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone: its time is lost to the figure.
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux.
+}
+
+/** CPU time (ms) used by the load generator and by workerd, and the wall time it took. */
+class CpuTally {
+  wall = 0;
+  generator = 0;
+  workerd = 0;
+  /**
+   * Starts a measurement; the returned function ends it and adds it to the tally.
+   * @param {string[]} pids the workerd processes to count
+   * @returns {() => void}
+   */
+  start(pids) {
+    const wall0 = performance.now();
+    const self0 = process.cpuUsage();
+    const workerd0 = processCpuMs(pids);
+    return () => {
+      this.wall += performance.now() - wall0;
+      const self = process.cpuUsage(self0);
+      this.generator += (self.user + self.system) / 1000;
+      this.workerd += pids.length === 0 ? NaN : processCpuMs(pids) - workerd0;
+    };
+  }
+  /** @returns {string} e.g. "load generator 93% / workerd 101% of a core" */
+  toString() {
+    const gen = `load generator ${fmt((100 * this.generator) / this.wall)}%`;
+    if (Number.isNaN(this.workerd)) return gen;
+    return `${gen} / workerd ${fmt((100 * this.workerd) / this.wall)}% of a core`;
+  }
+}
+
+/**
+ * Measures the CPU of this process and of the workerd processes `pids` during `fn`.
+ * @template T
+ * @param {string[]} pids
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<[T, string]>}
+ */
+async function withCpu(pids, fn) {
+  const tally = new CpuTally();
+  const stop = tally.start(pids);
+  const result = await fn();
+  stop();
+  return [result, String(tally)];
+}
+
+/**
+ * Starts a Miniflare instance and finds the workerd process it started.
+ * @param {ConstructorParameters<typeof Miniflare>[0]} options
+ * @returns {Promise<{ mf: Miniflare, url: URL, pids: string[] }>}
+ */
+async function startMiniflare(options) {
+  const before = new Set(workerdPids());
+  const mf = new Miniflare(options);
+  const url = await mf.ready;
+  return { mf, url, pids: workerdPids().filter((pid) => !before.has(pid)) };
+}
 
 /**
  * Runs autocannon against one URL and returns its summary.
  * @param {string} url
  * @param {{ method?: string, body?: Uint8Array | string, headers?: Record<string, string> }} req
+ * @param {number} [seconds]
  * @returns {Promise<{ rps: number, p50: number, p99: number, errors: number, total: number }>}
  */
-async function cannon(url, req) {
+async function cannon(url, req, seconds = SECONDS) {
   /** @type {any} */
   const opts = {
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     method: req.method ?? "GET",
     headers: req.headers ?? {},
   };
@@ -136,52 +299,111 @@ const fmt = (n, digits = 0) =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /**
- * Measures the no-op baseline.
- * @returns {Promise<Row>}
+ * Starts a baseline worker (its object class is `Noop`, bound as `NOOP`) and warms it up.
+ * @param {string} script the worker's module
+ * @returns {Promise<{ mf: Miniflare, url: URL, pids: string[] }>}
  */
-async function noopBaseline() {
-  const mf = new Miniflare({
+async function startBaseline(script) {
+  const started = await startMiniflare({
     modules: true,
-    script: NOOP_WORKER,
+    script,
     compatibilityDate: COMPAT_DATE,
     durableObjects: { NOOP: { className: "Noop", useSQLite: true } },
     cf: false,
     host: "127.0.0.1",
     port: 0,
   });
-  try {
-    const url = await mf.ready;
-    const warm = await fetch(new URL("/", url));
-    await warm.arrayBuffer();
-    const r = await cannon(new URL("/", url).href, { method: "POST", body: RECORD });
-    return {
-      name: "no-op DO round trip",
-      rate: r.rps,
-      unit: "req/s",
-      p50: r.p50,
-      p99: r.p99,
-      errors: r.errors,
-    };
-  } finally {
-    await mf.dispose();
+  const warm = await fetch(new URL("/", started.url), { method: "POST", body: RECORD });
+  await warm.arrayBuffer();
+  return started;
+}
+
+/**
+ * @typedef {{ name: string, unit: string, url: string, pids: string[],
+ *   req: { method?: string, body?: Uint8Array | string, headers?: Record<string, string> } }}
+ *   RatePhase
+ */
+
+/**
+ * Runs the phases in turn, `ROUNDS` times, `SECONDS / ROUNDS` seconds each, and returns one row
+ * per phase; the first phase is the baseline of the ratios.
+ * @param {RatePhase[]} phases
+ * @returns {Promise<Row[]>}
+ */
+async function interleaved(phases) {
+  const seconds = SECONDS / ROUNDS;
+  /** @type {{ rps: number, p50: number, p99: number, errors: number }[][]} */
+  const results = phases.map(() => []);
+  const tallies = phases.map(() => new CpuTally());
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, phase] of phases.entries()) {
+      const stop = /** @type {CpuTally} */ (tallies[i]).start(phase.pids);
+      const r = await cannon(phase.url, phase.req, seconds);
+      stop();
+      /** @type {(typeof results)[number]} */ (results[i]).push(r);
+    }
+    console.log(
+      `round ${round + 1}/${ROUNDS}: ` +
+        phases.map((p, i) => `${p.name} ${fmt(results[i]?.at(-1)?.rps ?? 0)}/s`).join(", "),
+    );
   }
+  const base = /** @type {(typeof results)[number]} */ (results[0]);
+  return phases.map((phase, i) => {
+    const rounds = /** @type {(typeof results)[number]} */ (results[i]);
+    return {
+      name: phase.name,
+      rate: rounds.reduce((sum, r) => sum + r.rps, 0) / rounds.length,
+      unit: phase.unit,
+      p50: median(rounds.map((r) => r.p50)),
+      p99: median(rounds.map((r) => r.p99)),
+      errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+      cpu: String(tallies[i]),
+      ratio: median(rounds.map((r, k) => r.rps / (base[k]?.rps ?? NaN))),
+      note: `rounds vs no-op: ${
+        rounds.map((r, k) => `${fmt((100 * r.rps) / (base[k]?.rps ?? NaN))}%`).join(" ")
+      }`,
+    };
+  });
+}
+
+/**
+ * The median of some numbers.
+ * @param {number[]} values
+ * @returns {number}
+ */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? /** @type {number} */ (sorted[mid])
+    : (/** @type {number} */ (sorted[mid - 1]) + /** @type {number} */ (sorted[mid])) / 2;
 }
 
 /**
  * Prints the table of figures.
  * @param {Row[]} rows
- * @param {number} baseline no-op requests/s
  */
-function printTable(rows, baseline) {
-  const head = ["measurement", "rate", "unit", "vs no-op", "p50 ms", "p99 ms", "errors", "note"];
+function printTable(rows) {
+  const head = [
+    "measurement",
+    "rate",
+    "unit",
+    "vs no-op",
+    "p50 ms",
+    "p99 ms",
+    "errors",
+    "CPU",
+    "note",
+  ];
   const body = rows.map((r) => [
     r.name,
     fmt(r.rate),
     r.unit,
-    r.unit === "req/s" || r.unit === "appends/s" ? `${fmt((100 * r.rate) / baseline, 1)}%` : "",
+    r.ratio !== undefined ? `${fmt(100 * r.ratio, 1)}%` : "",
     fmt(r.p50, 1),
     fmt(r.p99, 1),
     String(r.errors),
+    r.cpu ?? "",
     r.note ?? "",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? "").length)));
@@ -193,38 +415,30 @@ function printTable(rows, baseline) {
 }
 
 /**
- * Measures single appends and batches of 100 against the edgelog worker.
+ * Measures batches of 100 against the edgelog worker.
  * @param {string} base the worker's base URL
- * @returns {Promise<Row[]>}
+ * @param {string[]} pids its workerd process
+ * @returns {Promise<Row>}
  */
-async function appendPhases(base) {
-  const single = recordsUrl(base, `bench/single-${Date.now().toString(36)}`);
-  await append(base, `bench/single-${Date.now().toString(36)}`, RECORD); // create and warm up
-  const s = await cannon(single.url, { method: "POST", body: RECORD, headers: single.headers });
+async function batchPhase(base, pids) {
   const name = `bench/batch-${Date.now().toString(36)}`;
   await appendBatch(base, name, [RECORD]);
   const records = Array.from({ length: BATCH }, () => RECORD);
   const b = batchRequest(base, name, records);
-  const r = await cannon(b.url, { method: "POST", body: b.body, headers: b.headers });
-  return [
-    {
-      name: "single-record appends",
-      rate: s.rps,
-      unit: "appends/s",
-      p50: s.p50,
-      p99: s.p99,
-      errors: s.errors,
-    },
-    {
-      name: `batched appends (${BATCH}/request)`,
-      rate: r.rps * BATCH,
-      unit: "records/s",
-      p50: r.p50,
-      p99: r.p99,
-      errors: r.errors,
-      note: `${fmt(r.rps)} requests/s`,
-    },
-  ];
+  const [r, cpu] = await withCpu(
+    pids,
+    () => cannon(b.url, { method: "POST", body: b.body, headers: b.headers }),
+  );
+  return {
+    name: `batched appends (${BATCH}/request)`,
+    rate: r.rps * BATCH,
+    unit: "records/s",
+    p50: r.p50,
+    p99: r.p99,
+    errors: r.errors,
+    note: `${fmt(r.rps)} requests/s`,
+    cpu,
+  };
 }
 
 /**
@@ -243,10 +457,12 @@ function percentile(sorted, p) {
  * Connects `tails` WebSocket tails to one log, appends single records from 4 concurrent
  * writers for a fixed time, and measures delivery to every tail.
  * @param {string} base the worker's base URL
+ * @param {string[]} pids its workerd process
  * @param {number} tails
+ * @param {boolean} deflate whether the clients offer permessage-deflate
  * @returns {Promise<Row>}
  */
-async function tailPhase(base, tails) {
+async function tailPhase(base, pids, tails, deflate) {
   const name = `bench/tails-${tails}-${Date.now().toString(36)}`;
   const first = await append(base, name, new Uint8Array([0]));
   const wsBase = base.replace(/^http/, "ws");
@@ -263,17 +479,24 @@ async function tailPhase(base, tails) {
   for (let i = 0; i < tails; i += 100) {
     const group = [];
     for (let j = i; j < Math.min(tails, i + 100); j++) {
-      group.push(openTail(wsBase, name, from, (r) => {
-        const now = performance.now();
-        if (r.offset !== from + (counts[j] ?? 0)) broken[j] = 1;
-        counts[j] = (counts[j] ?? 0) + 1;
-        if (r.data.byteLength >= 12 && delivered < latencies.length) {
-          const dv = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-          latencies[delivered] = now - dv.getFloat64(4);
-        }
-        delivered++;
-        lastDelivery = now;
-      }));
+      group.push(openTail(
+        wsBase,
+        name,
+        from,
+        (r) => {
+          const now = performance.now();
+          if (r.offset !== from + (counts[j] ?? 0)) broken[j] = 1;
+          counts[j] = (counts[j] ?? 0) + 1;
+          if (r.data.byteLength >= 12 && delivered < latencies.length) {
+            const dv = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+            latencies[delivered] = now - dv.getFloat64(4);
+          }
+          delivered++;
+          lastDelivery = now;
+        },
+        undefined,
+        { perMessageDeflate: deflate },
+      ));
     }
     sockets.push(...(await Promise.all(group)));
   }
@@ -281,6 +504,8 @@ async function tailPhase(base, tails) {
 
   let appended = 0;
   let failed = 0;
+  const cpu = new CpuTally();
+  const stopCpu = cpu.start(pids);
   const t0 = performance.now();
   const stopAt = t0 + TAIL_APPEND_MS;
   let seq = 0;
@@ -306,6 +531,7 @@ async function tailPhase(base, tails) {
   while (delivered < expected && performance.now() < deadline) {
     await new Promise((ok) => setTimeout(ok, 50));
   }
+  stopCpu();
   for (const s of sockets) s.close();
   await Promise.race([
     Promise.all(sockets.map((s) => s.closed)),
@@ -317,7 +543,7 @@ async function tailPhase(base, tails) {
   const lat = latencies.slice(0, n).filter((x) => x > 0).sort();
   const span = (lastDelivery - t0) / 1000;
   return {
-    name: `WebSocket delivery, ${tails} tails`,
+    name: `WebSocket delivery, ${tails} tails, ${deflate ? "deflate" : "no compression"}`,
     rate: appended / span,
     unit: "records/s",
     p50: percentile(lat, 50),
@@ -326,67 +552,110 @@ async function tailPhase(base, tails) {
     note: `${fmt(delivered)}/${fmt(expected)} deliveries (${fmt(delivered / span)}/s); ` +
       `${complete}/${tails} tails got every record in order; ` +
       `appends ${fmt(appended / ((appendEnd - t0) / 1000))}/s; connect ${fmt(connectMs)} ms`,
+    cpu: String(cpu),
   };
 }
 
 async function main() {
   const t0 = performance.now();
   console.log(
-    `edgelog load: Miniflare on 127.0.0.1, autocannon -c ${CONNECTIONS} -d ${SECONDS}, ` +
-      `${RECORD.length}-byte records, node ${process.version}`,
+    `edgelog load: Miniflare on 127.0.0.1, autocannon -c ${CONNECTIONS}, ${SECONDS} s per ` +
+      `phase (rate phases interleaved in ${ROUNDS} rounds), ${RECORD.length}-byte records, ` +
+      `node ${process.version}`,
   );
   /** @type {Row[]} */
   const rows = [];
-  const noop = await noopBaseline();
-  rows.push(noop);
-  console.log(`no-op: ${fmt(noop.rate)} req/s`);
-
-  if (!existsSync(join(ROOT, "wrangler.toml"))) {
-    console.log("no wrangler.toml: the worker is not there yet, only the no-op baseline ran");
-    printTable(rows, noop.rate);
-    return;
-  }
+  /** @type {{ mf: Miniflare, url: URL, pids: string[] }[]} */
+  const started = [];
   const outdir = mkdtempSync(join(tmpdir(), "edgelog-load-"));
-  const { binding, className, vars } = doBinding();
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: bundle(outdir),
-    modulesRoot: outdir,
-    compatibilityDate: COMPAT_DATE,
-    // No AUTH_SECRET here: open development mode, as `npm start` without a secret.
-    bindings: { ...vars, EDGELOG_OPEN_DEV: "true" },
-    durableObjects: { [binding]: { className, useSQLite: true } },
-    cf: false,
-    host: "127.0.0.1",
-    port: 0,
-  });
   try {
-    const base = (await mf.ready).origin;
-    for (const row of await appendPhases(base)) {
-      rows.push(row);
-      console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}`);
+    const noop = await startBaseline(NOOP_WORKER);
+    started.push(noop);
+    const durable = await startBaseline(DURABLE_WORKER);
+    started.push(durable);
+    /** @type {RatePhase[]} */
+    const phases = [
+      {
+        name: "no-op DO round trip",
+        unit: "req/s",
+        url: new URL("/", noop.url).href,
+        pids: noop.pids,
+        req: { method: "POST", body: RECORD },
+      },
+      {
+        name: "durable no-op (INSERT, group commit)",
+        unit: "req/s",
+        url: new URL("/", durable.url).href,
+        pids: durable.pids,
+        req: { method: "POST", body: RECORD },
+      },
+    ];
+    const hasWorker = existsSync(join(ROOT, "wrangler.toml"));
+    /** @type {{ base: string, pids: string[] } | undefined} */
+    let edgelog;
+    if (hasWorker) {
+      const { binding, className, vars } = doBinding();
+      const worker = await startMiniflare({
+        modules: true,
+        scriptPath: bundle(outdir),
+        modulesRoot: outdir,
+        compatibilityDate: COMPAT_DATE,
+        // No AUTH_SECRET here: open development mode, as `npm start` without a secret.
+        bindings: { ...vars, EDGELOG_OPEN_DEV: "true" },
+        durableObjects: { [binding]: { className, useSQLite: true } },
+        cf: false,
+        host: "127.0.0.1",
+        port: 0,
+      });
+      started.push(worker);
+      edgelog = { base: worker.url.origin, pids: worker.pids };
+      const name = `bench/single-${Date.now().toString(36)}`;
+      await append(edgelog.base, name, RECORD); // create and warm up
+      const single = recordsUrl(edgelog.base, name);
+      phases.push({
+        name: "single-record appends",
+        unit: "appends/s",
+        url: single.url,
+        pids: worker.pids,
+        req: { method: "POST", body: RECORD, headers: single.headers },
+      });
+    } else {
+      console.log("no wrangler.toml: the worker is not there yet, only the baselines run");
     }
-    for (const tails of [100, 1000]) {
-      const row = await tailPhase(base, tails);
+    for (const row of await interleaved(phases)) {
       rows.push(row);
-      console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.note}`);
+      console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.cpu}`);
+    }
+    if (edgelog !== undefined) {
+      const batch = await batchPhase(edgelog.base, edgelog.pids);
+      rows.push(batch);
+      console.log(`${batch.name}: ${fmt(batch.rate)} ${batch.unit}; ${batch.cpu}`);
+      for (const deflate of [true, false]) {
+        for (const tails of [100, 1000]) {
+          const row = await tailPhase(edgelog.base, edgelog.pids, tails, deflate);
+          rows.push(row);
+          console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.note}; ${row.cpu}`);
+        }
+      }
     }
   } finally {
-    await mf.dispose();
+    for (const { mf } of started) await mf.dispose();
     rmSync(outdir, { recursive: true, force: true });
   }
   console.log("");
-  printTable(rows, noop.rate);
+  printTable(rows);
+  const durable = /** @type {Row} */ (rows[1]);
   const single = rows.find((r) => r.unit === "appends/s");
   const batched = rows.find((r) => r.name.startsWith("batched"));
-  const t1000 = rows.find((r) => r.name.endsWith("1000 tails"));
+  const t1000 = rows.filter((r) => r.name.includes(" 1000 tails"));
   console.log("");
   console.log("targets:");
-  if (single) {
-    const ratio = single.rate / noop.rate;
+  if (single?.ratio !== undefined && durable.ratio !== undefined) {
+    const ratio = single.ratio;
     console.log(
       `  single appends >= 80% of no-op: ${fmt(100 * ratio, 1)}% ` +
-        `${ratio >= 0.8 ? "MET" : "NOT MET"}`,
+        `${ratio >= 0.8 ? "MET" : "NOT MET"} ` +
+        `(the durable no-op: ${fmt(100 * durable.ratio, 1)}% of no-op)`,
     );
   }
   if (batched) {
@@ -395,11 +664,11 @@ async function main() {
         `${batched.rate >= 100_000 ? "MET" : "NOT MET"}`,
     );
   }
-  if (t1000) {
-    const all = /^[\s\S]*; (\d+)\/(\d+) tails got every record/.exec(t1000.note ?? "");
+  for (const row of t1000) {
+    const all = /^[\s\S]*; (\d+)\/(\d+) tails got every record/.exec(row.note ?? "");
     console.log(
-      `  1000 tails all receive every record: ${all?.[1]}/${all?.[2]} ` +
-        `${all && all[1] === all[2] ? "MET" : "NOT MET"}`,
+      `  1000 tails all receive every record (${row.name.split(", ").at(-1)}): ` +
+        `${all?.[1]}/${all?.[2]} ${all && all[1] === all[2] ? "MET" : "NOT MET"}`,
     );
   }
   console.log(`total ${fmt((performance.now() - t0) / 1000, 1)} s`);

@@ -15,9 +15,9 @@ import {
   type TokenClaims,
   verifyToken,
 } from "../src/token.ts";
-import { HttpError } from "./http.ts";
+import { HttpError, pathOf } from "./http.ts";
 import type { Env } from "./log_object.ts";
-import { splitLogPath } from "./log_name.ts";
+import { type LogPath, LOGS_PREFIX, splitLogPath } from "./log_name.ts";
 import { BEARER_SUBPROTOCOL_PREFIX, offeredSubprotocols, TAIL_SUBPROTOCOL } from "./subprotocol.ts";
 
 /** The realm of the `WWW-Authenticate` challenge. */
@@ -42,14 +42,25 @@ export type AuthMode = "secret" | "open" | "unconfigured";
 let announced = false;
 
 /**
- * The Hono middleware: answers 401 `UNAUTHORIZED` (with a `WWW-Authenticate` challenge)
- * without a valid token, 403 `FORBIDDEN` for a log outside the token's tenant and prefix or
- * a route needing a right the token lacks, 404/405 for routes and methods that do not exist
- * (so no object is woken for them), and 503 `AUTH_NOT_CONFIGURED` when the deployment has
- * neither a secret nor the open development flag. The request's body is never read.
+ * Checks that a request may do what it asks, before it reaches a LogObject: throws 401
+ * `UNAUTHORIZED` (with a `WWW-Authenticate` challenge) without a valid token, 403
+ * `FORBIDDEN` for a log outside the token's tenant and prefix or a route needing a right
+ * the token lacks, 404/405 for routes and methods that do not exist (so no object is woken
+ * for them), and 503 `AUTH_NOT_CONFIGURED` when the deployment has neither a secret nor
+ * the open development flag. The request's body is never read.
+ *
+ * @param request The request.
+ * @param env The bindings.
+ * @param path The request's path.
+ * @returns The log and route of a path under `/logs/` (checked with
+ * {@linkcode splitLogPath}), `undefined` for any other path.
  */
-export const auth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  const mode = authMode(c.env);
+export async function authorize(
+  request: Request,
+  env: Env,
+  path: string,
+): Promise<LogPath | undefined> {
+  const mode = authMode(env);
   if (mode === "open") {
     if (!announced) {
       announced = true;
@@ -58,9 +69,9 @@ export const auth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
           "every request is accepted without a token",
       );
     }
-    return next();
+    return logPathOf(path);
   }
-  const secret = c.env.AUTH_SECRET;
+  const secret = env.AUTH_SECRET;
   if (mode === "unconfigured" || secret === undefined) {
     throw new HttpError(
       "AUTH_NOT_CONFIGURED",
@@ -73,7 +84,7 @@ export const auth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
       `AUTH_SECRET must hold at least ${MIN_SECRET_BYTES} bytes`,
     );
   }
-  const token = bearerToken(c.req.raw);
+  const token = bearerToken(request);
   let claims: TokenClaims;
   try {
     claims = await verifyToken(secret, token);
@@ -82,17 +93,18 @@ export const auth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
     throw error;
   }
 
-  const path = new URL(c.req.url).pathname;
-  if (!path.startsWith("/logs/")) return next();
-  const { name, route } = splitLogPath(path.slice("/logs/".length));
+  // The log name is checked only now: a caller without a valid token learns nothing of it.
+  const logPath = logPathOf(path);
+  if (logPath === undefined) return undefined;
+  const { name, route } = logPath;
   if (!coversLog(claims, name)) {
     throw new HttpError("FORBIDDEN", `This token may not use the log "${name}"`);
   }
   const rights = routeRights(route);
   if (rights === undefined) {
-    throw new HttpError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${path}`);
+    throw new HttpError("ROUTE_NOT_FOUND", `No route ${request.method} ${path}`);
   }
-  const method = c.req.method === "HEAD" ? "GET" : c.req.method;
+  const method = request.method === "HEAD" ? "GET" : request.method;
   const right = Object.hasOwn(rights, method) ? rights[method] : undefined;
   if (right === undefined) {
     const allow = Object.keys(rights).join(", ");
@@ -101,8 +113,30 @@ export const auth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   if (!claims.rights.includes(right)) {
     throw new HttpError("FORBIDDEN", `This token lacks the right "${right}" this route needs`);
   }
+  return logPath;
+}
+
+/** The Hono middleware form of {@linkcode authorize}, for the routes outside `/logs/`. */
+export const auth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  await authorize(c.req.raw, c.env, pathOf(c.req.url));
   return next();
 };
+
+function logPathOf(path: string): LogPath | undefined {
+  return path.startsWith(LOGS_PREFIX) ? splitLogPath(path.slice(LOGS_PREFIX.length)) : undefined;
+}
+
+/**
+ * Whether a request carries credentials that {@linkcode withoutCredentials} would remove.
+ *
+ * @param headers The request's headers.
+ * @returns `true` when it has an `Authorization` header or an `edgelog.bearer.` subprotocol.
+ */
+export function hasCredentials(headers: Headers): boolean {
+  if (headers.has("authorization")) return true;
+  const offered = headers.get("sec-websocket-protocol");
+  return offered !== null && offered.includes(BEARER_SUBPROTOCOL_PREFIX);
+}
 
 /**
  * Removes the caller's credentials from a request forwarded to a LogObject, which never

@@ -62,6 +62,9 @@ export interface LogPath {
   route: string;
 }
 
+/** The prefix of every path that reaches a log: `/logs/{name}/{route}`. */
+export const LOGS_PREFIX = "/logs/";
+
 /**
  * Splits the part of a path after `/logs/` at the first route segment.
  *
@@ -73,8 +76,7 @@ export interface LogPath {
 export function splitLogPath(rest: string): LogPath {
   // Names never need percent-encoding: an encoded character is outside the alphabet.
   const segments = rest.split("/");
-  let at = segments.findIndex((s) => ROUTE_SEGMENTS.includes(s));
-  if (at === -1) at = segments.length;
+  const at = routeIndex(segments);
   // A trailing slash after the name is not part of it: "/logs/a/" is the log "a".
   const nameSegments = segments.slice(0, at);
   if (at === segments.length && nameSegments.length > 1 && nameSegments.at(-1) === "") {
@@ -83,4 +85,23 @@ export function splitLogPath(rest: string): LogPath {
   const name = nameSegments.join("/");
   assertLogName(name);
   return { name, route: "/" + segments.slice(at).join("/") };
+}
+
+/**
+ * The route of a path under `/logs/`, split as {@linkcode splitLogPath} splits it but
+ * without checking the name: for the LogObject, whose requests the Worker has checked.
+ *
+ * @param path A path that starts with `/logs/`; any other path is returned unchanged.
+ * @returns The route inside the log, from `/`.
+ */
+export function logRoute(path: string): string {
+  if (!path.startsWith(LOGS_PREFIX)) return path;
+  const segments = path.slice(LOGS_PREFIX.length).split("/");
+  return "/" + segments.slice(routeIndex(segments)).join("/");
+}
+
+/** The index of the first route segment, or the number of segments when there is none. */
+function routeIndex(segments: readonly string[]): number {
+  const at = segments.findIndex((s) => ROUTE_SEGMENTS.includes(s));
+  return at === -1 ? segments.length : at;
 }

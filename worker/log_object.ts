@@ -7,15 +7,10 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
+import { getPath } from "hono/utils/url";
 import { Log, type LogRecord, RecordTooLargeError, SqliteStore } from "../mod.ts";
 import type { StorageJournal } from "../src/storage_journal.ts";
-import {
-  BATCH_CONTENT_TYPE,
-  decodeBatch,
-  encodeTailFrame,
-  type TailRecord,
-  toBase64,
-} from "./frames.ts";
+import { BATCH_CONTENT_TYPE, decodeBatch, toBase64 } from "./frames.ts";
 import {
   discardBody,
   errorResponse,
@@ -23,11 +18,24 @@ import {
   json,
   onlyQuery,
   parseInteger,
+  pathOf,
   queryInteger,
+  queryOf,
   readBody,
 } from "./http.ts";
+import { logRoute } from "./log_name.ts";
+import { ObjectJournal } from "./object_journal.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
 import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "./subprotocol.ts";
+import { CLOSE_LOG_DELETED, Tails } from "./tails.ts";
+
+export {
+  CLOSE_LOG_DELETED,
+  CLOSE_OUT_OF_RANGE,
+  MAX_FRAME_BYTES,
+  MAX_FRAME_RECORDS,
+  type TailAttachment,
+} from "./tails.ts";
 
 /** The bindings and vars of the deployment (wrangler.toml). */
 export interface Env {
@@ -64,20 +72,13 @@ export const DEFAULT_READ_LIMIT = 100;
 export const MAX_READ_LIMIT = 1000;
 /** A batch read stops once it holds this many record bytes (it always holds one record). */
 export const MAX_READ_BYTES = 4 * 1024 * 1024;
-/** The most records in one tail frame. */
-export const MAX_FRAME_RECORDS = 256;
-/** A tail frame stops once it holds this many record bytes (it always holds one record). */
-export const MAX_FRAME_BYTES = 1024 * 1024;
 /** The most tails connected to one log at once, unless `MAX_TAILS_PER_LOG` says otherwise. */
 export const DEFAULT_MAX_TAILS = 2000;
-/** The WebSocket close code of a tail whose cursor was purged. */
-export const CLOSE_OUT_OF_RANGE = 4410;
-/** The WebSocket close code sent to tails when their log is deleted. */
-export const CLOSE_LOG_DELETED = 4404;
 
 /** Records read from SQLite at a time: bounds memory when records are large. */
 const READ_PAGE = 16;
-const TAIL_TAG = "tail";
+/** The most turns of the event loop a commit waits for more appends to join it. */
+const MAX_GATHER_TURNS = 4;
 const CONFIG_TABLE = `CREATE TABLE IF NOT EXISTS edgelog_config (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   max_segment_size INTEGER,
@@ -92,23 +93,18 @@ export interface LogConfig {
   maxRecordSize: number;
 }
 
-/** What this object keeps in a socket's attachment, under its own key. */
-interface TailAttachment {
-  edgelog: { cursor: number };
-}
-
 /**
- * A Durable Object holding one append-only log. Every route of PROTOCOL.md below
- * `/logs/{name}` arrives here with the route as the path (the Worker strips the name).
+ * A Durable Object holding one append-only log. Every request of PROTOCOL.md below
+ * `/logs/{name}` arrives here unchanged; the route is the path after the name.
  */
 export class LogObject extends DurableObject<Env> {
   readonly #app: Hono;
   #log: Log | undefined;
   #startupError: unknown;
-  /** Tails sending history; the live broadcast skips them until they reach the end. */
-  readonly #catchingUp = new Set<WebSocket>();
-  /** The end the last broadcast delivered up to; nothing is new while it holds. */
-  #broadcastEnd = -1;
+  /** The live tails; each commit is sent to them from `#afterCommit`. */
+  readonly #tails = new Tails(this.ctx, () => this.#current.journal);
+  /** Appends handed to the Log so far: a commit waits while this grows (`#scheduleCommit`). */
+  #appends = 0;
   /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
   readonly #instance = crypto.randomUUID();
   readonly #maxTails: number;
@@ -129,6 +125,8 @@ export class LogObject extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       try {
         this.#open();
+        // After an eviction, the hibernated tails are still connected: pick them up.
+        this.#tails.restore(this.#current.journal.readBounds().end);
       } catch (error) {
         this.#startupError = error;
       }
@@ -137,8 +135,19 @@ export class LogObject extends DurableObject<Env> {
   }
 
   /** Serves one HTTP request of the API. */
-  override fetch(request: Request): Promise<Response> | Response {
-    return this.#app.fetch(request);
+  override async fetch(request: Request): Promise<Response> {
+    // Done here rather than in a Hono middleware: with one handler per route, Hono calls
+    // it directly, without composing a middleware chain for every append.
+    const response = await this.#app.fetch(request);
+    // Unread request bodies are cancelled: workerd drops the connection otherwise.
+    if (!request.bodyUsed) await discardBody(request);
+    // A 101 response's headers are immutable.
+    if (response.status !== 101) {
+      response.headers.set("edgelog-instance", this.#instance);
+      // Set here, not at the Worker: the Worker hands the object's response on unchanged.
+      response.headers.set("x-content-type-options", "nosniff");
+    }
+    return response;
   }
 
   /** Tails send nothing the object needs; "ping" is answered by the auto-response. */
@@ -146,7 +155,7 @@ export class LogObject extends DurableObject<Env> {
 
   /** Answers the close handshake. */
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    this.#catchingUp.delete(ws);
+    this.#tails.forget(ws);
     // 1005/1006 (no code, abnormal) cannot be sent back: answer them with 1000.
     const reply = code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
     try {
@@ -158,7 +167,7 @@ export class LogObject extends DurableObject<Env> {
 
   /** Drops a failed socket. */
   override webSocketError(ws: WebSocket, _error: unknown): void {
-    this.#catchingUp.delete(ws);
+    this.#tails.forget(ws);
     try {
       ws.close(1011, "WebSocket error");
     } catch {
@@ -169,12 +178,13 @@ export class LogObject extends DurableObject<Env> {
   /** Opens the store, the journal, the configuration and the Log: all synchronous. */
   #open(): void {
     const db = durableObjectSql(this.ctx.storage);
-    const store = new SqliteStore(db);
-    const journal = store.open("log");
+    // The store creates the catalog; the journal is opened over it directly, as the
+    // variant that keeps its bounds in memory.
+    new SqliteStore(db);
+    const journal = new ObjectJournal(db, "log");
     db.exec(CONFIG_TABLE);
     const config = this.#readConfig(db.exec("SELECT * FROM edgelog_config WHERE id = 1")[0]);
-    this.#log = newLog(journal, config);
-    this.#broadcastEnd = -1;
+    this.#log = newLog(journal, config, this.#scheduleCommit);
   }
 
   get #current(): Log {
@@ -211,43 +221,41 @@ export class LogObject extends DurableObject<Env> {
   }
 
   #buildApp(): Hono {
-    const app = new Hono();
+    // The route is the path after `/logs/{name}`, decoded as Hono decodes paths.
+    const options = { getPath: (request: Request) => logRoute(getPath(request)) };
+    const app = new Hono(options);
+    // Routes that exist with other methods answer 405 from a second router, consulted
+    // only when `app` has no match: a request then matches exactly one handler in `app`.
+    const wrongMethod = new Hono(options);
     const allow = (path: string, methods: string) => {
-      app.all(path, () => {
+      wrongMethod.all(path, () => {
         throw new HttpError("METHOD_NOT_ALLOWED", `Use ${methods} on this route`, {
           allow: methods,
         });
       });
     };
 
-    // Unread request bodies are cancelled: workerd drops the connection otherwise.
-    app.use(async (c, next) => {
-      await next();
-      await discardBody(c.req.raw);
-      // A 101 response's headers are immutable.
-      if (c.res.status !== 101) c.res.headers.set("edgelog-instance", this.#instance);
-    });
-
     app.post("/records", async (c) => {
-      const url = new URL(c.req.url);
-      onlyQuery(url, ["expected"]);
-      const expected = expectedOffset(url, c.req.raw.headers);
+      const request = c.req.raw;
+      const query = queryOf(request.url);
+      onlyQuery(query, ["expected"]);
+      const expected = expectedOffset(query, request.headers);
       const limit = this.#current.maxRecordSize;
-      const data = await readBody(c.req.raw, limit, (size) => new RecordTooLargeError(size, limit));
+      const data = await readBody(request, limit, (size) => new RecordTooLargeError(size, limit));
       const log = this.#current;
+      this.#appends++;
       const offset = expected === undefined
         ? await log.write(data)
         : await log.writeBatch([data], { expectedOffset: expected });
-      this.#broadcast();
       return json({ offset }, 200, { "edgelog-offset": String(offset) });
     });
 
     app.get("/records", async (c) => {
-      const url = new URL(c.req.url);
-      onlyQuery(url, ["from", "limit"]);
+      const query = queryOf(c.req.url);
+      onlyQuery(query, ["from", "limit"]);
       const log = this.#current;
-      const from = queryInteger(url, "from") ?? log.journal.readBounds().begin;
-      const limit = queryInteger(url, "limit") ?? DEFAULT_READ_LIMIT;
+      const from = queryInteger(query, "from") ?? log.journal.readBounds().begin;
+      const limit = queryInteger(query, "limit") ?? DEFAULT_READ_LIMIT;
       if (limit < 1 || limit > MAX_READ_LIMIT) {
         throw new HttpError("BAD_REQUEST", `limit must be 1 to ${MAX_READ_LIMIT}, got ${limit}`);
       }
@@ -284,11 +292,11 @@ export class LogObject extends DurableObject<Env> {
       });
     });
 
-    app.delete("/records", (c) => this.#truncate(new URL(c.req.url)));
+    app.delete("/records", (c) => this.#truncate(queryOf(c.req.url)));
     allow("/records", "GET, POST, DELETE");
 
     app.get("/records/:offset", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       const offset = parseInteger("offset", c.req.param("offset"));
       const record = await this.#current.read(offset);
       return new Response(record.data, {
@@ -302,9 +310,9 @@ export class LogObject extends DurableObject<Env> {
     allow("/records/:offset", "GET");
 
     app.post("/batch", async (c) => {
-      const url = new URL(c.req.url);
-      onlyQuery(url, ["expected"]);
-      const expected = expectedOffset(url, c.req.raw.headers);
+      const query = queryOf(c.req.url);
+      onlyQuery(query, ["expected"]);
+      const expected = expectedOffset(query, c.req.raw.headers);
       const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
       if (type !== BATCH_CONTENT_TYPE) {
         throw new HttpError(
@@ -322,11 +330,11 @@ export class LogObject extends DurableObject<Env> {
           ),
       );
       const records = decodeBatch(body, MAX_BATCH_RECORDS);
+      this.#appends++;
       const first = await this.#current.writeBatch(
         records,
         expected === undefined ? {} : { expectedOffset: expected },
       );
-      this.#broadcast();
       const last = first + records.length - 1;
       return json({ first, last, count: records.length }, 200, {
         "edgelog-offset": String(first),
@@ -335,23 +343,23 @@ export class LogObject extends DurableObject<Env> {
     allow("/batch", "POST");
 
     app.get("/bounds", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       return json(await this.#current.journal.bounds());
     });
     allow("/bounds", "GET");
 
     app.get("/range", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       return json(await this.#current.range());
     });
     allow("/range", "GET");
 
     app.get("/config", (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       return json(this.#config());
     });
     app.put("/config", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
+      onlyQuery(queryOf(c.req.url), []);
       const body = await readBody(
         c.req.raw,
         MAX_CONFIG_BYTES,
@@ -369,13 +377,15 @@ export class LogObject extends DurableObject<Env> {
         next.maxRecordSize,
       );
       // Appends gathered by the old Log commit before the new one reads the end: no race.
+      // Tails hear of that commit at once, as of every other (worker/tails.ts relies on it).
       log.flush();
-      this.#log = newLog(log.journal, next);
+      this.#afterCommit();
+      this.#log = newLog(log.journal, next, this.#scheduleCommit);
       return json(next);
     });
     allow("/config", "GET, PUT");
 
-    app.post("/truncate", (c) => this.#truncate(new URL(c.req.url)));
+    app.post("/truncate", (c) => this.#truncate(queryOf(c.req.url)));
     allow("/truncate", "POST");
 
     app.get("/tail", (c) => {
@@ -384,28 +394,32 @@ export class LogObject extends DurableObject<Env> {
           upgrade: "websocket",
         });
       }
-      const url = new URL(c.req.url);
-      onlyQuery(url, ["from"]);
-      const { begin, end } = this.#current.journal.readBounds();
-      const from = queryInteger(url, "from") ?? end;
-      if (this.ctx.getWebSockets(TAIL_TAG).length >= this.#maxTails) {
+      const query = queryOf(c.req.url);
+      onlyQuery(query, ["from"]);
+      const { end } = this.#current.journal.readBounds();
+      const from = queryInteger(query, "from") ?? end;
+      if (this.#tails.count >= this.#maxTails) {
         throw new HttpError("TOO_MANY_TAILS", `A log has at most ${this.#maxTails} tails`);
       }
+      // Browsers fail the handshake unless one offered subprotocol is selected.
       const offered = offeredSubprotocols(c.req.header("sec-websocket-protocol"));
-      return this.#acceptTail(from, begin, end, offered.includes(TAIL_SUBPROTOCOL));
+      return this.#tails.accept(
+        from,
+        end,
+        offered.includes(TAIL_SUBPROTOCOL) ? TAIL_SUBPROTOCOL : undefined,
+      );
     });
     allow("/tail", "GET");
 
     app.delete("/", async (c) => {
-      onlyQuery(new URL(c.req.url), []);
-      for (const ws of this.ctx.getWebSockets(TAIL_TAG)) {
-        this.#catchingUp.delete(ws);
-        try {
-          ws.close(CLOSE_LOG_DELETED, "LOG_DELETED");
-        } catch {
-          // Already closed.
-        }
-      }
+      onlyQuery(queryOf(c.req.url), []);
+      // Appends gathered for the next commit land before the delete, and the old journal
+      // is closed: its commit timer still runs later, and its bounds (kept in memory) would
+      // otherwise let it write into the new log's tables.
+      const log = this.#current;
+      log.flush();
+      void log.journal.close();
+      this.#tails.closeAll(CLOSE_LOG_DELETED, "LOG_DELETED");
       // No other event may see the storage half deleted or the old Log over it.
       await this.ctx.blockConcurrencyWhile(async () => {
         this.#log = undefined;
@@ -416,132 +430,59 @@ export class LogObject extends DurableObject<Env> {
     });
     allow("/", "DELETE");
 
-    app.notFound((c) => {
-      return errorResponse(
-        new HttpError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${new URL(c.req.url).pathname}`),
-      );
-    });
-    app.onError((error) => errorResponse(error, () => this.#end()));
+    app.notFound((c) => wrongMethod.fetch(c.req.raw));
+    wrongMethod.notFound((c) =>
+      errorResponse(
+        new HttpError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${logRoute(pathOf(c.req.url))}`),
+      )
+    );
+    const onError = (error: unknown) => errorResponse(error, () => this.#end());
+    app.onError(onError);
+    wrongMethod.onError(onError);
     return app;
   }
 
-  async #truncate(url: URL): Promise<Response> {
-    onlyQuery(url, ["before"]);
-    const before = queryInteger(url, "before");
+  async #truncate(query: URLSearchParams | undefined): Promise<Response> {
+    onlyQuery(query, ["before"]);
+    const before = queryInteger(query, "before");
     if (before === undefined) throw new HttpError("BAD_REQUEST", "before is required");
     const journal = this.#current.journal;
     await journal.truncate(before);
     return json(journal.readBounds());
   }
 
-  #acceptTail(from: number, begin: number, end: number, edgelogProtocol: boolean): Response {
-    const pair = new WebSocketPair();
-    const client = pair[0];
-    const server = pair[1];
-    this.ctx.acceptWebSocket(server, [TAIL_TAG]);
-    setCursor(server, from);
-    // Frames are sent once the 101 response is on its way: a turn later.
-    setTimeout(() => {
-      if (from < begin) this.#outOfRange(server, from);
-      else void this.#catchUp(server);
-    }, 0);
-    // Browsers fail the handshake unless one offered subprotocol is selected.
-    const headers: HeadersInit = edgelogProtocol
-      ? { "sec-websocket-protocol": TAIL_SUBPROTOCOL }
-      : {};
-    return new Response(null, { status: 101, webSocket: client, headers });
-  }
-
   /**
-   * Sends history to `ws` from its cursor, one bounded frame per turn of the event loop,
-   * until it reaches the end. The check "cursor at the end" and leaving the catching-up
-   * set happen in one synchronous step, so the next broadcast picks the socket up with
-   * no gap and no duplicate.
+   * Runs the Log's commit of the appends it gathered (group commit): each request is a task
+   * of its own, so the commit waits for the tasks already queued, and then for one more turn
+   * of the event loop each time more appends joined, up to `MAX_GATHER_TURNS` turns. Under
+   * load one SQLite commit, and its sync to disk (which stalls the whole object), then
+   * serves most requests in flight; a lone append waits one turn. Nothing is acknowledged
+   * before the commit. Tails hear of the commit in the same synchronous block.
    */
-  async #catchUp(ws: WebSocket): Promise<void> {
-    if (this.#catchingUp.has(ws)) return;
-    this.#catchingUp.add(ws);
-    try {
-      for (;;) {
-        if (!this.#catchingUp.has(ws)) return;
-        const cursor = cursorOf(ws);
-        if (cursor === undefined) return;
-        const journal = this.#current.journal;
-        const { begin, end } = journal.readBounds();
-        if (cursor < begin) {
-          this.#outOfRange(ws, cursor);
-          return;
-        }
-        if (cursor >= end) return;
-        const { frame, next } = readFrame(journal, cursor, end);
-        ws.send(frame);
-        setCursor(ws, next);
-        await new Promise((resolve) => setTimeout(resolve, 0));
+  readonly #scheduleCommit = (commit: () => void): void => {
+    let seen = this.#appends;
+    let turns = 1;
+    const tick = () => {
+      if (this.#appends !== seen && turns < MAX_GATHER_TURNS) {
+        seen = this.#appends;
+        turns++;
+        setTimeout(tick, 0);
+        return;
       }
-    } catch {
-      // The socket closed under us (send throws) or the log was deleted: stop.
-    } finally {
-      this.#catchingUp.delete(ws);
-    }
-  }
+      commit();
+      this.#afterCommit();
+    };
+    setTimeout(tick, 0);
+  };
 
-  /** Sends the records committed since the last broadcast to every caught-up tail. */
-  #broadcast(): void {
-    const journal = this.#current.journal;
-    const { begin, end } = journal.readBounds();
-    if (end === this.#broadcastEnd) return;
-    this.#broadcastEnd = end;
-    const groups = new Map<number, WebSocket[]>();
-    for (const ws of this.ctx.getWebSockets(TAIL_TAG)) {
-      if (this.#catchingUp.has(ws)) continue;
-      const cursor = cursorOf(ws);
-      if (cursor === undefined || cursor >= end) continue;
-      const group = groups.get(cursor);
-      if (group === undefined) groups.set(cursor, [ws]);
-      else group.push(ws);
-    }
-    for (const [cursor, sockets] of groups) {
-      if (cursor < begin) {
-        for (const ws of sockets) this.#outOfRange(ws, cursor);
-        continue;
-      }
-      if (end - cursor > MAX_FRAME_RECORDS) {
-        for (const ws of sockets) void this.#catchUp(ws);
-        continue;
-      }
-      // Read each range once for every socket at this cursor.
-      const frames: Uint8Array[] = [];
-      for (let at = cursor; at < end;) {
-        const { frame, next } = readFrame(journal, at, end);
-        frames.push(frame);
-        at = next;
-      }
-      for (const ws of sockets) {
-        try {
-          for (const frame of frames) ws.send(frame);
-          setCursor(ws, end);
-        } catch {
-          // Closed meanwhile: webSocketClose cleans up.
-        }
-      }
-    }
-  }
-
-  #outOfRange(ws: WebSocket, cursor: number): void {
-    this.#catchingUp.delete(ws);
+  /** Sends what a commit added to the tails; never throws into the timer of the commit. */
+  readonly #afterCommit = (): void => {
     try {
-      ws.send(JSON.stringify({
-        error: {
-          code: "OUT_OF_RANGE",
-          message: `Offset ${cursor} is out of range`,
-          offset: cursor,
-        },
-      }));
-      ws.close(CLOSE_OUT_OF_RANGE, "OUT_OF_RANGE");
-    } catch {
-      // Already closed.
+      this.#tails.afterCommit();
+    } catch (error) {
+      console.error(error);
     }
-  }
+  };
 }
 
 /** The tail limit from `MAX_TAILS_PER_LOG`: a positive integer, else the default. */
@@ -550,57 +491,25 @@ function tailLimit(value: string | undefined): number {
   return value !== undefined && Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_TAILS;
 }
 
-function newLog(journal: StorageJournal, config: LogConfig): Log {
+function newLog(
+  journal: StorageJournal,
+  config: LogConfig,
+  scheduleCommit: (commit: () => void) => void,
+): Log {
   return new Log({
     journal,
     maxSegmentSize: config.maxSegmentSize ?? Infinity,
     maxRecordSize: config.maxRecordSize,
-    // Each request is a task of its own: committing after the tasks already queued lets
-    // the appends of concurrent requests share one SQLite commit (group commit).
-    scheduleCommit: (commit) => setTimeout(commit, 0),
+    scheduleCommit,
   });
 }
 
-/** Reads one bounded tail frame of the records in `[cursor, end)` starting at `cursor`. */
-function readFrame(
-  journal: StorageJournal,
-  cursor: number,
-  end: number,
-): { frame: Uint8Array; next: number } {
-  const records: TailRecord[] = [];
-  let bytes = 0;
-  let next = cursor;
-  while (next < end && records.length < MAX_FRAME_RECORDS && bytes < MAX_FRAME_BYTES) {
-    const want = Math.min(READ_PAGE, end - next, MAX_FRAME_RECORDS - records.length);
-    const page = journal.readRecords(next, want);
-    if (page.length === 0) break;
-    for (const r of page) {
-      if (bytes >= MAX_FRAME_BYTES) break;
-      records.push({ offset: r.position, created: r.created, data: r.data });
-      bytes += r.data.byteLength;
-      next = r.position + 1;
-    }
-  }
-  return { frame: encodeTailFrame(records), next };
-}
-
-function cursorOf(ws: WebSocket): number | undefined {
-  const attachment = ws.deserializeAttachment() as Partial<TailAttachment> | null;
-  const cursor = attachment?.edgelog?.cursor;
-  return typeof cursor === "number" ? cursor : undefined;
-}
-
-function setCursor(ws: WebSocket, cursor: number): void {
-  const previous = ws.deserializeAttachment() as Record<string, unknown> | null;
-  ws.serializeAttachment({ ...(previous ?? {}), edgelog: { cursor } });
-}
-
 /** The expected offset from `?expected=` or the `Edgelog-Expected-Offset` header. */
-function expectedOffset(url: URL, headers: Headers): number | undefined {
-  const query = queryInteger(url, "expected");
+function expectedOffset(query: URLSearchParams | undefined, headers: Headers): number | undefined {
+  const fromQuery = queryInteger(query, "expected");
   const header = headers.get("edgelog-expected-offset");
-  if (header === null) return query;
-  if (query !== undefined) {
+  if (header === null) return fromQuery;
+  if (fromQuery !== undefined) {
     throw new HttpError(
       "BAD_REQUEST",
       "Give the expected offset as a header or a query parameter, not both",

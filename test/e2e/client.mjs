@@ -190,10 +190,14 @@ export async function readAll(base, name) {
  * @param {number} from
  * @param {(record: TailRecord) => void} onRecord
  * @param {(text: string) => void} [onText]
+ * @param {{ perMessageDeflate?: boolean }} [options] `perMessageDeflate: false` does not offer
+ *   compression (`ws` offers it by default, as browsers do)
  * @returns {Promise<{ ws: WebSocket, close(): void, closed: Promise<void> }>}
  */
-export function openTail(wsBase, name, from, onRecord, onText = () => {}) {
-  const ws = new WebSocket(`${logUrl(wsBase, name)}/tail?from=${from}`);
+export function openTail(wsBase, name, from, onRecord, onText = () => {}, options = {}) {
+  const ws = new WebSocket(`${logUrl(wsBase, name)}/tail?from=${from}`, {
+    perMessageDeflate: options.perMessageDeflate ?? true,
+  });
   ws.binaryType = "nodebuffer";
   const closed = new Promise((ok) => {
     ws.once("close", () => ok(undefined));

@@ -2,7 +2,8 @@
  * End to end: a tail socket stays connected while the log's Durable Object is evicted for
  * being idle (hibernation under `wrangler dev`), and still receives the next record. Eviction
  * is seen through the `Edgelog-Instance` response header, a random id chosen in the object's
- * constructor: a new id means a new instance.
+ * constructor: a new id means a new instance. A second tail waits across the eviction for an
+ * offset not yet written: the new instance takes its cursor from the socket's attachment.
  *
  * @module
  */
@@ -11,7 +12,7 @@ import { after, test } from "node:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DevServer, ROOT, sleep } from "./server.mjs";
-import { appendWithInstance, openTail } from "./client.mjs";
+import { appendBatch, appendWithInstance, openTail } from "./client.mjs";
 
 /** Idle periods tried in turn until the object is seen evicted (about 10 s suffices). */
 const IDLE_SECONDS = [12, 16, 20];
@@ -22,67 +23,92 @@ after(async () => {
   await server?.dispose();
 });
 
-test("a connected tail survives the object's eviction and gets the next record", {
-  timeout: 90_000,
-  skip: !existsSync(join(process.env.EDGELOG_ROOT ?? ROOT, "wrangler.toml")) &&
-    "no wrangler.toml: the worker is not there yet",
-}, async (t) => {
-  server = new DevServer();
-  await server.start();
-  const name = `e2e/hibernate-${Date.now().toString(36)}`;
-  const enc = new TextEncoder();
+test(
+  "tails survive the object's eviction: a live one gets the next record, a waiting one its offset",
+  {
+    timeout: 90_000,
+    skip: !existsSync(join(process.env.EDGELOG_ROOT ?? ROOT, "wrangler.toml")) &&
+      "no wrangler.toml: the worker is not there yet",
+  },
+  async (t) => {
+    server = new DevServer();
+    await server.start();
+    const name = `e2e/hibernate-${Date.now().toString(36)}`;
+    const enc = new TextEncoder();
 
-  const first = await appendWithInstance(server.url, name, enc.encode("before"));
-  // Without the Edgelog-Instance header eviction cannot be seen: idle once, long enough.
-  const exposed = first.instance !== null;
-  if (!exposed) t.diagnostic("no Edgelog-Instance header: eviction not verified");
+    const first = await appendWithInstance(server.url, name, enc.encode("before"));
+    // Without the Edgelog-Instance header eviction cannot be seen: idle once, long enough.
+    const exposed = first.instance !== null;
+    if (!exposed) t.diagnostic("no Edgelog-Instance header: eviction not verified");
 
-  /** @type {{ offset: number, text: string }[]} */
-  const got = [];
-  const tail = await openTail(server.wsUrl, name, first.offset, (r) => {
-    got.push({ offset: r.offset, text: new TextDecoder().decode(r.data) });
-  });
-  let closed = false;
-  tail.closed.then(() => (closed = true));
+    /** @type {{ offset: number, text: string }[]} */
+    const got = [];
+    const tail = await openTail(server.wsUrl, name, first.offset, (r) => {
+      got.push({ offset: r.offset, text: new TextDecoder().decode(r.data) });
+    });
+    let closed = false;
+    tail.closed.then(() => (closed = true));
+    // Ahead of every record this test writes before the final batch (at most 4 of them).
+    const ahead = first.offset + 10;
+    /** @type {number[]} */
+    const gotAhead = [];
+    const waiting = await openTail(server.wsUrl, name, ahead, (r) => gotAhead.push(r.offset));
 
-  /**
-   * @param {number} count
-   * @param {number} ms
-   */
-  async function waitFor(count, ms) {
-    const deadline = Date.now() + ms;
-    while (got.length < count && Date.now() < deadline) await sleep(25);
-  }
-  await waitFor(1, 5_000);
-  assert.deepEqual(got, [{ offset: first.offset, text: "before" }]);
+    /**
+     * @param {number} count
+     * @param {number} ms
+     */
+    async function waitFor(count, ms) {
+      const deadline = Date.now() + ms;
+      while (got.length < count && Date.now() < deadline) await sleep(25);
+    }
+    await waitFor(1, 5_000);
+    assert.deepEqual(got, [{ offset: first.offset, text: "before" }]);
 
-  let instance = first.instance;
-  let evicted = false;
-  let idled = 0;
-  for (const seconds of exposed ? IDLE_SECONDS : [20]) {
-    await sleep(seconds * 1000);
-    idled += seconds;
-    assert.equal(closed, false, "the socket stays open while the object is idle");
-    const text = `after ${idled} s idle`;
-    const next = await appendWithInstance(server.url, name, enc.encode(text));
-    await waitFor(got.length + 1, 5_000);
-    assert.deepEqual(got.at(-1), { offset: next.offset, text }, "the socket gets the record");
-    evicted = next.instance !== instance;
-    console.log(
-      `hibernation: idle ${seconds} s -> instance ${
-        exposed ? (evicted ? "changed (evicted)" : "unchanged") : "not exposed"
-      }` +
-        `, record ${next.offset} delivered to the connected socket`,
+    let instance = first.instance;
+    let evicted = false;
+    let idled = 0;
+    for (const seconds of exposed ? IDLE_SECONDS : [20]) {
+      await sleep(seconds * 1000);
+      idled += seconds;
+      assert.equal(closed, false, "the socket stays open while the object is idle");
+      const text = `after ${idled} s idle`;
+      const next = await appendWithInstance(server.url, name, enc.encode(text));
+      await waitFor(got.length + 1, 5_000);
+      assert.deepEqual(got.at(-1), { offset: next.offset, text }, "the socket gets the record");
+      evicted = next.instance !== instance;
+      console.log(
+        `hibernation: idle ${seconds} s -> instance ${
+          exposed ? (evicted ? "changed (evicted)" : "unchanged") : "not exposed"
+        }` +
+          `, record ${next.offset} delivered to the connected socket`,
+      );
+      instance = next.instance;
+      if (evicted || !exposed) break;
+    }
+    const batchFirst = await appendBatch(
+      server.url,
+      name,
+      Array.from({ length: 12 }, (_, i) => enc.encode(`batch ${i}`)),
     );
-    instance = next.instance;
-    if (evicted || !exposed) break;
-  }
-  tail.close();
-  await tail.closed;
-  if (exposed) assert.ok(evicted, `the object was never evicted in ${idled} s of idleness`);
-  assert.deepEqual(
-    got.map((r) => r.offset),
-    got.map((_, i) => first.offset + i),
-    "no gap and no duplicate on the hibernated socket",
-  );
-});
+    const end = batchFirst + 12;
+    await waitFor(end - first.offset, 5_000);
+    const deadline = Date.now() + 5_000;
+    while (gotAhead.length < end - ahead && Date.now() < deadline) await sleep(25);
+    await sleep(100);
+    assert.deepEqual(
+      gotAhead,
+      Array.from({ length: end - ahead }, (_, i) => ahead + i),
+      "the waiting tail gets exactly the records from its offset on",
+    );
+    tail.close();
+    waiting.close();
+    await Promise.all([tail.closed, waiting.closed]);
+    if (exposed) assert.ok(evicted, `the object was never evicted in ${idled} s of idleness`);
+    assert.deepEqual(
+      got.map((r) => r.offset),
+      got.map((_, i) => first.offset + i),
+      "no gap and no duplicate on the hibernated socket",
+    );
+  },
+);

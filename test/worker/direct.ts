@@ -1,5 +1,5 @@
 import { createExecutionContext, env } from "cloudflare:test";
-import worker from "../../worker/index.ts";
+import worker, { type Env } from "../../worker/index.ts";
 import { BASE } from "./helpers.ts";
 
 /**
@@ -14,6 +14,11 @@ export function fetchWorker(
   bindings: { [K in keyof Cloudflare.Env]?: Cloudflare.Env[K] | undefined } = {},
 ): Promise<Response> {
   return Promise.resolve(
-    worker.fetch(new Request(BASE + path, init), { ...env, ...bindings }, createExecutionContext()),
+    worker.fetch(
+      new Request(BASE + path, init),
+      // A binding set to undefined is absent, as the Worker sees it when it is not configured.
+      { ...env, ...bindings } as Env,
+      createExecutionContext(),
+    ),
   );
 }

@@ -614,6 +614,38 @@ describe("DELETE /logs/{name}", () => {
     expect(await append(name, "again")).toBe(0);
   });
 
+  it("appends racing the delete leave the new log whole: from 0, no gap", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "b", "c"]);
+    // Some appends wait for their group commit while the delete runs; others reach the
+    // object after it and belong to the new log.
+    const appends = Array.from(
+      { length: 5 },
+      (_, i) => call(`/logs/${name}/records`, { method: "POST", body: bytes(`racing${i}`) }),
+    );
+    const deleted = call(`/logs/${name}`, { method: "DELETE" });
+    expect((await deleted).status).toBe(204);
+    // Each is answered: those gathered before the delete are committed before it.
+    for (const res of await Promise.all(appends)) {
+      expect(res.status).toBe(200);
+      await res.body?.cancel();
+    }
+    const { begin, end } = (await (await call(`/logs/${name}/bounds`)).json()) as {
+      begin: number;
+      end: number;
+    };
+    expect(begin).toBe(0);
+    if (end > 0) {
+      const res = await call(`/logs/${name}/records?from=0&limit=1000`);
+      const records = decodeBatchHelper(await res.text());
+      expect(records.map((r) => r.offset)).toEqual(Array.from({ length: end }, (_, i) => i));
+      const texts = records.map((r) => text(r.data));
+      expect(new Set(texts).size).toBe(end);
+      for (const t of texts) expect(t).toMatch(/^racing[0-9]+$/);
+    }
+    expect(await append(name, "fresh")).toBe(end);
+  });
+
   it("GET /logs/{name} is 405", async () => {
     const res = await call(`/logs/${uniqueName()}`);
     expect(res.headers.get("allow")).toBe("DELETE");

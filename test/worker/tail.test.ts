@@ -1,6 +1,7 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decodeTailFrame, type TailRecord } from "../../worker/frames.ts";
+import { decodeTailFrame, encodeBatch, type TailRecord } from "../../worker/frames.ts";
+import { LogObject } from "../../worker/log_object.ts";
 import { append, appendBatch, BASE, bytes, call, text, uniqueName } from "./helpers.ts";
 
 interface Tail {
@@ -171,39 +172,119 @@ describe("GET /logs/{name}/tail (WebSocket)", () => {
     expect(tail.records).toEqual([]);
   });
 
-  it("a reader overtaken by retention gets OUT_OF_RANGE and 4410", async () => {
+  it("a live reader overtaken by retention gets OUT_OF_RANGE and 4410", async () => {
     const name = uniqueName();
+    await call(`/logs/${name}/config`, {
+      method: "PUT",
+      body: JSON.stringify({ maxSegmentSize: 2 }),
+    });
     await appendBatch(name, ["a", "b", "c"]);
     const tail = await openTail(name, 0);
     await tail.until(3);
-    // Put the reader's cursor back, as if it were still behind, then purge past it.
-    const stub = env.LOGS.get(env.LOGS.idFromName(name));
-    await runInDurableObject(stub, (_instance, state) => {
-      for (const ws of state.getWebSockets("tail")) {
-        ws.serializeAttachment({ ...ws.deserializeAttachment(), edgelog: { cursor: 1 } });
-      }
-    });
-    await call(`/logs/${name}/truncate?before=2`, { method: "POST" });
-    await append(name, "d");
+    // Record number 13 makes retention keep offsets 10.. only: the tail needed 3.
+    await appendBatch(name, Array.from({ length: 10 }, (_, i) => `r${i}`));
+    const closed = await tail.closed;
+    expect(closed.code).toBe(4410);
+    expect(offsets(tail)).toEqual([0, 1, 2]);
+    const error = JSON.parse(tail.texts.at(-1)!).error;
+    expect(error.code).toBe("OUT_OF_RANGE");
+    expect(error.offset).toBe(3);
+  });
+
+  it("a reader still sending history, overtaken by truncation, gets OUT_OF_RANGE and 4410", async () => {
+    const name = uniqueName();
+    for (let i = 0; i < 20; i++) {
+      await appendBatch(name, Array.from({ length: 1000 }, (_, j) => `h${i * 1000 + j}`));
+    }
+    const tail = await openTail(name, 0);
+    // About 80 frames of history, one per turn: the truncation lands in the middle.
+    await call(`/logs/${name}/truncate?before=19000`, { method: "POST" });
     const closed = await tail.closed;
     expect(closed.code).toBe(4410);
     const error = JSON.parse(tail.texts.at(-1)!).error;
     expect(error.code).toBe("OUT_OF_RANGE");
-    expect(error.offset).toBe(1);
+    expect(error.offset).toBeLessThan(19000);
+    // Everything before the purged offset arrived, in order, once.
+    expect(offsets(tail)).toEqual(range(0, error.offset));
   });
 
-  it("the cursor lives in the socket attachment, namespaced", async () => {
+  it("the attachment holds the tail's state under `edgelog`, other keys kept", async () => {
     const name = uniqueName();
-    const tail = await openTail(name, 0);
     await appendBatch(name, ["a", "b"]);
-    await tail.until(2);
+    const tail = await openTail(name, 4);
     const stub = env.LOGS.get(env.LOGS.idFromName(name));
-    const attachments = await runInDurableObject(
-      stub,
-      (_instance, state) => state.getWebSockets("tail").map((ws) => ws.deserializeAttachment()),
-    );
-    expect(attachments).toEqual([{ edgelog: { cursor: 2 } }]);
+    const attachments = () =>
+      runInDurableObject(
+        stub,
+        (_instance, state) => state.getWebSockets("tail").map((ws) => ws.deserializeAttachment()),
+      );
+    // Waiting for a future offset: the cursor.
+    expect(await attachments()).toEqual([{ edgelog: { cursor: 4 } }]);
+    await runInDurableObject(stub, (_instance, state) => {
+      for (const ws of state.getWebSockets("tail")) {
+        ws.serializeAttachment({ ...ws.deserializeAttachment(), other: "kept" });
+      }
+    });
+    // The log reaches offset 4: the tail has every record from then on, it is live.
+    await appendBatch(name, ["c", "d"]);
+    await append(name, "e");
+    await tail.until(1);
+    expect(offsets(tail)).toEqual([4]);
+    expect(await attachments()).toEqual([{ other: "kept", edgelog: { live: true } }]);
     tail.ws.close();
+  });
+
+  it("after eviction, a new instance resumes every tail exactly where it was", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "b"]);
+    const live = await openTail(name, 0);
+    await live.until(2);
+    const waiting = await openTail(name, 5);
+    // A tail accepted by the previous release, which kept the cursor of every tail.
+    const legacy = await openTail(name, 0);
+    await legacy.until(2);
+    const stub = env.LOGS.get(env.LOGS.idFromName(name));
+    await runInDurableObject(stub, (_instance, state) => {
+      const sockets = state.getWebSockets("tail");
+      expect(sockets.length).toBe(3);
+      sockets[2]!.serializeAttachment({ edgelog: { cursor: 2 } });
+    });
+    // Eviction drops the instance and keeps the sockets and their attachments: the next
+    // event reaches a new instance built over the same state.
+    await runInDurableObject(stub, async (_instance, state) => {
+      const fresh = new LogObject(state, env);
+      const res = await fresh.fetch(
+        new Request(`${BASE}/logs/${name}/batch`, {
+          method: "POST",
+          headers: { "content-type": "application/vnd.edgelog.batch" },
+          body: encodeBatch(["c", "d", "e", "f"].map(bytes)),
+        }),
+      );
+      expect(await res.json()).toEqual({ first: 2, last: 5, count: 4 });
+    });
+    await live.until(6);
+    await legacy.until(6);
+    await waiting.until(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(offsets(live)).toEqual(range(0, 6));
+    expect(offsets(legacy)).toEqual(range(0, 6));
+    expect(offsets(waiting)).toEqual([5]);
+    for (const tail of [live, waiting, legacy]) tail.ws.close();
+  });
+
+  it("a commit of more than one frame reaches live tails in bounded frames, in order", async () => {
+    const name = uniqueName();
+    const tails = await Promise.all(Array.from({ length: 3 }, () => openTail(name, 0)));
+    await appendBatch(name, Array.from({ length: 1000 }, (_, i) => `b${i}`));
+    await append(name, "after");
+    await Promise.all(tails.map((t) => t.until(1001)));
+    await new Promise((r) => setTimeout(r, 50));
+    for (const tail of tails) {
+      expect(offsets(tail)).toEqual(range(0, 1001));
+      // At most 256 records a frame; "after" may share the last frame of the batch.
+      expect(tail.frames).toBeGreaterThanOrEqual(4);
+      tail.ws.close();
+    }
   });
 
   it("100 sockets on one log each get every record", async () => {

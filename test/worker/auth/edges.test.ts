@@ -4,6 +4,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_TOKEN_LENGTH, RIGHTS } from "../../../src/token.ts";
 import { withoutCredentials } from "../../../worker/auth.ts";
+import type { LogObject } from "../../../worker/log_object.ts";
 import { uniqueName } from "../helpers.ts";
 import { expectRefused, snapshot } from "./routes.ts";
 import { allRights, bearer, fetchWorker, token } from "./tokens.ts";
@@ -165,6 +166,56 @@ describe("carrying the token", () => {
     withoutCredentials(only);
     expect(only.has("sec-websocket-protocol")).toBe(false);
   });
+
+  /** A LOGS binding that records every request the Worker hands to an object. */
+  function recordingLogs(seen: Request[]): DurableObjectNamespace<LogObject> {
+    return {
+      idFromName: (name: string) => env.LOGS.idFromName(name),
+      get: (id: DurableObjectId) => ({
+        fetch: (request: Request) => {
+          seen.push(request);
+          return env.LOGS.get(id).fetch(request);
+        },
+      }),
+    } as unknown as DurableObjectNamespace<LogObject>;
+  }
+
+  for (const origin of [undefined, "https://app.example"]) {
+    it(
+      `the object never receives the caller's credentials (${
+        origin === undefined ? "no Origin" : "from a browser"
+      })`,
+      async () => {
+        const seen: Request[] = [];
+        const bindings = {
+          LOGS: recordingLogs(seen),
+          ...(origin === undefined ? {} : { CORS_ORIGINS: origin }),
+        };
+        const from = origin === undefined ? {} : { origin };
+        const name = log();
+        const appended = await fetchWorker(`/logs/${name}/records`, {
+          method: "POST",
+          headers: { ...bearer(acme), ...from, "edgelog-expected-offset": "0" },
+          body: "x",
+        }, bindings);
+        expect(appended.status).toBe(200);
+        const tail = await fetchWorker(`/logs/${name}/tail`, {
+          headers: {
+            ...from,
+            upgrade: "websocket",
+            "sec-websocket-protocol": `edgelog, edgelog.bearer.${acme}`,
+          },
+        }, bindings);
+        expect(tail.status).toBe(101);
+        tail.webSocket!.accept();
+        tail.webSocket!.close(1000);
+        expect(seen.map((r) => r.headers.get("authorization"))).toEqual([null, null]);
+        expect(seen.map((r) => r.headers.get("sec-websocket-protocol"))).toEqual([null, "edgelog"]);
+        // Everything else arrives as it was sent.
+        expect(seen[0]!.headers.get("edgelog-expected-offset")).toBe("0");
+      },
+    );
+  }
 });
 
 describe("what the Worker answers without an object", () => {

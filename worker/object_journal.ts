@@ -1,0 +1,70 @@
+/**
+ * The LogObject's journal: the core's SQLite driver with its bounds kept in memory.
+ *
+ * @module
+ */
+import { type Bounds, SqliteJournal } from "../mod.ts";
+import type { NewRecord } from "../src/storage_journal.ts";
+
+/**
+ * A {@linkcode SqliteJournal} that keeps its bounds in memory for reads. In a Durable Object
+ * nothing else writes its tables: the SQLite database is private to the object, has one
+ * connection, and the object writes the journal through one instance (a deleted log gets a
+ * new one). That saves the query a Log makes to place each new commit, the first statement
+ * after the previous commit and the costliest, and the tails' reads of the bounds on every
+ * commit and every history frame.
+ *
+ * Writes still check the end against SQLite's own bounds, inside their transaction, as the
+ * plain driver does: an instance whose bounds are out of date fails as the plain driver
+ * would and never writes at a stale position. Bounds change only in `storeRecords` (append
+ * and retention), `dropRecords` (truncation) and `moveOrigin`; after an append they are
+ * moved in memory, after the other two (rare) read again. A commit the runtime fails to make
+ * durable resets the whole object, this instance with it.
+ *
+ * @example
+ * ```ts ignore
+ * const db = durableObjectSql(ctx.storage);
+ * new SqliteStore(db); // creates the catalog
+ * const journal = new ObjectJournal(db, "log");
+ * ```
+ */
+export class ObjectJournal extends SqliteJournal {
+  #bounds: Bounds | undefined;
+
+  /** Driver hook: the bounds, from memory once read. */
+  protected override loadBounds(): Bounds {
+    const bounds = this.#bounds ?? super.loadBounds();
+    this.#bounds = bounds;
+    // A copy: `bounds()` hands it to callers, who may change it.
+    return { begin: bounds.begin, end: bounds.end };
+  }
+
+  /** Driver hook: appends as the SQLite driver does, then moves the bounds in memory. */
+  protected override storeRecords(
+    end: number,
+    records: readonly NewRecord[],
+    truncateBefore: number,
+  ): void {
+    // Unset, so that the driver's check inside its transaction reads SQLite's bounds; it
+    // reads them through `loadBounds`, which keeps them: `begin` before this append.
+    this.#bounds = undefined;
+    super.storeRecords(end, records, truncateBefore);
+    const { begin } = this.#bounds ?? super.loadBounds();
+    // The driver's own rule: retention never moves the beginning back or past the end.
+    const newEnd = end + records.length;
+    this.#bounds = { begin: Math.max(begin, Math.min(truncateBefore, newEnd)), end: newEnd };
+  }
+
+  /** Driver hook: truncates as the SQLite driver does; the bounds are read again. */
+  protected override dropRecords(end: number): void {
+    super.dropRecords(end);
+    this.#bounds = undefined;
+  }
+
+  /** Driver hook: moves a fresh journal's start; the bounds are read again. */
+  protected override moveOrigin(first: number): boolean {
+    const moved = super.moveOrigin(first);
+    this.#bounds = undefined;
+    return moved;
+  }
+}
