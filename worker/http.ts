@@ -12,20 +12,10 @@ import {
   OutOfRangeError,
   RecordTooLargeError,
 } from "../src/errors.ts";
+import { SERVER_ERROR_STATUS, type ServerErrorCode } from "../src/client/http_error.ts";
 
 /** Error codes of the HTTP layer, beside the core's `LogErrorCode`s. */
-export type HttpErrorCode =
-  | "BAD_REQUEST"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "ROUTE_NOT_FOUND"
-  | "METHOD_NOT_ALLOWED"
-  | "REQUEST_TOO_LARGE"
-  | "UNSUPPORTED_MEDIA_TYPE"
-  | "UPGRADE_REQUIRED"
-  | "TOO_MANY_TAILS"
-  | "AUTH_NOT_CONFIGURED"
-  | "INTERNAL";
+export type HttpErrorCode = ServerErrorCode;
 
 /** The one table from error code to HTTP status. */
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
@@ -36,18 +26,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   OUT_OF_RANGE: 410,
   RECORD_TOO_LARGE: 413,
   CLOSED: 503,
-  // The HTTP layer's codes.
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  ROUTE_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  REQUEST_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  UPGRADE_REQUIRED: 426,
-  TOO_MANY_TAILS: 429,
-  INTERNAL: 500,
-  AUTH_NOT_CONFIGURED: 503,
+  // The HTTP layer's codes, from the table the client reads them with.
+  ...SERVER_ERROR_STATUS,
 };
 
 /** An error of the HTTP layer: a code of {@linkcode STATUS_BY_CODE} and extra headers. */

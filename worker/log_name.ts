@@ -3,56 +3,7 @@
  *
  * @module
  */
-import { HttpError } from "./http.ts";
-
-/** The longest log name, in characters. */
-export const MAX_LOG_NAME_LENGTH = 200;
-
-/**
- * Path segments that start a route inside a log, so they cannot be segments of a name:
- * `/logs/{name}/{route...}` splits at the first of them.
- */
-export const ROUTE_SEGMENTS: readonly string[] = [
-  "records",
-  "batch",
-  "bounds",
-  "range",
-  "config",
-  "truncate",
-  "tail",
-];
-
-const SEGMENT = /^[A-Za-z0-9._~-]+$/;
-
-/**
- * Checks a log name: 1 to 200 characters of `[A-Za-z0-9._~-]` in `/`-separated segments,
- * with no empty segment, no `.` or `..` segment, and no segment that is a route word.
- *
- * @param name The name.
- * @throws {HttpError} `BAD_REQUEST` when the name breaks a rule.
- */
-export function assertLogName(name: string): void {
-  if (name.length === 0 || name.length > MAX_LOG_NAME_LENGTH) {
-    throw new HttpError(
-      "BAD_REQUEST",
-      `A log name must be 1 to ${MAX_LOG_NAME_LENGTH} characters long, got ${name.length}`,
-    );
-  }
-  for (const segment of name.split("/")) {
-    if (segment === "") {
-      throw new HttpError("BAD_REQUEST", `Log name "${name}" has an empty segment`);
-    }
-    if (segment === "." || segment === "..") {
-      throw new HttpError("BAD_REQUEST", `Log name "${name}" has a "${segment}" segment`);
-    }
-    if (!SEGMENT.test(segment)) {
-      throw new HttpError(
-        "BAD_REQUEST",
-        `Log name "${name}" may only hold the characters A-Z a-z 0-9 . _ ~ - and /`,
-      );
-    }
-  }
-}
+import { assertLogName, ROUTE_SEGMENTS } from "../src/client/log_name.ts";
 
 /** A path under `/logs/` split into the log's name and the route inside the log. */
 export interface LogPath {
@@ -70,8 +21,8 @@ export const LOGS_PREFIX = "/logs/";
  *
  * @param rest The raw (percent-encoded) path after `/logs/`.
  * @returns The name and route.
- * @throws {HttpError} `BAD_REQUEST` when the name breaks the rules of
- * {@linkcode assertLogName}.
+ * @throws {RangeError} When the name breaks the rules of log names (src/client/log_name.ts);
+ * the error table answers it 400 `BAD_REQUEST`.
  */
 export function splitLogPath(rest: string): LogPath {
   // Names never need percent-encoding: an encoded character is outside the alphabet.
@@ -102,6 +53,6 @@ export function logRoute(path: string): string {
 
 /** The index of the first route segment, or the number of segments when there is none. */
 function routeIndex(segments: readonly string[]): number {
-  const at = segments.findIndex((s) => ROUTE_SEGMENTS.includes(s));
+  const at = segments.findIndex((s) => ROUTE_SEGMENTS.has(s));
   return at === -1 ? segments.length : at;
 }

@@ -26,9 +26,11 @@ import {
 import { logRoute } from "./log_name.ts";
 import { ObjectJournal } from "./object_journal.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../src/client/limits.ts";
 import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "./subprotocol.ts";
 import { CLOSE_LOG_DELETED, Tails } from "./tails.ts";
 
+export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../src/client/limits.ts";
 export {
   CLOSE_LOG_DELETED,
   CLOSE_OUT_OF_RANGE,
@@ -60,16 +62,10 @@ export interface Env {
  * 2,000,000 bytes, and a record's row also holds its position and creation time.
  */
 export const MAX_RECORD_SIZE_LIMIT = 2_000_000 - 1_000;
-/** The most records in one batch append. */
-export const MAX_BATCH_RECORDS = 1000;
-/** The most bytes in one batch append's body, length prefixes included. */
-export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 /** The most bytes in a configuration body. */
 export const MAX_CONFIG_BYTES = 4096;
 /** The default and the most records of one batch read. */
 export const DEFAULT_READ_LIMIT = 100;
-/** The most records of one batch read. */
-export const MAX_READ_LIMIT = 1000;
 /** A batch read stops once it holds this many record bytes (it always holds one record). */
 export const MAX_READ_BYTES = 4 * 1024 * 1024;
 /** The most tails connected to one log at once, unless `MAX_TAILS_PER_LOG` says otherwise. */

@@ -39,6 +39,7 @@ import {
 import type { LogRecord } from "../log.ts";
 import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS } from "../token.ts";
 import { HttpError } from "./http_error.ts";
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "./limits.ts";
 import { LogClient, type LogClientOptions } from "./log_client.ts";
 import { encodeRecordLine, toBase64 } from "./wire.ts";
 
@@ -161,11 +162,8 @@ Exit codes:
   16 the log being tailed was deleted, 130 interrupted (Ctrl-C).
 `;
 
-/** The most records and bytes in one batch request (PROTOCOL.md, Limits). */
-const BATCH_RECORDS = 1000;
-const BATCH_BYTES = 8 * 1024 * 1024;
 /** Records read per request by `read`. */
-const READ_PAGE = 1000;
+const READ_PAGE = MAX_READ_LIMIT;
 
 /** A failure of the command line's own, with the exit code it ends with. */
 class ExitError extends Error {
@@ -336,7 +334,7 @@ async function appendCommand(ctx: Context): Promise<number> {
         skipped++;
         continue;
       }
-      if (batch.length === BATCH_RECORDS || bytes + 4 + record.byteLength > BATCH_BYTES) {
+      if (batch.length === MAX_BATCH_RECORDS || bytes + 4 + record.byteLength > MAX_BATCH_BYTES) {
         await dispatch(batch);
         batch = [];
         bytes = 0;

@@ -8,7 +8,7 @@ import {
   OutOfRangeError,
   RecordTooLargeError,
 } from "../errors.ts";
-import { HttpError, type HttpErrorCode } from "./http_error.ts";
+import { HttpError, SERVER_ERROR_STATUS, type ServerErrorCode } from "./http_error.ts";
 
 /**
  * What the client knows about the request, for fields an older server's body lacks, and for
@@ -29,19 +29,6 @@ export interface ErrorContext {
    */
   badRequestIsRange?: boolean;
 }
-
-/** The HTTP-layer codes an edgelog server sends. */
-const SERVER_CODES: ReadonlySet<string> = new Set<HttpErrorCode>([
-  "BAD_REQUEST",
-  "UNAUTHORIZED",
-  "FORBIDDEN",
-  "ROUTE_NOT_FOUND",
-  "METHOD_NOT_ALLOWED",
-  "REQUEST_TOO_LARGE",
-  "UNSUPPORTED_MEDIA_TYPE",
-  "UPGRADE_REQUIRED",
-  "INTERNAL",
-]);
 
 /**
  * The error a failed response stands for. Reads (and so consumes) the body.
@@ -129,7 +116,9 @@ export function errorFromBody(status: number, body: unknown, context: ErrorConte
       if (context.badRequestIsRange === true) return new RangeError(message);
       return new HttpError("BAD_REQUEST", status, message);
     default:
-      if (SERVER_CODES.has(code)) return new HttpError(code as HttpErrorCode, status, message);
+      if (Object.hasOwn(SERVER_ERROR_STATUS, code)) {
+        return new HttpError(code as ServerErrorCode, status, message);
+      }
       return unexpected(status, `Unexpected error code "${code}" with status "${status}"`);
   }
   return unexpected(status, `Error "${code}" arrived without its fields`);

@@ -20,7 +20,9 @@
  * | `REQUEST_TOO_LARGE` | 413 | a batch or config body, or a batch's record count, is over its limit |
  * | `UNSUPPORTED_MEDIA_TYPE` | 415 | a body of the wrong content type |
  * | `UPGRADE_REQUIRED` | 426 | the tail was asked for without a WebSocket upgrade |
+ * | `TOO_MANY_TAILS` | 429 | the log has as many tails connected as it allows |
  * | `INTERNAL` | 500 | the server failed |
+ * | `AUTH_NOT_CONFIGURED` | 503 | the server has neither a secret nor the open development flag |
  * | `UNEXPECTED_RESPONSE` | any | an answer this client cannot read: no JSON error body (say, from a proxy), an error code it does not know, or a malformed success body |
  * | `NETWORK` | 0 | no answer at all: the connection was refused, reset or could not be made |
  *
@@ -28,18 +30,29 @@
  * (`ConflictError`, `FutureOffsetError`, `OutOfRangeError`, `RecordTooLargeError`,
  * `NotFoundError`, `ClosedError`).
  */
-export type HttpErrorCode =
-  | "BAD_REQUEST"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "ROUTE_NOT_FOUND"
-  | "METHOD_NOT_ALLOWED"
-  | "REQUEST_TOO_LARGE"
-  | "UNSUPPORTED_MEDIA_TYPE"
-  | "UPGRADE_REQUIRED"
-  | "INTERNAL"
-  | "UNEXPECTED_RESPONSE"
-  | "NETWORK";
+export type HttpErrorCode = ServerErrorCode | "UNEXPECTED_RESPONSE" | "NETWORK";
+
+/**
+ * The HTTP-layer codes an edgelog server sends in its error bodies, each with its status:
+ * the one table both sides use (the server picks statuses from it, the client knows these
+ * codes and no others).
+ */
+export const SERVER_ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UPGRADE_REQUIRED: 426,
+  TOO_MANY_TAILS: 429,
+  INTERNAL: 500,
+  AUTH_NOT_CONFIGURED: 503,
+} as const;
+
+/** A code of {@linkcode SERVER_ERROR_STATUS}: an HTTP-layer error the server reports. */
+export type ServerErrorCode = keyof typeof SERVER_ERROR_STATUS;
 
 /**
  * A request failed outside the log's own conditions. It is not a `LogError`: code that

@@ -10,6 +10,7 @@ import type { LogRecord, OffsetRange } from "../log.ts";
 import { assertBytes, assertInteger, assertPosition, checkSignal, describe } from "../validate.ts";
 import { type ErrorContext, errorFromResponse, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
+import { MAX_READ_LIMIT } from "./limits.ts";
 import { assertLogName } from "./log_name.ts";
 import { LogTail, type TailOptions, type TailSource, type WebSocketConstructor } from "./tail.ts";
 import { BATCH_CONTENT_TYPE, decodeRecordLines, encodeBatch } from "./wire.ts";
@@ -64,9 +65,6 @@ export interface LogConfigChanges {
   /** The largest record the log accepts, in bytes (the server allows 1 to 1,999,000). */
   maxRecordSize?: number;
 }
-
-/** The most records one batch read returns (PROTOCOL.md, Limits). */
-const MAX_READ_LIMIT = 1000;
 
 interface SendInit {
   query?: Record<string, number>;

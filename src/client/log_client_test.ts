@@ -167,7 +167,9 @@ Deno.test("HTTP-layer codes reject HttpError carrying the code and status", asyn
     ["REQUEST_TOO_LARGE", 413],
     ["UNSUPPORTED_MEDIA_TYPE", 415],
     ["UPGRADE_REQUIRED", 426],
+    ["TOO_MANY_TAILS", 429],
     ["INTERNAL", 500],
+    ["AUTH_NOT_CONFIGURED", 503],
   ];
   for (const [code, status] of codes) {
     const server = stub(() => errorAnswer(status, { code, message: `The server said ${code}` }));

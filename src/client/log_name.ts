@@ -1,12 +1,16 @@
-// The rules of log names (PROTOCOL.md, Log names), checked before a name goes into a URL:
-// a name that broke them could split into another log's name and a route on the server.
-// The server checks the same rules (worker/log_name.ts). Internal to the client.
+// The rules of log names (PROTOCOL.md, Log names), one definition for both sides: the client
+// checks a name before it goes into a URL (a name that broke them could split into another
+// log's name and a route on the server), and the Worker checks every request's name with
+// them (worker/log_name.ts). Not exported from the client's module.
 
 /** The longest log name, in characters. */
-const MAX_LENGTH = 200;
+export const MAX_LOG_NAME_LENGTH = 200;
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
-/** Path segments that start a route inside a log. */
-const ROUTE_WORDS: ReadonlySet<string> = new Set([
+/**
+ * Path segments that start a route inside a log, so they cannot be segments of a name:
+ * `/logs/{name}/{route...}` splits at the first of them.
+ */
+export const ROUTE_SEGMENTS: ReadonlySet<string> = new Set([
   "records",
   "batch",
   "bounds",
@@ -27,9 +31,9 @@ export function assertLogName(name: unknown): asserts name is string {
   if (typeof name !== "string") {
     throw new TypeError(`Expected the log name to be a string, got "${typeof name}"`);
   }
-  if (name.length === 0 || name.length > MAX_LENGTH) {
+  if (name.length === 0 || name.length > MAX_LOG_NAME_LENGTH) {
     throw new RangeError(
-      `Expected a log name of 1 to ${MAX_LENGTH} characters, got "${name.length}" characters`,
+      `Expected a log name of 1 to ${MAX_LOG_NAME_LENGTH} characters, got "${name.length}" characters`,
     );
   }
   for (const segment of name.split("/")) {
@@ -42,7 +46,7 @@ export function assertLogName(name: unknown): asserts name is string {
         `Log name "${name}" may only hold the characters A-Z a-z 0-9 . _ ~ - and /`,
       );
     }
-    if (ROUTE_WORDS.has(segment)) {
+    if (ROUTE_SEGMENTS.has(segment)) {
       throw new RangeError(`Log name "${name}" has the route word "${segment}" as a segment`);
     }
   }

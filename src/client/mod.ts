@@ -43,7 +43,12 @@
  *
  * @module
  */
-export { HttpError, type HttpErrorCode } from "./http_error.ts";
+export {
+  HttpError,
+  type HttpErrorCode,
+  SERVER_ERROR_STATUS,
+  type ServerErrorCode,
+} from "./http_error.ts";
 export {
   type AppendOptions,
   type FetchFunction,
@@ -53,6 +58,7 @@ export {
   type LogConfigChanges,
   type TokenSource,
 } from "./log_client.ts";
+export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "./limits.ts";
 export { RemoteJournal } from "./remote_journal.ts";
 export type { ReconnectEvent, TailOptions, WebSocketConstructor, WebSocketLike } from "./tail.ts";
 export {
