@@ -75,7 +75,8 @@ export const cors: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
  */
 export const nosniff: MiddlewareHandler = async (c, next) => {
   await next();
-  if (c.res.status === 101) return;
+  // A LogObject's answers carry it already: setting it again would copy the response.
+  if (c.res.status === 101 || c.res.headers.has("x-content-type-options")) return;
   try {
     c.res.headers.set("x-content-type-options", "nosniff");
   } catch {
