@@ -23,6 +23,12 @@ import {
   queryOf,
   readBody,
 } from "./http.ts";
+import {
+  type DeploymentVars,
+  type LogConfig,
+  parseConfig,
+  parseDeploymentVars,
+} from "./log_config.ts";
 import { logRoute } from "./log_name.ts";
 import { ObjectJournal } from "./object_journal.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
@@ -31,6 +37,7 @@ import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "./subprotocol.ts";
 import { CLOSE_LOG_DELETED, Tails } from "./tails.ts";
 
 export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../src/client/limits.ts";
+export { DEFAULT_MAX_TAILS, type LogConfig, MAX_RECORD_SIZE_LIMIT } from "./log_config.ts";
 export {
   CLOSE_LOG_DELETED,
   CLOSE_OUT_OF_RANGE,
@@ -57,19 +64,12 @@ export interface Env {
   CORS_ORIGINS?: string;
 }
 
-/**
- * The largest `maxRecordSize` a log accepts: a Durable Object's SQLite row holds at most
- * 2,000,000 bytes, and a record's row also holds its position and creation time.
- */
-export const MAX_RECORD_SIZE_LIMIT = 2_000_000 - 1_000;
 /** The most bytes in a configuration body. */
 export const MAX_CONFIG_BYTES = 4096;
 /** The default and the most records of one batch read. */
 export const DEFAULT_READ_LIMIT = 100;
 /** A batch read stops once it holds this many record bytes (it always holds one record). */
 export const MAX_READ_BYTES = 4 * 1024 * 1024;
-/** The most tails connected to one log at once, unless `MAX_TAILS_PER_LOG` says otherwise. */
-export const DEFAULT_MAX_TAILS = 2000;
 
 /** Records read from SQLite at a time: bounds memory when records are large. */
 const READ_PAGE = 16;
@@ -80,14 +80,6 @@ const CONFIG_TABLE = `CREATE TABLE IF NOT EXISTS edgelog_config (
   max_segment_size INTEGER,
   max_record_size INTEGER NOT NULL
 )`;
-
-/** A log's configuration as the API shows it; `null` segment size keeps every record. */
-export interface LogConfig {
-  /** Records per segment (retention keeps two segments), or `null` for no retention. */
-  maxSegmentSize: number | null;
-  /** The largest record accepted, in bytes. */
-  maxRecordSize: number;
-}
 
 /**
  * A Durable Object holding one append-only log. Every request of PROTOCOL.md below
@@ -103,7 +95,8 @@ export class LogObject extends DurableObject<Env> {
   #appends = 0;
   /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
   readonly #instance = crypto.randomUUID();
-  readonly #maxTails: number;
+  /** The checked vars; undefined only when they failed to parse (`#startupError`). */
+  #vars: DeploymentVars | undefined;
 
   /**
    * Sets up the log under `blockConcurrencyWhile` and builds the Hono app once.
@@ -113,18 +106,23 @@ export class LogObject extends DurableObject<Env> {
    */
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#maxTails = tailLimit(env.MAX_TAILS_PER_LOG);
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     // A throw inside blockConcurrencyWhile resets the object; keep the error and report
     // it on each request instead (as partyserver does).
     void ctx.blockConcurrencyWhile(async () => {
       try {
+        this.#vars = parseDeploymentVars(env);
         this.#open();
         // After an eviction, the hibernated tails are still connected: pick them up.
         this.#tails.restore(this.#current.journal.readBounds().end);
       } catch (error) {
-        this.#startupError = error;
+        // Not the caller's fault (a RangeError here would be answered 400): every request
+        // gets a 500, and the log says why.
+        this.#startupError = new Error(
+          `The log could not start: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
     });
     this.#app = this.#buildApp();
@@ -196,12 +194,12 @@ export class LogObject extends DurableObject<Env> {
         maxRecordSize: Number(row.max_record_size),
       };
     }
-    const segment = this.env.DEFAULT_MAX_SEGMENT_SIZE ?? "Infinity";
-    const record = Number(this.env.DEFAULT_MAX_RECORD_SIZE ?? "1048576");
-    return {
-      maxSegmentSize: segment === "Infinity" ? null : Number(segment),
-      maxRecordSize: Math.min(record, MAX_RECORD_SIZE_LIMIT),
-    };
+    return this.#checkedVars.defaults;
+  }
+
+  get #checkedVars(): DeploymentVars {
+    if (this.#vars === undefined) throw this.#startupError ?? new Error("Vars not read");
+    return this.#vars;
   }
 
   #config(): LogConfig {
@@ -394,8 +392,9 @@ export class LogObject extends DurableObject<Env> {
       onlyQuery(query, ["from"]);
       const { end } = this.#current.journal.readBounds();
       const from = queryInteger(query, "from") ?? end;
-      if (this.#tails.count >= this.#maxTails) {
-        throw new HttpError("TOO_MANY_TAILS", `A log has at most ${this.#maxTails} tails`);
+      const { maxTails } = this.#checkedVars;
+      if (this.#tails.count >= maxTails) {
+        throw new HttpError("TOO_MANY_TAILS", `A log has at most ${maxTails} tails`);
       }
       // Browsers fail the handshake unless one offered subprotocol is selected.
       const offered = offeredSubprotocols(c.req.header("sec-websocket-protocol"));
@@ -481,12 +480,6 @@ export class LogObject extends DurableObject<Env> {
   };
 }
 
-/** The tail limit from `MAX_TAILS_PER_LOG`: a positive integer, else the default. */
-function tailLimit(value: string | undefined): number {
-  const n = Number(value);
-  return value !== undefined && Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_TAILS;
-}
-
 function newLog(
   journal: StorageJournal,
   config: LogConfig,
@@ -512,49 +505,4 @@ function expectedOffset(query: URLSearchParams | undefined, headers: Headers): n
     );
   }
   return parseInteger("Edgelog-Expected-Offset", header);
-}
-
-/** Parses a PUT /config body over the current configuration. */
-function parseConfig(body: Uint8Array, current: LogConfig): LogConfig {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    throw new HttpError("BAD_REQUEST", "The config body must be JSON");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new HttpError("BAD_REQUEST", "The config body must be a JSON object");
-  }
-  const next = { ...current };
-  for (const [key, value] of Object.entries(parsed)) {
-    if (key === "maxSegmentSize") {
-      if (value === null || value === "Infinity") next.maxSegmentSize = null;
-      else if (Number.isSafeInteger(value) && (value as number) > 0) {
-        next.maxSegmentSize = value as number;
-      } else {
-        throw new HttpError(
-          "BAD_REQUEST",
-          `maxSegmentSize must be a positive integer, null or "Infinity", got ${
-            JSON.stringify(value)
-          }`,
-        );
-      }
-    } else if (key === "maxRecordSize") {
-      if (
-        !Number.isSafeInteger(value) || (value as number) < 1 ||
-        (value as number) > MAX_RECORD_SIZE_LIMIT
-      ) {
-        throw new HttpError(
-          "BAD_REQUEST",
-          `maxRecordSize must be an integer from 1 to ${MAX_RECORD_SIZE_LIMIT}, got ${
-            JSON.stringify(value)
-          }`,
-        );
-      }
-      next.maxRecordSize = value as number;
-    } else {
-      throw new HttpError("BAD_REQUEST", `Unknown config field "${key}"`);
-    }
-  }
-  return next;
 }
