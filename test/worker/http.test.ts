@@ -1,8 +1,21 @@
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { decodeBatchHelper } from "./ndjson.ts";
 import { encodeBatch } from "../../worker/frames.ts";
 import { splitLogPath } from "../../worker/log_name.ts";
-import { append, appendBatch, bytes, call, expectError, text, uniqueName } from "./helpers.ts";
+import { LogObject } from "../../worker/log_object.ts";
+import {
+  append,
+  appendBatch,
+  BASE,
+  boundsOf,
+  bytes,
+  call,
+  expectError,
+  sameBytes,
+  text,
+  uniqueName,
+} from "./helpers.ts";
 
 const BATCH = { "content-type": "application/vnd.edgelog.batch" };
 
@@ -17,6 +30,14 @@ describe("Worker entry", () => {
     const res = await call("/healthz", { method: "POST", body: "x" });
     expect(res.headers.get("allow")).toBe("GET");
     await expectError(res, 405, "METHOD_NOT_ALLOWED");
+  });
+
+  it("GET /healthz ignores its query (PROTOCOL.md: the one route that does)", async () => {
+    for (const query of ["?x=1", "?ok=1&ok=2", "?from=-1"]) {
+      const res = await call(`/healthz${query}`);
+      expect([query, res.status]).toEqual([query, 200]);
+      expect(await res.json()).toEqual({ ok: true });
+    }
   });
 
   it("an unknown route is a JSON 404", async () => {
@@ -123,19 +144,32 @@ describe("POST /logs/{name}/records", () => {
       method: "PUT",
       body: JSON.stringify({ maxRecordSize: 1000 }),
     });
+    // Three chunks of 400 bytes, then the end: each chunk is under the limit, their sum is
+    // not. The body ends with the chunk that passes the limit: bytes still unsent when the
+    // server stops reading make workerd report the aborted pipe as an uncaught exception.
+    let chunks = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
-        controller.enqueue(new Uint8Array(600));
+        if (chunks === 3) {
+          controller.close();
+          return;
+        }
+        chunks++;
+        controller.enqueue(new Uint8Array(400).fill(chunks));
       },
     });
-    const res = await call(`/logs/${name}/records`, {
+    const request = new Request(`${BASE}/logs/${name}/records`, {
       method: "POST",
       body,
       // @ts-expect-error: workerd needs duplex for a stream body in some versions
       duplex: "half",
     });
-    await expectError(res, 413, "RECORD_TOO_LARGE");
-    expect(await call(`/logs/${name}/bounds`).then((r) => r.json())).toEqual({ begin: 0, end: 0 });
+    expect(request.headers.get("content-length")).toBeNull();
+    const error = await expectError(await SELF.fetch(request), 413, "RECORD_TOO_LARGE");
+    // The bytes counted when the count passed the limit: all 1200 here.
+    expect(error.size).toBe(1200);
+    expect(error.limit).toBe(1000);
+    expect(await boundsOf(name)).toEqual({ begin: 0, end: 0 });
   });
 
   it("a record of 1 MiB (the default maximum) is accepted, 1 MiB + 1 is 413", async () => {
@@ -143,7 +177,7 @@ describe("POST /logs/{name}/records", () => {
     const max = new Uint8Array(1048576).fill(7);
     expect(await append(name, max)).toBe(0);
     const read = await call(`/logs/${name}/records/0`);
-    expect(new Uint8Array(await read.arrayBuffer())).toEqual(max);
+    expect(sameBytes(new Uint8Array(await read.arrayBuffer()), max)).toBe(true);
     const res = await call(`/logs/${name}/records`, {
       method: "POST",
       body: new Uint8Array(1048577),
@@ -237,6 +271,101 @@ describe("POST /logs/{name}/records", () => {
     await expectError(res, 400, "BAD_REQUEST");
   });
 
+  // Not "abc": the server cancels a body whose Content-Length is not a number at all
+  // (discardBody), and workerd then logs an uncaught exception in CI.
+  for (const bad of ["+1", "0x1", "1e0", "1.0", "+5"]) {
+    it(`Content-Length ${JSON.stringify(bad)} (not decimal digits) is 400`, async () => {
+      const name = uniqueName();
+      // The body is one byte: all but "+5" read as the number 1, so only the digit check
+      // refuses them. SELF.fetch hands the header to the server as given.
+      const request = new Request(`${BASE}/logs/${name}/records`, {
+        method: "POST",
+        headers: { "content-length": bad },
+        body: bytes("x"),
+      });
+      expect(request.headers.get("content-length")).toBe(bad);
+      const error = await expectError(await SELF.fetch(request), 400, "BAD_REQUEST");
+      expect(error.message).toContain("Content-Length");
+      expect(await boundsOf(name)).toEqual({ begin: 0, end: 0 });
+    });
+  }
+
+  it("a Content-Length other than the body's length is 400", async () => {
+    const name = uniqueName();
+    for (const [length, body] of [["5", "x"], ["0", "x"], ["2", "xyz"]] as const) {
+      const res = await call(`/logs/${name}/records`, {
+        method: "POST",
+        headers: { "content-length": length },
+        body: bytes(body),
+      });
+      const error = await expectError(res, 400, "BAD_REQUEST");
+      expect(error.message).toContain("Content-Length");
+    }
+    expect(await boundsOf(name)).toEqual({ begin: 0, end: 0 });
+    // The same body with its own length is appended.
+    const ok = await call(`/logs/${name}/records`, {
+      method: "POST",
+      headers: { "content-length": "3" },
+      body: bytes("xyz"),
+    });
+    expect(await ok.json()).toEqual({ offset: 0 });
+  });
+
+  it("Edgelog-Expected-Offset: N appends at N; N again is 409", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "b"]);
+    const expected = { "edgelog-expected-offset": "2" };
+    const res = await call(`/logs/${name}/records`, {
+      method: "POST",
+      body: "c",
+      headers: expected,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("edgelog-offset")).toBe("2");
+    expect(await res.json()).toEqual({ offset: 2 });
+    // The header is honoured, not ignored: the same N is now taken.
+    const again = await call(`/logs/${name}/records`, {
+      method: "POST",
+      body: "d",
+      headers: expected,
+    });
+    expect(again.headers.get("edgelog-end")).toBe("3");
+    const error = await expectError(again, 409, "CONFLICT");
+    expect(error.position).toBe(2);
+    expect(error.end).toBe(3);
+    expect(await boundsOf(name)).toEqual({ begin: 0, end: 3 });
+  });
+
+  for (const bad of ["-1", "1.5", "0x1", "1e0", "+1", "abc"]) {
+    it(`Edgelog-Expected-Offset ${JSON.stringify(bad)} is 400 and nothing is written`, async () => {
+      const name = uniqueName();
+      // The end is 1: a lax parse of "0x1", "1e0" or "+1" would append at offset 1.
+      await append(name, "a");
+      const res = await call(`/logs/${name}/records`, {
+        method: "POST",
+        body: "x",
+        headers: { "edgelog-expected-offset": bad },
+      });
+      const error = await expectError(res, 400, "BAD_REQUEST");
+      expect(error.message).toContain("Edgelog-Expected-Offset");
+      expect(await boundsOf(name)).toEqual({ begin: 0, end: 1 });
+    });
+  }
+
+  it("Edgelog-Expected-Offset past the end is 400 and nothing is written", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    for (const past of ["2", "5"]) {
+      const res = await call(`/logs/${name}/records`, {
+        method: "POST",
+        body: "x",
+        headers: { "edgelog-expected-offset": past },
+      });
+      await expectError(res, 400, "BAD_REQUEST");
+    }
+    expect(await boundsOf(name)).toEqual({ begin: 0, end: 1 });
+  });
+
   it("PUT is 405 with Allow", async () => {
     const res = await call(`/logs/${uniqueName()}/records`, { method: "PUT", body: "x" });
     expect(res.headers.get("allow")).toBe("GET, POST, DELETE");
@@ -256,8 +385,53 @@ describe("POST /logs/{name}/batch", () => {
 
   it("takes 1000 records", async () => {
     const name = uniqueName();
-    const records = Array.from({ length: 1000 }, (_, i) => `r${i}`);
+    // Records of different lengths and bytes, so that a wrong order, a lost or a repeated
+    // record, or a cut-off one shows.
+    const records = Array.from(
+      { length: 1000 },
+      (_, i) => new Uint8Array(1 + (i % 37)).map((_, j) => (i * 31 + j * 7) & 255),
+    );
     expect(await appendBatch(name, records)).toEqual({ first: 0, last: 999, count: 1000 });
+    const res = await call(`/logs/${name}/records?from=0&limit=1000`);
+    expect(res.headers.get("edgelog-next-offset")).toBe("1000");
+    const lines = decodeBatchHelper(await res.text());
+    expect(lines.map((l) => l.offset)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    const different = lines.filter((l, i) => !sameBytes(l.data, records[i]!)).map((l) => l.offset);
+    expect(different).toEqual([]);
+  });
+
+  it("a success carries Edgelog-Offset: the first offset", async () => {
+    const name = uniqueName();
+    await append(name, "before");
+    const res = await call(`/logs/${name}/batch`, {
+      method: "POST",
+      headers: BATCH,
+      body: encodeBatch(["a", "b", "c"].map(bytes)),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("edgelog-offset")).toBe("1");
+    expect(await res.json()).toEqual({ first: 1, last: 3, count: 3 });
+  });
+
+  it("Edgelog-Expected-Offset: the right one appends, a taken one is 409 with Edgelog-End", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    const post = () =>
+      call(`/logs/${name}/batch`, {
+        method: "POST",
+        headers: { ...BATCH, "edgelog-expected-offset": "1" },
+        body: encodeBatch([bytes("x"), bytes("y")]),
+      });
+    const ok = await post();
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("edgelog-offset")).toBe("1");
+    expect(await ok.json()).toEqual({ first: 1, last: 2, count: 2 });
+    const taken = await post();
+    expect(taken.headers.get("edgelog-end")).toBe("3");
+    const error = await expectError(taken, 409, "CONFLICT");
+    expect(error.position).toBe(1);
+    expect(error.end).toBe(3);
+    expect(await boundsOf(name)).toEqual({ begin: 0, end: 3 });
   });
 
   it("1001 records is 413 and nothing is written", async () => {
@@ -329,6 +503,18 @@ describe("POST /logs/{name}/batch", () => {
       body: encodeBatch([bytes("x")]),
     });
     await expectError(res, 415, "UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("no Content-Type at all is 415 and nothing is written", async () => {
+    const name = uniqueName();
+    // A Uint8Array body gets no Content-Type of its own (a string body would get text/plain).
+    const request = new Request(`${BASE}/logs/${name}/batch`, {
+      method: "POST",
+      body: encodeBatch([bytes("x"), bytes("y")]),
+    });
+    expect(request.headers.get("content-type")).toBeNull();
+    await expectError(await SELF.fetch(request), 415, "UNSUPPORTED_MEDIA_TYPE");
+    expect(await boundsOf(name)).toEqual({ begin: 0, end: 0 });
   });
 
   it("?expected=N: a taken offset is 409, the right one appends", async () => {
@@ -418,6 +604,22 @@ describe("GET /logs/{name}/records?from&limit", () => {
     expect(res.headers.get("edgelog-next-offset")).toBe("35");
   });
 
+  it("without limit returns at most 100 records", async () => {
+    const name = uniqueName();
+    await appendBatch(name, Array.from({ length: 150 }, (_, i) => `r${i}`));
+    for (const query of ["", "?from=0"]) {
+      const res = await call(`/logs/${name}/records${query}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("edgelog-next-offset")).toBe("100");
+      const lines = decodeBatchHelper(await res.text());
+      expect(lines.map((l) => l.offset)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      expect(text(lines[99]!.data)).toBe("r99");
+    }
+    // The next page holds the rest.
+    const rest = decodeBatchHelper(await (await call(`/logs/${name}/records?from=100`)).text());
+    expect(rest.map((l) => l.offset)).toEqual(Array.from({ length: 50 }, (_, i) => i + 100));
+  });
+
   it("stops at 4 MiB of record bytes", async () => {
     const name = uniqueName();
     for (let i = 0; i < 5; i++) await append(name, new Uint8Array(1048576));
@@ -505,6 +707,34 @@ describe("GET/PUT /logs/{name}/config", () => {
       });
       expect(((await res.json()) as { maxSegmentSize: unknown }).maxSegmentSize).toBeNull();
     }
+  });
+
+  it("the config is stored with the log: a new instance over the same storage reads it", async () => {
+    const name = uniqueName();
+    const put = await call(`/logs/${name}/config`, {
+      method: "PUT",
+      body: JSON.stringify({ maxSegmentSize: 7, maxRecordSize: 123 }),
+    });
+    expect(await put.json()).toEqual({ maxSegmentSize: 7, maxRecordSize: 123 });
+    const before = put.headers.get("edgelog-instance");
+    // As after an eviction: a new LogObject over the same state, its memory empty.
+    const stub = env.LOGS.get(env.LOGS.idFromName(name));
+    await runInDurableObject(stub, async (_instance, state) => {
+      const fresh = new LogObject(state, env);
+      // The runtime holds events back until the constructor's blockConcurrencyWhile is done;
+      // a direct call is not held back, so wait for it here.
+      await state.blockConcurrencyWhile(async () => {});
+      const res = await fresh.fetch(new Request(`${BASE}/logs/${name}/config`));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("edgelog-instance")).not.toBe(before);
+      expect(await res.json()).toEqual({ maxSegmentSize: 7, maxRecordSize: 123 });
+      // And it enforces it.
+      const large = await fresh.fetch(
+        new Request(`${BASE}/logs/${name}/records`, { method: "POST", body: new Uint8Array(124) }),
+      );
+      const error = await expectError(large, 413, "RECORD_TOO_LARGE");
+      expect(error.limit).toBe(123);
+    });
   });
 
   it("retention by segment size applies to later appends", async () => {
@@ -645,6 +875,23 @@ describe("DELETE /logs/{name}", () => {
     expect(await append(name, "fresh")).toBe(end);
   });
 
+  it("a trailing / after the name is ignored: DELETE /logs/{name}/ deletes {name}", async () => {
+    for (const name of [uniqueName(), `tenant/${uniqueName()}`]) {
+      const other = `${name}-other`;
+      await append(name, "a");
+      await append(name, "b");
+      await append(other, "kept");
+      const get = await call(`/logs/${name}/`);
+      expect(get.headers.get("allow")).toBe("DELETE");
+      await expectError(get, 405, "METHOD_NOT_ALLOWED");
+      const res = await call(`/logs/${name}/`, { method: "DELETE" });
+      expect(res.status).toBe(204);
+      expect(await boundsOf(name)).toEqual({ begin: 0, end: 0 });
+      expect(await boundsOf(other)).toEqual({ begin: 0, end: 1 });
+      expect(await append(name, "again")).toBe(0);
+    }
+  });
+
   it("GET /logs/{name} is 405", async () => {
     const res = await call(`/logs/${uniqueName()}`);
     expect(res.headers.get("allow")).toBe("DELETE");
@@ -655,5 +902,66 @@ describe("DELETE /logs/{name}", () => {
 describe("GET /logs/{name}/tail without an upgrade", () => {
   it("is 426 UPGRADE_REQUIRED", async () => {
     await expectError(await call(`/logs/${uniqueName()}/tail`), 426, "UPGRADE_REQUIRED");
+  });
+});
+
+describe("HEAD wherever GET is", () => {
+  it("HEAD answers as GET does, without the body", async () => {
+    const name = uniqueName();
+    await appendBatch(name, ["a", "bc"]);
+    for (
+      const path of [
+        `/logs/${name}/records`,
+        `/logs/${name}/records?from=1&limit=1`,
+        `/logs/${name}/records/1`,
+        `/logs/${name}/bounds`,
+        `/logs/${name}/range`,
+        `/logs/${name}/config`,
+        "/healthz",
+      ]
+    ) {
+      const get = await call(path);
+      const head = await call(path, { method: "HEAD" });
+      expect([path, get.status, head.status]).toEqual([path, 200, 200]);
+      expect((await get.arrayBuffer()).byteLength, path).toBeGreaterThan(0);
+      expect((await head.arrayBuffer()).byteLength, path).toBe(0);
+      expect(head.headers.get("content-type"), path).toBe(get.headers.get("content-type"));
+      expect(get.headers.get("content-type"), path).not.toBeNull();
+      for (const header of ["edgelog-offset", "edgelog-created", "edgelog-next-offset"]) {
+        expect(head.headers.get(header), `${path} ${header}`).toBe(get.headers.get(header));
+      }
+    }
+  });
+});
+
+describe("Edgelog-Instance", () => {
+  it("is on every response from a log, errors and 204 included, the same id each time", async () => {
+    const name = uniqueName();
+    const responses: Array<[string, Response]> = [
+      ["append", await call(`/logs/${name}/records`, { method: "POST", body: "a" })],
+      ["404 FUTURE_OFFSET", await call(`/logs/${name}/records/5`)],
+      ["405", await call(`/logs/${name}/bounds`, { method: "POST" })],
+      ["NDJSON read", await call(`/logs/${name}/records?from=0`)],
+      ["DELETE", await call(`/logs/${name}`, { method: "DELETE" })],
+      ["bounds after DELETE", await call(`/logs/${name}/bounds`)],
+    ];
+    expect(responses.map(([label, res]) => [label, res.status])).toEqual([
+      ["append", 200],
+      ["404 FUTURE_OFFSET", 404],
+      ["405", 405],
+      ["NDJSON read", 200],
+      ["DELETE", 204],
+      ["bounds after DELETE", 200],
+    ]);
+    const first = responses[0]![1].headers.get("edgelog-instance");
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    for (const [label, res] of responses) {
+      expect(res.headers.get("edgelog-instance"), label).toBe(first);
+      await res.body?.cancel();
+    }
+    // An id of the instance, not a constant: another log's object has its own.
+    const other = await call(`/logs/${uniqueName()}/bounds`);
+    expect(other.headers.get("edgelog-instance")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(other.headers.get("edgelog-instance")).not.toBe(first);
   });
 });
