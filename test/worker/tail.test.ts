@@ -2,13 +2,21 @@ import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { decodeTailFrame, encodeBatch, type TailRecord } from "../../worker/frames.ts";
 import { LogObject } from "../../worker/log_object.ts";
+import {
+  MAX_FRAME_BYTES,
+  MAX_FRAME_RECORDS,
+  TAIL_TAG,
+  type TailAttachment,
+} from "../../worker/tails.ts";
 import { append, appendBatch, BASE, bytes, call, text, uniqueName } from "./helpers.ts";
+import { decodeBatchHelper } from "./ndjson.ts";
 
 interface Tail {
   ws: WebSocket;
   records: TailRecord[];
   texts: string[];
-  frames: number;
+  /** The records of each binary frame, in arrival order. */
+  frames: TailRecord[][];
   closed: Promise<{ code: number; reason: string }>;
   until(count: number): Promise<void>;
 }
@@ -24,7 +32,7 @@ async function openTail(name: string, from?: number): Promise<Tail> {
     ws,
     records: [],
     texts: [],
-    frames: 0,
+    frames: [],
     closed: new Promise((resolve) => {
       ws.addEventListener("close", (e) => {
         // After the frames that came before the close are decoded.
@@ -49,8 +57,9 @@ async function openTail(name: string, from?: number): Promise<Tail> {
       if (typeof data === "string") tail.texts.push(data);
       else {
         const buffer = data instanceof Blob ? await data.arrayBuffer() : data as ArrayBuffer;
-        tail.frames++;
-        tail.records.push(...decodeTailFrame(new Uint8Array(buffer)));
+        const records = decodeTailFrame(new Uint8Array(buffer));
+        tail.frames.push(records);
+        tail.records.push(...records);
       }
     });
   });
@@ -60,21 +69,126 @@ async function openTail(name: string, from?: number): Promise<Tail> {
 
 const offsets = (tail: Tail) => tail.records.map((r) => r.offset);
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const bytesOf = (frame: TailRecord[]) => frame.reduce((n, r) => n + r.data.byteLength, 0);
+
+/**
+ * Asserts the frame rule (PROTOCOL.md "Live tail" and its Limits row; `readFrame` in
+ * worker/tails.ts) for EVERY frame the tail received: 1 to MAX_FRAME_RECORDS records, and
+ * no record added once the frame held MAX_FRAME_BYTES of record bytes, i.e. its bytes
+ * without its last record are below MAX_FRAME_BYTES. A frame also does not stop early: one
+ * that holds fewer than MAX_FRAME_RECORDS records and fewer than MAX_FRAME_BYTES bytes must
+ * end where the committed records ended when it was read, one of `ends` (the offset after
+ * the last record of a commit).
+ */
+function expectBoundedFrames(tail: Tail, ends: number[]): void {
+  expect(tail.frames.length).toBeGreaterThan(0);
+  tail.frames.forEach((frame, i) => {
+    const at = `frame ${i} (${frame.length} records from offset ${frame[0]?.offset})`;
+    expect(frame.length, at).toBeGreaterThanOrEqual(1);
+    expect(frame.length, at).toBeLessThanOrEqual(MAX_FRAME_RECORDS);
+    const size = bytesOf(frame);
+    expect(size - frame.at(-1)!.data.byteLength, at).toBeLessThan(MAX_FRAME_BYTES);
+    if (frame.length < MAX_FRAME_RECORDS && size < MAX_FRAME_BYTES) {
+      expect(ends, at).toContain(frame.at(-1)!.offset + 1);
+    }
+  });
+}
+
+/** Resolves with the close event, or fails after `ms`. */
+function closedWithin(tail: Tail, ms = 3000): Promise<{ code: number; reason: string }> {
+  return Promise.race([
+    tail.closed,
+    sleep(ms).then(() => {
+      throw new Error(`no close event within ${ms} ms`);
+    }),
+  ]);
+}
+
+/** Records of a log as an NDJSON batch read returns them: what the log stores. */
+async function stored(name: string, from: number): Promise<TailRecord[]> {
+  const res = await call(`/logs/${name}/records?from=${from}`);
+  expect(res.status).toBe(200);
+  return decodeBatchHelper(new TextDecoder().decode(await res.arrayBuffer()));
+}
+
+/** Connected tail sockets of a log, as the object counts them (`Tails.count`). */
+function tailCount(name: string): Promise<number> {
+  const stub = env.LOGS.get(env.LOGS.idFromName(name));
+  return runInDurableObject(stub, (_instance, state) => state.getWebSockets(TAIL_TAG).length);
+}
+
+/**
+ * A stand-in for a hibernated tail socket that records what the object does with it: the
+ * frames sent and the close calls. Its attachment is kept like a real socket's.
+ */
+class RecordingSocket {
+  readonly sent: Array<string | ArrayBuffer | ArrayBufferView> = [];
+  readonly closes: Array<{ code: number | undefined; reason: string | undefined }> = [];
+  #attachment: unknown;
+
+  constructor(state: TailAttachment) {
+    this.#attachment = { edgelog: state };
+  }
+
+  send(message: string | ArrayBuffer | ArrayBufferView): void {
+    this.sent.push(message);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closes.push({ code, reason });
+  }
+
+  serializeAttachment(value: unknown): void {
+    this.#attachment = structuredClone(value);
+  }
+
+  deserializeAttachment(): unknown {
+    return structuredClone(this.#attachment);
+  }
+
+  /** The offsets of each binary frame sent. */
+  frameOffsets(): number[][] {
+    return this.sent.map((m) => {
+      if (typeof m === "string") throw new Error(`text frame sent: ${m}`);
+      const frame = m instanceof ArrayBuffer
+        ? new Uint8Array(m)
+        : new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
+      return decodeTailFrame(frame).map((r) => r.offset);
+    });
+  }
+}
 
 describe("GET /logs/{name}/tail (WebSocket)", () => {
   it("sends history from `from`, then live records", async () => {
     const name = uniqueName();
-    await appendBatch(name, ["a", "b", "c"]);
+    // Distinct contents and lengths, bytes that are not UTF-8 among them.
+    const written = [
+      bytes("a"),
+      new Uint8Array([0xff, 0x00, 0x80, 0xfe]),
+      bytes("ccc"),
+      new Uint8Array([0xc3, 0x28]),
+      bytes("eeeee"),
+      new Uint8Array(300).map((_, i) => (i * 7) & 0xff),
+    ];
+    await appendBatch(name, written.slice(0, 3));
     const tail = await openTail(name, 1);
     await tail.until(2);
-    await append(name, "d");
-    await appendBatch(name, ["e", "f"]);
+    // History first: offsets 1 and 2 arrived before anything live was written.
+    expect(offsets(tail)).toEqual([1, 2]);
+    await append(name, written[3]!);
+    await appendBatch(name, written.slice(4));
     await tail.until(5);
+    await sleep(50);
     expect(offsets(tail)).toEqual([1, 2, 3, 4, 5]);
-    expect(tail.records.map((r) => text(r.data))).toEqual(["b", "c", "d", "e", "f"]);
-    expect(tail.records[0]!.created).toBeGreaterThan(0);
+    tail.records.forEach((r, i) => expect(r.data, `offset ${r.offset}`).toEqual(written[i + 1]));
+    // Offset, time and bytes of every record are what the log stores.
+    expect(tail.records).toEqual(await stored(name, 1));
+    for (const r of tail.records) expect(r.created).toBeGreaterThan(0);
+    expect(tail.texts).toEqual([]);
+    expectBoundedFrames(tail, [3, 4, 6]);
     tail.ws.close(1000, "done");
-    expect((await tail.closed).code).toBe(1000);
+    expect((await closedWithin(tail)).code).toBe(1000);
   });
 
   it("without `from` starts at the end: live records only", async () => {
@@ -113,17 +227,50 @@ describe("GET /logs/{name}/tail (WebSocket)", () => {
     }
     const tail = await openTail(name, 0);
     await tail.until(3000);
+    await sleep(50);
     expect(offsets(tail)).toEqual(range(0, 3000));
-    expect(tail.frames).toBeGreaterThanOrEqual(12);
+    expect(tail.records.map((r) => text(r.data))).toEqual(range(0, 3000).map((i) => `r${i}`));
+    expectBoundedFrames(tail, [3000]);
+    // Nothing was written during the catch-up: 11 full frames and the rest.
+    expect(tail.frames.map((f) => f.length)).toEqual([...Array(11).fill(256), 184]);
     tail.ws.close();
   });
 
   it("frames hold at most ~1 MiB of records", async () => {
     const name = uniqueName();
-    await appendBatch(name, Array.from({ length: 6 }, () => new Uint8Array(400_000)));
+    const written = Array.from({ length: 6 }, (_, i) => new Uint8Array(400_000).fill(i + 1));
+    await appendBatch(name, written);
     const tail = await openTail(name, 0);
     await tail.until(6);
-    expect(tail.frames).toBeGreaterThanOrEqual(2);
+    await sleep(50);
+    expect(offsets(tail)).toEqual(range(0, 6));
+    // Each record whole and its own (a deep equality of 400 KB arrays is too slow here).
+    for (const [i, r] of tail.records.entries()) {
+      expect(r.data.byteLength, `offset ${i}`).toBe(400_000);
+      expect(r.data.every((b) => b === i + 1), `offset ${i}`).toBe(true);
+    }
+    expectBoundedFrames(tail, [6]);
+    // 800,000 bytes are below 1 MiB, 1,200,000 are not: three records a frame.
+    expect(tail.frames.map((f) => f.length)).toEqual([3, 3]);
+    tail.ws.close();
+  });
+
+  it("a frame stops as soon as it holds exactly 1 MiB of record bytes", async () => {
+    const name = uniqueName();
+    const quarter = MAX_FRAME_BYTES / 4;
+    await appendBatch(name, Array.from({ length: 9 }, (_, i) => new Uint8Array(quarter).fill(i)));
+    const tail = await openTail(name, 0);
+    await tail.until(9);
+    await sleep(50);
+    expect(offsets(tail)).toEqual(range(0, 9));
+    for (const [i, r] of tail.records.entries()) {
+      expect(r.data.byteLength === quarter && r.data.every((b) => b === i), `offset ${i}`)
+        .toBe(true);
+    }
+    expectBoundedFrames(tail, [9]);
+    // Four quarters make 1 MiB: the frame stops there, a fifth would go over.
+    expect(tail.frames.map((f) => f.length)).toEqual([4, 4, 1]);
+    expect(tail.frames.map(bytesOf)).toEqual([MAX_FRAME_BYTES, MAX_FRAME_BYTES, quarter]);
     tail.ws.close();
   });
 
@@ -281,12 +428,16 @@ describe("GET /logs/{name}/tail (WebSocket)", () => {
     await new Promise((r) => setTimeout(r, 50));
     for (const tail of tails) {
       expect(offsets(tail)).toEqual(range(0, 1001));
-      // At most 256 records a frame; "after" may share the last frame of the batch.
-      expect(tail.frames).toBeGreaterThanOrEqual(4);
+      expect(tail.records.at(-1)!.data).toEqual(bytes("after"));
+      // A frame that is not full ends at the end of the batch (1000) or of "after" (1001),
+      // which may share the last frame of the batch.
+      expectBoundedFrames(tail, [1000, 1001]);
+      expect(tail.frames.length).toBeGreaterThanOrEqual(4);
       tail.ws.close();
     }
   });
 
+  // 100 WebSocket upgrades take several seconds on a busy machine: more than the default 5.
   it("100 sockets on one log each get every record", async () => {
     const name = uniqueName();
     await appendBatch(name, ["h0", "h1"]);
@@ -301,7 +452,7 @@ describe("GET /logs/{name}/tail (WebSocket)", () => {
       expect(offsets(tail)).toEqual(range(0, 52));
       tail.ws.close();
     }
-  });
+  }, 20_000);
 
   it("ping is answered with pong", async () => {
     const name = uniqueName();
@@ -313,6 +464,160 @@ describe("GET /logs/{name}/tail (WebSocket)", () => {
     }
     expect(tail.texts).toContain("pong");
     tail.ws.close();
+  });
+
+  it("messages other than ping are ignored: the socket stays open and gets the next record", async () => {
+    const name = uniqueName();
+    const tail = await openTail(name);
+    let closed = false;
+    void tail.closed.then(() => (closed = true));
+    tail.ws.send("hello");
+    tail.ws.send(new Uint8Array([0, 1, 2, 0xff]));
+    tail.ws.send("pong");
+    // The socket's messages are read in order: the pong proves the ones before it arrived.
+    tail.ws.send("ping");
+    const deadline = Date.now() + 5000;
+    while (!tail.texts.includes("pong") && !closed && Date.now() < deadline) await sleep(5);
+    await sleep(50);
+    expect(closed).toBe(false);
+    expect(tail.texts).toEqual(["pong"]);
+    await append(name, "next");
+    await tail.until(1);
+    await sleep(50);
+    expect(closed).toBe(false);
+    expect(offsets(tail)).toEqual([0]);
+    expect(tail.records[0]!.data).toEqual(bytes("next"));
+    // Nothing but the runtime's answer to "ping": no echo, no error frame.
+    expect(tail.texts).toEqual(["pong"]);
+    expect(tail.frames.length).toBe(1);
+    tail.ws.close();
+  });
+
+  it("a client's close is answered with the same code, and the tail is no longer counted", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    for (const [code, reason] of [[4000, "bye"], [3000, ""], [4999, "last"], [1000, "done"]]) {
+      const tail = await openTail(name, 0);
+      await tail.until(1);
+      expect(await tailCount(name)).toBe(1);
+      tail.ws.close(code as number, reason as string);
+      expect((await closedWithin(tail)).code, `close ${code}`).toBe(code);
+      expect(await tailCount(name)).toBe(0);
+    }
+    // The closed tails are not in the way of the next commit.
+    expect(await append(name, "b")).toBe(1);
+  });
+
+  it("a client's close without a code is answered with 1000", async () => {
+    const name = uniqueName();
+    const tail = await openTail(name);
+    tail.ws.close();
+    expect((await closedWithin(tail)).code).toBe(1000);
+    expect(await tailCount(name)).toBe(0);
+  });
+
+  it("a peer close that cannot be sent back (1005, 1006) is answered with 1000", async () => {
+    for (const code of [1005, 1006]) {
+      const name = uniqueName();
+      const tail = await openTail(name);
+      // What the runtime reports when the client sent no code (1005) or vanished (1006).
+      await runInDurableObject(env.LOGS.get(env.LOGS.idFromName(name)), (instance, state) => {
+        const sockets = state.getWebSockets(TAIL_TAG);
+        expect(sockets.length).toBe(1);
+        instance.webSocketClose(sockets[0]!, code, "");
+      });
+      expect((await closedWithin(tail)).code, `close ${code}`).toBe(1000);
+      tail.ws.close();
+    }
+    // A stand-in socket shows the exact call.
+    await runInDurableObject(env.LOGS.get(env.LOGS.idFromName(uniqueName())), (instance) => {
+      for (const code of [1005, 1006]) {
+        const ws = new RecordingSocket({ live: true });
+        instance.webSocketClose(ws as unknown as WebSocket, code, "");
+        expect(ws.closes.map((c) => c.code), `close ${code}`).toEqual([1000]);
+      }
+    });
+  });
+
+  it("a socket error closes the tail with 1011", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    const tail = await openTail(name, 0);
+    await tail.until(1);
+    const stub = env.LOGS.get(env.LOGS.idFromName(name));
+    await runInDurableObject(stub, (instance, state) => {
+      const sockets = state.getWebSockets(TAIL_TAG);
+      expect(sockets.length).toBe(1);
+      instance.webSocketError(sockets[0]!, new Error("connection reset"));
+    });
+    expect((await closedWithin(tail)).code).toBe(1011);
+    // The client completes the close handshake: the socket is no longer counted.
+    tail.ws.close();
+    const deadline = Date.now() + 3000;
+    while ((await tailCount(name)) > 0 && Date.now() < deadline) await sleep(10);
+    expect(await tailCount(name)).toBe(0);
+    expect(await append(name, "b")).toBe(1);
+    expect(offsets(tail)).toEqual([0]);
+  });
+
+  it("a closed or failed tail is forgotten: later commits send it nothing", async () => {
+    const name = uniqueName();
+    await append(name, "a");
+    const stub = env.LOGS.get(env.LOGS.idFromName(name));
+    await runInDurableObject(stub, async (_instance, state) => {
+      // Hibernated tails, live or waiting for offset 2, as a new instance picks them up
+      // from the sockets' attachments (Tails.restore).
+      const sockets = {
+        liveClosed: new RecordingSocket({ live: true }),
+        liveFailed: new RecordingSocket({ live: true }),
+        waitingClosed: new RecordingSocket({ cursor: 2 }),
+        waitingFailed: new RecordingSocket({ cursor: 2 }),
+        live: new RecordingSocket({ live: true }),
+        waiting: new RecordingSocket({ cursor: 2 }),
+      };
+      const all = Object.values(sockets) as unknown as WebSocket[];
+      const patched = state as unknown as { getWebSockets?: unknown };
+      patched.getWebSockets = () => all;
+      let object: LogObject;
+      try {
+        object = new LogObject(state, env);
+        // The constructor opens the log and restores the tails under blockConcurrencyWhile.
+        await state.blockConcurrencyWhile(async () => {});
+      } finally {
+        delete patched.getWebSockets;
+      }
+      const post = async (path: string, init: RequestInit) => {
+        const res = await object.fetch(new Request(`${BASE}/logs/${name}${path}`, init));
+        expect(res.status).toBe(200);
+        return res.json();
+      };
+      object.webSocketClose(sockets.liveClosed as unknown as WebSocket, 4000, "bye");
+      object.webSocketClose(sockets.waitingClosed as unknown as WebSocket, 1000, "");
+      object.webSocketError(sockets.liveFailed as unknown as WebSocket, new Error("reset"));
+      object.webSocketError(sockets.waitingFailed as unknown as WebSocket, new Error("reset"));
+      await post("/batch", {
+        method: "POST",
+        headers: { "content-type": "application/vnd.edgelog.batch" },
+        body: encodeBatch([bytes("b"), bytes("c")]),
+      });
+      await sleep(20);
+      await post("/records", { method: "POST", body: "d" });
+      await sleep(20);
+      // The tails still connected got every record: the others would have, too.
+      expect(sockets.live.frameOffsets()).toEqual([[1, 2], [3]]);
+      expect(sockets.waiting.frameOffsets()).toEqual([[2], [3]]);
+      for (const key of ["liveClosed", "liveFailed", "waitingClosed", "waitingFailed"] as const) {
+        expect(sockets[key].sent, key).toEqual([]);
+      }
+      // The close codes only: PROTOCOL.md promises no reason.
+      const codes = (ws: RecordingSocket) => ws.closes.map((c) => c.code);
+      expect(codes(sockets.liveClosed)).toEqual([4000]);
+      expect(codes(sockets.waitingClosed)).toEqual([1000]);
+      expect(codes(sockets.liveFailed)).toEqual([1011]);
+      expect(codes(sockets.waitingFailed)).toEqual([1011]);
+      expect(sockets.live.closes).toEqual([]);
+      expect(sockets.waiting.closes).toEqual([]);
+    });
   });
 
   it("deleting the log closes its tails with 4404", async () => {
