@@ -1,8 +1,10 @@
 // The token module under Deno: minting, verifying, and the route table.
 import assert from "node:assert/strict";
+import { SignJWT } from "jose";
 import {
   coversLog,
   InvalidTokenError,
+  MAX_TOKEN_LENGTH,
   mintToken,
   requiredRight,
   RIGHTS,
@@ -124,4 +126,42 @@ Deno.test("`verifyToken()` follows a change of secret (the imported key is cache
   await assert.rejects(verifyToken(other, first), InvalidTokenError);
   await assert.rejects(verifyToken(SECRET, second), InvalidTokenError);
   assert.equal((await verifyToken(new TextEncoder().encode(SECRET), first)).tenant, "acme");
+});
+
+Deno.test("a secret of 32 bytes is enough, 31 is not (bytes, not characters)", async () => {
+  const grant = { tenant: "acme", rights: RIGHTS };
+  for (
+    const [enough, short] of [["s".repeat(32), "s".repeat(31)], [
+      "é".repeat(16),
+      "é".repeat(15) + "s",
+    ]]
+  ) {
+    const token = await mintToken(enough!, grant);
+    assert.equal((await verifyToken(enough!, token)).tenant, "acme");
+    await assert.rejects(mintToken(short!, grant), RangeError);
+    await assert.rejects(verifyToken(short!, token), RangeError);
+  }
+});
+
+Deno.test("`verifyToken()` takes a token of 4096 characters and refuses one of 4097", async () => {
+  const key = new TextEncoder().encode(SECRET);
+  const sign = (pad: string) =>
+    new SignJWT({ tenant: "acme", rights: ["read"], pad })
+      .setProtectedHeader({ alg: "HS256" }).setExpirationTime("10m").sign(key);
+  const ofLength = async (length: number) => {
+    // The claims but the pad take less than 300 characters; the pad grows the token 4:3.
+    for (let n = Math.floor(((length - 300) * 3) / 4); n < length; n++) {
+      const token = await sign("p".repeat(n));
+      if (token.length >= length) return token;
+    }
+    throw new Error("unreachable");
+  };
+  const longest = await ofLength(MAX_TOKEN_LENGTH);
+  assert.equal(longest.length, 4096);
+  assert.equal((await verifyToken(SECRET, longest)).tenant, "acme");
+  const over = await ofLength(MAX_TOKEN_LENGTH + 1);
+  assert.equal(over.length, 4097);
+  const error = await verifyToken(SECRET, over).catch((e) => e);
+  assert(error instanceof InvalidTokenError, String(error));
+  assert.match(error.message, /longer than 4096/);
 });

@@ -2,12 +2,12 @@
 // non-log paths, routes and methods that do not exist, the tail limit, misconfiguration.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_TOKEN_LENGTH, RIGHTS } from "../../../src/token.ts";
+import { MAX_TOKEN_LENGTH, mintToken, RIGHTS } from "../../../src/token.ts";
 import { withoutCredentials } from "../../../worker/auth.ts";
 import type { LogObject } from "../../../worker/log_object.ts";
 import { uniqueName } from "../helpers.ts";
 import { expectRefused, snapshot } from "./routes.ts";
-import { allRights, bearer, fetchWorker, token } from "./tokens.ts";
+import { allRights, bearer, epoch, fetchWorker, forge, token } from "./tokens.ts";
 
 let acme: string;
 let globex: string;
@@ -321,5 +321,80 @@ describe("tails per log", () => {
     expect(again.status).toBe(101);
     again.webSocket!.accept();
     for (const ws of [...sockets.slice(1), again.webSocket!]) ws.close(1000);
+  });
+});
+
+describe("boundaries", () => {
+  const INVALID_CHALLENGE = 'Bearer realm="edgelog", error="invalid_token"';
+  const bounds = (jwt: string, bindings: Parameters<typeof fetchWorker>[2] = {}) =>
+    fetchWorker(`/logs/acme/${uniqueName("edge")}/bounds`, { headers: bearer(jwt) }, bindings);
+
+  for (
+    const [label, at32, at31] of [
+      ["ASCII", "s".repeat(32), "s".repeat(31)],
+      // Bytes, not characters: 16 two-byte characters are 32 bytes.
+      ["UTF-8", "\u00e9".repeat(16), "\u00e9".repeat(15) + "s"],
+    ]
+  ) {
+    it(`an AUTH_SECRET of 32 bytes works, 31 bytes is 503 AUTH_NOT_CONFIGURED (${label})`, async () => {
+      expect(new TextEncoder().encode(at32).byteLength).toBe(32);
+      expect(new TextEncoder().encode(at31).byteLength).toBe(31);
+      const minted = await mintToken(at32!, { tenant: "acme", rights: ["read"] });
+      const ok = await bounds(minted, { AUTH_SECRET: at32 });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ begin: 0, end: 0 });
+      // The bound secret is the one in use: the test project's own token does not verify.
+      const other = await bounds(acme, { AUTH_SECRET: at32 });
+      expect(other.headers.get("www-authenticate")).toBe(INVALID_CHALLENGE);
+      await expectRefused(other, 401, "UNAUTHORIZED");
+      // A token signed with the 31-byte secret (mintToken refuses to) changes nothing.
+      const claims = { tenant: "acme", rights: ["read"], exp: epoch(600) };
+      for (const jwt of [minted, await forge({ alg: "HS256", typ: "JWT" }, claims, at31)]) {
+        const short = await bounds(jwt, { AUTH_SECRET: at31 });
+        expect(short.headers.get("www-authenticate")).toBeNull();
+        await expectRefused(short, 503, "AUTH_NOT_CONFIGURED");
+      }
+    });
+  }
+
+  /**
+   * A valid token for acme with every right, padded with an extra claim to exactly `length`
+   * characters. Unpadded base64url is never 1 modulo 4 characters long, so where the payload
+   * cannot make up the length the header changes.
+   */
+  async function tokenOfLength(length: number): Promise<string> {
+    const claims = { tenant: "acme", rights: [...RIGHTS], iat: epoch(), exp: epoch(600) };
+    for (const header of [{ alg: "HS256", typ: "JWT" }, { alg: "HS256" }]) {
+      const bare = (await forge(header, { ...claims, pad: "" })).length;
+      for (let n = Math.max(0, Math.floor(((length - bare) * 3) / 4) - 3); n < length; n++) {
+        const jwt = await forge(header, { ...claims, pad: "p".repeat(n) });
+        if (jwt.length === length) return jwt;
+        if (jwt.length > length) break;
+      }
+    }
+    throw new Error(`No token of ${length} characters`);
+  }
+
+  it("a token of exactly 4096 characters is accepted, over the header and the subprotocol", async () => {
+    expect(MAX_TOKEN_LENGTH).toBe(4096);
+    const jwt = await tokenOfLength(4096);
+    expect(jwt.length).toBe(4096);
+    const res = await bounds(jwt);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ begin: 0, end: 0 });
+    const tail = await fetchWorker(`/logs/acme/${uniqueName("edge")}/tail`, {
+      headers: { upgrade: "websocket", "sec-websocket-protocol": `edgelog, edgelog.bearer.${jwt}` },
+    });
+    expect(tail.status).toBe(101);
+    tail.webSocket!.accept();
+    tail.webSocket!.close(1000);
+  });
+
+  it("a validly signed token of 4097 characters is 401 invalid_token for its length alone", async () => {
+    const jwt = await tokenOfLength(4097);
+    expect(jwt.length).toBe(4097);
+    const res = await bounds(jwt);
+    expect(res.headers.get("www-authenticate")).toBe(INVALID_CHALLENGE);
+    await expectRefused(res, 401, "UNAUTHORIZED");
   });
 });
