@@ -292,7 +292,12 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     } else if (code === 4404) {
       this.#finish(null);
     } else if (opened) {
-      this.#retry(`The connection closed with code "${code}"`);
+      // A dropped connection closes with 1006, or with 0 in Deno: no code was received.
+      this.#retry(
+        code === 0 || code === 1006
+          ? "The connection was lost"
+          : `The connection closed with code "${code}"`,
+      );
     } else {
       void this.#probe();
     }
