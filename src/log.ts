@@ -253,13 +253,16 @@ export class Log {
         throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
       }
       if (records.length === 0) throw new RangeError("A batch must hold at least one record");
-      const now = this.#now();
-      const copies: NewRecord[] = [];
+      let size = 0;
       for (let i = 0; i < records.length; i++) {
         const data = records[i];
         this.#checkRecord(data, `records[${i}]`);
-        copies.push({ created: now, data: this.#copy(data) });
+        size += data.byteLength;
       }
+      const now = this.#now();
+      const copies: NewRecord[] = this.#coalesce
+        ? packedCopies(records, size, now)
+        : records.map((data) => ({ created: now, data: this.#slab.copy(data) }));
       if (this.#coalesce) return this.#enqueue(copies, expected);
       const end = expected ?? this.#journal.readBounds().end;
       this.#commit(end, copies);
@@ -446,7 +449,8 @@ export class Log {
   /**
    * The copy of a record that the journal keeps. A synchronous driver stores it at once:
    * pack it into the slab. A coalescing driver stores it in a later microtask and binds
-   * it to SQL, where a buffer of its own is simplest.
+   * it to SQL, where a buffer of its own is simplest (a batch's copies share one:
+   * `packedCopies`).
    */
   #copy(data: Uint8Array): Uint8Array {
     return this.#coalesce ? data.slice() : this.#slab.copy(data);
@@ -564,4 +568,20 @@ class ByteSlab {
     this.#used += size;
     return copy;
   }
+}
+
+/**
+ * Copies of a batch's records for a coalescing driver, packed into one buffer: a fresh
+ * ArrayBuffer per record costs more than copying a small record.
+ */
+function packedCopies(records: readonly Uint8Array[], size: number, created: number): NewRecord[] {
+  const buffer = new Uint8Array(size);
+  const copies: NewRecord[] = [];
+  let at = 0;
+  for (const data of records) {
+    buffer.set(data, at);
+    copies.push({ created, data: buffer.subarray(at, at + data.byteLength) });
+    at += data.byteLength;
+  }
+  return copies;
 }

@@ -13,8 +13,13 @@ import {
   type StoredRecord,
 } from "./storage_journal.ts";
 
-/** Rows per multi-row INSERT: 3 parameters each, within the 100-parameter limit. */
-const ROWS_PER_INSERT = 33;
+/**
+ * Rows per multi-row INSERT, within SQLite's limit of 100 parameters in a Durable Object:
+ * the first position (`?1`), then for records that share their created time the time once
+ * and each record's data, else each record's time and data.
+ */
+const SHARED_ROWS = 98;
+const MIXED_ROWS = 49;
 
 /**
  * A journal stored in SQLite: one row per record in its own table (position as
@@ -127,12 +132,8 @@ export class SqliteJournal extends StorageJournal {
       if (end > current) {
         throw new RangeError(`Cannot append at position "${end}" past the end "${current}"`);
       }
-      for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-        const chunk = records.slice(i, i + ROWS_PER_INSERT);
-        const params: SqlValue[] = [];
-        let position = end + i;
-        for (const { created, data } of chunk) params.push(position++, created, data);
-        db.exec(insertSql(this.#table, chunk.length), ...params);
+      for (let i = 0; i < records.length;) {
+        i += this.#insert(end + i, records, i);
       }
       const newBegin = Math.max(begin, Math.min(truncateBefore, end + records.length));
       if (newBegin > begin) db.exec(`DELETE FROM ${this.#table} WHERE pos < ?`, newBegin);
@@ -143,6 +144,33 @@ export class SqliteJournal extends StorageJournal {
         this.#id,
       );
     });
+  }
+
+  /**
+   * Inserts records from `records[from]` at `position` with one multi-row INSERT and
+   * returns how many it took: a run of records that share their created time binds it once
+   * (up to 98 rows), other records bind their own (up to 49 rows).
+   */
+  #insert(position: number, records: readonly NewRecord[], from: number): number {
+    const created = records[from]!.created;
+    let run = 1;
+    while (
+      run < SHARED_ROWS && from + run < records.length && records[from + run]!.created === created
+    ) run++;
+    const params: SqlValue[] = [position];
+    if (run >= MIXED_ROWS || from + run === records.length) {
+      params.push(created);
+      for (let k = 0; k < run; k++) params.push(records[from + k]!.data);
+      this.#db.exec(insertSql(this.#table, run, true), ...params);
+      return run;
+    }
+    const rows = Math.min(MIXED_ROWS, records.length - from);
+    for (let k = 0; k < rows; k++) {
+      const record = records[from + k]!;
+      params.push(record.created, record.data);
+    }
+    this.#db.exec(insertSql(this.#table, rows, false), ...params);
+    return rows;
   }
 
   /** Driver hook: Removes the records below `end`. */
@@ -191,14 +219,20 @@ export class SqliteJournal extends StorageJournal {
 
 const insertStatements = new Map<string, string>();
 
-/** The multi-row INSERT for `rows` records into `table`, built once per shape. */
-function insertSql(table: string, rows: number): string {
-  const key = `${table}:${rows}`;
+/**
+ * The multi-row INSERT of `rows` records into `table`, built once per shape. Positions are
+ * `?1 + k`; with `shared`, every row's created time is `?2` and the data follow, else each
+ * row binds its created time and its data.
+ */
+function insertSql(table: string, rows: number, shared: boolean): string {
+  const key = `${table}:${rows}:${shared}`;
   let sql = insertStatements.get(key);
   if (sql === undefined) {
-    sql = `INSERT INTO ${table} (pos, created, data) VALUES ${
-      Array(rows).fill("(?, ?, ?)").join(", ")
-    }`;
+    const values = Array.from({ length: rows }, (_, k) => {
+      const pos = k === 0 ? "?1" : `?1 + ${k}`;
+      return shared ? `(${pos}, ?2, ?${k + 3})` : `(${pos}, ?${2 * k + 2}, ?${2 * k + 3})`;
+    });
+    sql = `INSERT INTO ${table} (pos, created, data) VALUES ${values.join(", ")}`;
     insertStatements.set(key, sql);
   }
   return sql;

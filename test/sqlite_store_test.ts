@@ -121,23 +121,59 @@ Deno.test("SqliteJournal appends a batch larger than one INSERT statement atomic
   store.close();
 });
 
+Deno.test("SqliteJournal stores one commit of records with mixed created times exactly", async () => {
+  const adapter = nodeSqlite(new DatabaseSync(":memory:"));
+  const inserts: number[] = [];
+  const store = new SqliteStore({
+    ...adapter,
+    exec(sql, ...params) {
+      if (sql.startsWith("INSERT INTO edgelog_records")) inserts.push(params.length);
+      return adapter.exec(sql, ...params);
+    },
+  });
+  // The clock ticks when told: runs of equal created times of every length around the
+  // INSERT shapes (49 and 98 rows), singles between them, and batches packed in one buffer.
+  let now = 1_000;
+  const log = new Log({ journal: store.open("log"), clock: () => new Date(now) });
+  const runs = [1, 48, 49, 50, 97, 98, 99, 1, 2, 200, 1, 3];
+  const expected: Array<{ created: number; text: string }> = [];
+  const writes: Promise<number>[] = [];
+  for (const [r, length] of runs.entries()) {
+    now += 1;
+    const texts = Array.from({ length }, (_, i) => `run ${r} record ${i}`);
+    if (r % 2 === 0) writes.push(...texts.map((t) => log.write(bytes(t))));
+    else writes.push(log.writeBatch(texts.map(bytes)));
+    expected.push(...texts.map((text) => ({ created: now, text })));
+  }
+  inserts.length = 0;
+  await Promise.all(writes); // one coalesced commit
+  assert.ok(inserts.every((n) => n <= 100), `parameters per INSERT: ${inserts}`);
+  const stored = log.journal.readRecords(0, expected.length + 1);
+  assert.deepEqual(
+    stored.map((r) => ({ position: r.position, created: r.created, text: text(r.data) })),
+    expected.map((e, position) => ({ position, ...e })),
+  );
+  store.close();
+});
+
 Deno.test("SqliteJournal rolls back a batch whose commit fails", async () => {
   const adapter = nodeSqlite(new DatabaseSync(":memory:"));
-  let failInserts = false;
+  let inserts = 0;
   const failing = {
     ...adapter,
     exec(sql: string, ...params: Parameters<typeof adapter.exec>[1][]) {
-      if (failInserts && sql.startsWith("INSERT INTO edgelog_records")) {
-        failInserts = false; // the second chunk of the batch fails
+      // The second INSERT of the batch fails, after the first stored its rows.
+      if (sql.startsWith("INSERT INTO edgelog_records") && ++inserts === 2) {
         throw new Error("disk full");
       }
-      if (sql.startsWith("INSERT INTO edgelog_records") && params.length === 99) failInserts = true;
       return adapter.exec(sql, ...params);
     },
   };
   const store = new SqliteStore(failing);
   const log = new Log({ journal: store.open("log") });
-  await assert.rejects(log.writeBatch(Array.from({ length: 40 }, () => bytes("x"))), /disk full/);
+  // More records than one INSERT takes.
+  await assert.rejects(log.writeBatch(Array.from({ length: 150 }, () => bytes("x"))), /disk full/);
+  assert.equal(inserts, 2);
   assert.deepEqual(await log.range(), { earliest: -1, latest: -1 });
   // The failed batch consumed no offset.
   assert.equal(await log.write(bytes("y")), 0);
