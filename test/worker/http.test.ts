@@ -1,6 +1,6 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decodeBatchHelper } from "./ndjson.ts";
+import { bodyText, decodeBatchHelper } from "./ndjson.ts";
 import { encodeBatch } from "../../worker/frames.ts";
 import { splitLogPath } from "../../worker/log_name.ts";
 import { LogObject } from "../../worker/log_object.ts";
@@ -394,7 +394,7 @@ describe("POST /logs/{name}/batch", () => {
     expect(await appendBatch(name, records)).toEqual({ first: 0, last: 999, count: 1000 });
     const res = await call(`/logs/${name}/records?from=0&limit=1000`);
     expect(res.headers.get("edgelog-next-offset")).toBe("1000");
-    const lines = decodeBatchHelper(await res.text());
+    const lines = decodeBatchHelper(await bodyText(res));
     expect(lines.map((l) => l.offset)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     const different = lines.filter((l, i) => !sameBytes(l.data, records[i]!)).map((l) => l.offset);
     expect(different).toEqual([]);
@@ -587,7 +587,7 @@ describe("GET /logs/{name}/records?from&limit", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/x-ndjson");
     expect(res.headers.get("edgelog-next-offset")).toBe("3");
-    const lines = decodeBatchHelper(await res.text());
+    const lines = decodeBatchHelper(await bodyText(res));
     expect(lines.map((l) => l.offset)).toEqual([1, 2]);
     expect(text(lines[0]!.data)).toBe("b");
     expect(lines[1]!.data).toEqual(new Uint8Array([0, 200]));
@@ -599,7 +599,7 @@ describe("GET /logs/{name}/records?from&limit", () => {
     await appendBatch(name, Array.from({ length: 40 }, (_, i) => `r${i}`));
     await call(`/logs/${name}/truncate?before=5`, { method: "POST" });
     const res = await call(`/logs/${name}/records?limit=30`);
-    const lines = decodeBatchHelper(await res.text());
+    const lines = decodeBatchHelper(await bodyText(res));
     expect(lines.map((l) => l.offset)).toEqual(Array.from({ length: 30 }, (_, i) => i + 5));
     expect(res.headers.get("edgelog-next-offset")).toBe("35");
   });
@@ -611,12 +611,12 @@ describe("GET /logs/{name}/records?from&limit", () => {
       const res = await call(`/logs/${name}/records${query}`);
       expect(res.status).toBe(200);
       expect(res.headers.get("edgelog-next-offset")).toBe("100");
-      const lines = decodeBatchHelper(await res.text());
+      const lines = decodeBatchHelper(await bodyText(res));
       expect(lines.map((l) => l.offset)).toEqual(Array.from({ length: 100 }, (_, i) => i));
       expect(text(lines[99]!.data)).toBe("r99");
     }
     // The next page holds the rest.
-    const rest = decodeBatchHelper(await (await call(`/logs/${name}/records?from=100`)).text());
+    const rest = decodeBatchHelper(await bodyText(await call(`/logs/${name}/records?from=100`)));
     expect(rest.map((l) => l.offset)).toEqual(Array.from({ length: 50 }, (_, i) => i + 100));
   });
 
@@ -624,7 +624,7 @@ describe("GET /logs/{name}/records?from&limit", () => {
     const name = uniqueName();
     for (let i = 0; i < 5; i++) await append(name, new Uint8Array(1048576));
     const res = await call(`/logs/${name}/records?from=0&limit=10`);
-    expect(decodeBatchHelper(await res.text())).toHaveLength(4);
+    expect(decodeBatchHelper(await bodyText(res))).toHaveLength(4);
     expect(res.headers.get("edgelog-next-offset")).toBe("4");
   });
 
@@ -866,7 +866,7 @@ describe("DELETE /logs/{name}", () => {
     expect(begin).toBe(0);
     if (end > 0) {
       const res = await call(`/logs/${name}/records?from=0&limit=1000`);
-      const records = decodeBatchHelper(await res.text());
+      const records = decodeBatchHelper(await bodyText(res));
       expect(records.map((r) => r.offset)).toEqual(Array.from({ length: end }, (_, i) => i));
       const texts = records.map((r) => text(r.data));
       expect(new Set(texts).size).toBe(end);

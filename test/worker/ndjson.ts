@@ -1,5 +1,13 @@
 import { fromBase64 } from "../../worker/frames.ts";
 
+/**
+ * The text of a response, decoded as UTF-8 by hand: workerd warns on `text()` of a body whose
+ * type (`application/x-ndjson`) it does not know as text.
+ */
+export async function bodyText(res: Response): Promise<string> {
+  return new TextDecoder().decode(await res.arrayBuffer());
+}
+
 /** Parses an NDJSON batch read. */
 export function decodeBatchHelper(
   body: string,

@@ -2,6 +2,7 @@ import { expect } from "vitest";
 import type { Right } from "../../../src/token.ts";
 import { encodeBatch } from "../../../worker/frames.ts";
 import { bytes } from "../helpers.ts";
+import { bodyText } from "../ndjson.ts";
 import { bearer, fetchWorker } from "./tokens.ts";
 
 /** How a request carries its token. */
@@ -132,7 +133,7 @@ export async function snapshot(log: string, readToken: string): Promise<Snapshot
   const bounds = await (await get("/bounds")).json() as { begin: number; end: number };
   const config = await (await get("/config")).json();
   const records = bounds.begin < bounds.end
-    ? await (await get(`/records?from=${bounds.begin}&limit=1000`)).text()
+    ? await bodyText(await get(`/records?from=${bounds.begin}&limit=1000`))
     : "";
   return { bounds, config, records };
 }
