@@ -6,9 +6,16 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RIGHTS } from "../../../src/token.ts";
 import { decodeTailFrame } from "../../../worker/frames.ts";
-import { uniqueName } from "../helpers.ts";
-import { type Carrier, expectRefused, type RouteCase, ROUTES, send, snapshot } from "./routes.ts";
-import { allBut, allRights, bearer, fetchWorker, invalidTokens, token, url } from "./tokens.ts";
+import {
+  type Carrier,
+  expectRefused,
+  prefilledLog,
+  type RouteCase,
+  ROUTES,
+  send,
+  snapshot,
+} from "./routes.ts";
+import { allBut, allRights, invalidTokens, token, url } from "./tokens.ts";
 
 const CHALLENGE = 'Bearer realm="edgelog"';
 const INVALID_CHALLENGE = 'Bearer realm="edgelog", error="invalid_token"';
@@ -27,18 +34,7 @@ beforeAll(async () => {
 });
 
 /** A log of tenant acme holding three records. */
-async function prefilled(): Promise<string> {
-  const log = `acme/${uniqueName("matrix")}`;
-  for (const data of ["one", "two", "three"]) {
-    const res = await fetchWorker(`/logs/${log}/records`, {
-      method: "POST",
-      headers: bearer(admin),
-      body: data,
-    });
-    expect(res.status).toBe(200);
-  }
-  return log;
-}
+const prefilled = () => prefilledLog(admin, "matrix");
 
 async function tailCount(log: string): Promise<number> {
   const stub = env.LOGS.get(env.LOGS.idFromName(log));

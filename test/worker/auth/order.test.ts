@@ -6,8 +6,7 @@
 // allowed origin (through the Hono app), and no log may change.
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Right, RIGHTS } from "../../../src/token.ts";
-import { uniqueName } from "../helpers.ts";
-import { expectRefused, snapshot } from "./routes.ts";
+import { expectRefused, prefilledLog, snapshot } from "./routes.ts";
 import { allRights, bearer, epoch, fetchWorker, forge, token } from "./tokens.ts";
 
 const CHALLENGE = 'Bearer realm="edgelog"';
@@ -408,15 +407,7 @@ for (const origin of [undefined, APP]) {
   describe(`the earliest failed check answers (${origin === undefined ? "no Origin" : "allowed Origin"})`, () => {
     let log: string;
     beforeAll(async () => {
-      log = `acme/${uniqueName("order")}`;
-      for (const data of ["one", "two", "three"]) {
-        const res = await fetchWorker(`/logs/${log}/records`, {
-          method: "POST",
-          headers: bearer(admin),
-          body: data,
-        });
-        expect(res.status).toBe(200);
-      }
+      log = await prefilledLog(admin, "order");
     });
 
     for (const c of CASES) {

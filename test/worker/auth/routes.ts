@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import type { Right } from "../../../src/token.ts";
 import { encodeBatch } from "../../../worker/frames.ts";
-import { bytes } from "../helpers.ts";
+import { bytes, uniqueName } from "../helpers.ts";
 import { bodyText } from "../ndjson.ts";
 import { bearer, fetchWorker } from "./tokens.ts";
 
@@ -146,4 +146,23 @@ export async function expectRefused(res: Response, status: number, code: string)
   const body = await res.json() as { error?: { code?: unknown; message?: unknown } };
   expect({ status: res.status, code: body.error?.code }).toEqual({ status, code });
   expect(typeof body.error?.message).toBe("string");
+}
+
+/**
+ * A new log of `acme` holding the records "one", "two" and "three", written with `admin`.
+ *
+ * @param admin A token of acme with the append right.
+ * @param prefix The start of the log's own name segment.
+ */
+export async function prefilledLog(admin: string, prefix: string): Promise<string> {
+  const log = `acme/${uniqueName(prefix)}`;
+  for (const data of ["one", "two", "three"]) {
+    const res = await fetchWorker(`/logs/${log}/records`, {
+      method: "POST",
+      headers: bearer(admin),
+      body: data,
+    });
+    expect(res.status).toBe(200);
+  }
+  return log;
 }
