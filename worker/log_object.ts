@@ -25,6 +25,7 @@ import {
 } from "./http.ts";
 import {
   type DeploymentVars,
+  type DeploymentVarsInput,
   type LogConfig,
   parseConfig,
   parseDeploymentVars,
@@ -47,15 +48,9 @@ export {
 } from "./tails.ts";
 
 /** The bindings and vars of the deployment (wrangler.toml). */
-export interface Env {
+export interface Env extends DeploymentVarsInput {
   /** The LogObject namespace. */
   LOGS: DurableObjectNamespace<LogObject>;
-  /** Default maximum record size in bytes of a log that was never configured. */
-  DEFAULT_MAX_RECORD_SIZE?: string;
-  /** Default records per segment; "Infinity" keeps every record. */
-  DEFAULT_MAX_SEGMENT_SIZE?: string;
-  /** The most tails connected to one log at once; default {@linkcode DEFAULT_MAX_TAILS}. */
-  MAX_TAILS_PER_LOG?: string;
   /** The HS256 secret of the tokens (a Worker secret); none or empty: no tokens. */
   AUTH_SECRET?: string;
   /** "true" opens a deployment without AUTH_SECRET to every request: local development only. */
