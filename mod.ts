@@ -31,8 +31,8 @@ export {
   NotFoundError,
   OutOfRangeError,
   RecordTooLargeError,
-} from "./src/errors.ts";
-export type { Bounds, CallOptions, Journal, RangeFn } from "./src/journal.ts";
+} from "./src/core/errors.ts";
+export type { Bounds, CallOptions, Journal, RangeFn } from "./src/core/journal.ts";
 export {
   DEFAULT_MAX_RECORD_SIZE,
   DEFAULT_SEGMENT_SIZE,
@@ -41,14 +41,14 @@ export {
   type LogRecord,
   type OffsetRange,
   type WriteBatchOptions,
-} from "./src/log.ts";
-export { MemoryJournal } from "./src/memory_journal.ts";
+} from "./src/core/log.ts";
+export { MemoryJournal } from "./src/drivers/memory_journal.ts";
 export {
   type JournalOptions,
   type NewRecord,
   StorageJournal,
   type StoredRecord,
-} from "./src/storage_journal.ts";
+} from "./src/core/storage_journal.ts";
 export {
   nodeSqlite,
   type NodeSqliteDatabase,
@@ -56,6 +56,6 @@ export {
   type SqlDatabase,
   type SqlRow,
   type SqlValue,
-} from "./src/sql.ts";
-export { SqliteJournal } from "./src/sqlite_journal.ts";
-export { SqliteStore } from "./src/sqlite_store.ts";
+} from "./src/drivers/sql.ts";
+export { SqliteJournal } from "./src/drivers/sqlite_journal.ts";
+export { SqliteStore } from "./src/drivers/sqlite_store.ts";

@@ -19,7 +19,7 @@ if (import.meta.main) {
       Array.from({ length: lines }, (_, i) => `line ${i} of the append benchmark`).join("\n") +
         "\n",
     );
-    const cli = fileURLToPath(new URL("../src/client/cli.ts", import.meta.url));
+    const cli = fileURLToPath(new URL("../src/cli/cli.ts", import.meta.url));
     const started = performance.now();
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", cli, "append", name, "--json"],

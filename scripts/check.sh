@@ -22,12 +22,12 @@ step() {
 }
 
 # test/worker and test/e2e are typed for workerd and Node: tsc and node check them.
-step "deno check" "$deno" check mod.ts src bench test/*.ts test/client
+step "deno check" "$deno" check mod.ts src bench test/e2e/*_test.ts
 step "deno lint" "$deno" lint
 step "deno fmt --check" "$deno" fmt --check
-step "deno doc --lint" "$deno" doc --lint mod.ts src/conformance/mod.ts src/client/mod.ts src/client/cli.ts src/token.ts
+step "deno doc --lint" "$deno" doc --lint mod.ts src/conformance/mod.ts src/client/mod.ts src/cli/cli.ts src/protocol/token.ts
 step "deno publish --dry-run" "$deno" publish --dry-run --allow-dirty
-# Unit, conformance, property and doc tests, and test/client against wrangler dev (one server
+# Unit, conformance, property and doc tests, and test/e2e/*_test.ts against wrangler dev (one server
 # per file); results counted from the JUnit report.
 "$deno" test -A --doc --reporter=dot --junit-path="$reports/deno.xml" || true
 

@@ -1,6 +1,6 @@
 /**
  * Authentication and authorization at the Worker, before a request reaches a LogObject:
- * bearer tokens (src/token.ts) in the `Authorization` header or, for a tail, in the
+ * bearer tokens (src/protocol/token.ts) in the `Authorization` header or, for a tail, in the
  * WebSocket subprotocol offer; the tenant and log-name prefix a token covers; the right
  * each route needs. See PROTOCOL.md, "Authentication".
  *
@@ -14,7 +14,7 @@ import {
   routeRights,
   type TokenClaims,
   verifyToken,
-} from "../src/token.ts";
+} from "../src/protocol/token.ts";
 import { HttpError, pathOf } from "./http.ts";
 import type { Env } from "./log_object.ts";
 import { type LogPath, LOGS_PREFIX, splitLogPath } from "./log_name.ts";

@@ -1,10 +1,10 @@
 /**
- * The Worker's side of the wire framings: the codecs live in `src/client/wire.ts`, shared
+ * The Worker's side of the wire framings: the codecs live in `src/protocol/wire.ts`, shared
  * with the client; this module turns their decoding errors into the HTTP errors of the API.
  *
  * @module
  */
-import { decodeBatch as decodeWireBatch } from "../src/client/wire.ts";
+import { decodeBatch as decodeWireBatch } from "../src/protocol/wire.ts";
 import { HttpError } from "./http.ts";
 
 export {
@@ -16,7 +16,7 @@ export {
   TAIL_RECORD_HEADER,
   toBase64,
   type WireRecord as TailRecord,
-} from "../src/client/wire.ts";
+} from "../src/protocol/wire.ts";
 
 /**
  * Splits a batch body: repeated `[u32 big-endian length][length bytes]`.

@@ -11,7 +11,7 @@ import {
   NotFoundError,
   OutOfRangeError,
   RecordTooLargeError,
-} from "../src/errors.ts";
+} from "../src/core/errors.ts";
 import { SERVER_ERROR_STATUS, type ServerErrorCode } from "../src/client/http_error.ts";
 
 /** Error codes of the HTTP layer, beside the core's `LogErrorCode`s. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { assertLogName, ROUTE_SEGMENTS } from "../src/client/log_name.ts";
+import { assertLogName, ROUTE_SEGMENTS } from "../src/protocol/log_name.ts";
 
 /** A path under `/logs/` split into the log's name and the route inside the log. */
 export interface LogPath {
@@ -21,7 +21,7 @@ export const LOGS_PREFIX = "/logs/";
  *
  * @param rest The raw (percent-encoded) path after `/logs/`.
  * @returns The name and route.
- * @throws {RangeError} When the name breaks the rules of log names (src/client/log_name.ts);
+ * @throws {RangeError} When the name breaks the rules of log names (src/protocol/log_name.ts);
  * the error table answers it 400 `BAD_REQUEST`.
  */
 export function splitLogPath(rest: string): LogPath {

@@ -9,7 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
 import { getPath } from "hono/utils/url";
 import { Log, type LogRecord, RecordTooLargeError, SqliteStore } from "../mod.ts";
-import type { StorageJournal } from "../src/storage_journal.ts";
+import type { StorageJournal } from "../src/core/storage_journal.ts";
 import { BATCH_CONTENT_TYPE, decodeBatch, toBase64 } from "./frames.ts";
 import {
   discardBody,
@@ -33,11 +33,11 @@ import {
 import { logRoute } from "./log_name.ts";
 import { ObjectJournal } from "./object_journal.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
-import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../src/client/limits.ts";
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../src/protocol/limits.ts";
 import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "./subprotocol.ts";
 import { CLOSE_LOG_DELETED, Tails } from "./tails.ts";
 
-export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../src/client/limits.ts";
+export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../src/protocol/limits.ts";
 export { DEFAULT_MAX_TAILS, type LogConfig, MAX_RECORD_SIZE_LIMIT } from "./log_config.ts";
 export {
   CLOSE_LOG_DELETED,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { StorageJournal } from "../src/storage_journal.ts";
+import type { StorageJournal } from "../src/core/storage_journal.ts";
 import { encodeTailFrame, type TailRecord } from "./frames.ts";
 
 /** The most records in one tail frame. */

@@ -7,7 +7,7 @@ import {
   NotFoundError,
   OutOfRangeError,
   RecordTooLargeError,
-} from "../errors.ts";
+} from "../core/errors.ts";
 import { HttpError, SERVER_ERROR_STATUS, type ServerErrorCode } from "./http_error.ts";
 
 /**

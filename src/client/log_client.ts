@@ -4,16 +4,22 @@
  *
  * @module
  */
-import { FutureOffsetError, OutOfRangeError } from "../errors.ts";
-import type { Bounds, CallOptions } from "../journal.ts";
-import type { LogRecord, OffsetRange } from "../log.ts";
-import { assertBytes, assertInteger, assertPosition, checkSignal, describe } from "../validate.ts";
+import { FutureOffsetError, OutOfRangeError } from "../core/errors.ts";
+import type { Bounds, CallOptions } from "../core/journal.ts";
+import type { LogRecord, OffsetRange } from "../core/log.ts";
+import {
+  assertBytes,
+  assertInteger,
+  assertPosition,
+  checkSignal,
+  describe,
+} from "../core/validate.ts";
 import { type ErrorContext, errorFromResponse, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
-import { MAX_READ_LIMIT } from "./limits.ts";
-import { assertLogName } from "./log_name.ts";
+import { MAX_READ_LIMIT } from "../protocol/limits.ts";
+import { assertLogName } from "../protocol/log_name.ts";
 import { LogTail, type TailOptions, type TailSource, type WebSocketConstructor } from "./tail.ts";
-import { BATCH_CONTENT_TYPE, decodeRecordLines, encodeBatch } from "./wire.ts";
+import { BATCH_CONTENT_TYPE, decodeRecordLines, encodeBatch } from "../protocol/wire.ts";
 
 /**
  * The token a client sends: a string, or a function that returns one (or a Promise of

@@ -12,7 +12,7 @@ import {
   RecordTooLargeError,
 } from "../../mod.ts";
 import { HttpError, type HttpErrorCode, LogClient, RemoteJournal } from "./mod.ts";
-import { encodeRecordLine } from "./wire.ts";
+import { encodeRecordLine } from "../protocol/wire.ts";
 
 const BASE = "http://127.0.0.1:8787";
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -58,7 +58,7 @@ export {
   type LogConfigChanges,
   type TokenSource,
 } from "./log_client.ts";
-export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "./limits.ts";
+export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 export { RemoteJournal } from "./remote_journal.ts";
 export type { ReconnectEvent, TailOptions, WebSocketConstructor, WebSocketLike } from "./tail.ts";
 export {
@@ -73,4 +73,4 @@ export {
   TAIL_RECORD_HEADER,
   toBase64,
   type WireRecord,
-} from "./wire.ts";
+} from "../protocol/wire.ts";

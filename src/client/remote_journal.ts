@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { ClosedError, FutureOffsetError, NotFoundError, OutOfRangeError } from "../errors.ts";
-import type { Bounds, CallOptions, Journal, RangeFn } from "../journal.ts";
-import type { LogRecord } from "../log.ts";
-import { assertBytes, assertPosition, checkSignal, describe } from "../validate.ts";
+import { ClosedError, FutureOffsetError, NotFoundError, OutOfRangeError } from "../core/errors.ts";
+import type { Bounds, CallOptions, Journal, RangeFn } from "../core/journal.ts";
+import type { LogRecord } from "../core/log.ts";
+import { assertBytes, assertPosition, checkSignal, describe } from "../core/validate.ts";
 import { LogClient } from "./log_client.ts";
 
 /** Records read per request while `range` walks the log. */

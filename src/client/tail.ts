@@ -1,13 +1,13 @@
 // The live tail of a remote log: an async iterator over a WebSocket that reconnects after a
 // dropped connection and resumes where it left off. Built by `LogClient.tail`; internal
 // otherwise.
-import { ClosedError, OutOfRangeError } from "../errors.ts";
-import type { CallOptions } from "../journal.ts";
-import type { LogRecord } from "../log.ts";
-import { assertInteger, checkSignal, describe } from "../validate.ts";
+import { ClosedError, OutOfRangeError } from "../core/errors.ts";
+import type { CallOptions } from "../core/journal.ts";
+import type { LogRecord } from "../core/log.ts";
+import { assertInteger, checkSignal, describe } from "../core/validate.ts";
 import { errorFromBody, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
-import { decodeTailFrame } from "./wire.ts";
+import { decodeTailFrame } from "../protocol/wire.ts";
 
 /**
  * The part of the WebSocket API a tail uses. The `WebSocket` of browsers, Deno, Workers and

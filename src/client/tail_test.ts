@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { type LogRecord, OutOfRangeError } from "../../mod.ts";
 import { HttpError, LogClient, type ReconnectEvent, type WebSocketLike } from "./mod.ts";
-import { encodeTailFrame, type WireRecord } from "./wire.ts";
+import { encodeTailFrame, type WireRecord } from "../protocol/wire.ts";
 
 const BASE = "http://127.0.0.1:8787";
 

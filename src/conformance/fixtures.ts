@@ -1,5 +1,5 @@
 // Records, signals and readers shared by the conformance cases. Internal to the suite.
-import type { Journal } from "../journal.ts";
+import type { Journal } from "../core/journal.ts";
 
 /** A distinct, recognisable record for number `i`: 1 to 5 bytes, never empty. */
 export function record(i: number): Uint8Array {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { ClosedError, ConflictError, LogError, NotFoundError } from "../errors.ts";
-import type { CallOptions, Journal } from "../journal.ts";
+import { ClosedError, ConflictError, LogError, NotFoundError } from "../core/errors.ts";
+import type { CallOptions, Journal } from "../core/journal.ts";
 import {
   assertQuotes,
   deepEqual,

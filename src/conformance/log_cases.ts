@@ -10,10 +10,10 @@ import {
   LogError,
   OutOfRangeError,
   RecordTooLargeError,
-} from "../errors.ts";
-import type { CallOptions } from "../journal.ts";
-import { Log, type LogOptions, type LogRecord } from "../log.ts";
-import type { StorageJournal } from "../storage_journal.ts";
+} from "../core/errors.ts";
+import type { CallOptions } from "../core/journal.ts";
+import { Log, type LogOptions, type LogRecord } from "../core/log.ts";
+import type { StorageJournal } from "../core/storage_journal.ts";
 import {
   assertQuotes,
   deepEqual,

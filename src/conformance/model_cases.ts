@@ -13,10 +13,10 @@ import {
   NotFoundError,
   OutOfRangeError,
   RecordTooLargeError,
-} from "../errors.ts";
-import type { Journal } from "../journal.ts";
-import { Log, type LogRecord } from "../log.ts";
-import type { StorageJournal } from "../storage_journal.ts";
+} from "../core/errors.ts";
+import type { Journal } from "../core/journal.ts";
+import { Log, type LogRecord } from "../core/log.ts";
+import type { StorageJournal } from "../core/storage_journal.ts";
 import { type Class, deepEqual, equal, fail, ok, rejectsWith, show } from "./assert.ts";
 import { HIGH_START } from "./fixtures.ts";
 import {

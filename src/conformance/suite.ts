@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Journal } from "../journal.ts";
-import type { StorageJournal } from "../storage_journal.ts";
+import type { Journal } from "../core/journal.ts";
+import type { StorageJournal } from "../core/storage_journal.ts";
 
 /**
  * One conformance case: a name that reads as a sentence, and a function that resolves

@@ -4,8 +4,8 @@
 // SqliteJournal, and the LogObject's ObjectJournal (bounds kept in memory).
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
-import { SqliteStore } from "../../src/sqlite_store.ts";
-import type { StorageJournal } from "../../src/storage_journal.ts";
+import { SqliteStore } from "../../src/drivers/sqlite_store.ts";
+import type { StorageJournal } from "../../src/core/storage_journal.ts";
 import { ObjectJournal } from "../../worker/object_journal.ts";
 import { durableObjectSql } from "../../worker/sql_adapter.ts";
 

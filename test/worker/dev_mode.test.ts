@@ -2,7 +2,7 @@
 // EDGELOG_OPEN_DEV = "true" and an empty AUTH_SECRET (vitest.config.ts); other bindings are
 // tried by calling the Worker's fetch handler with bindings of their own.
 import { describe, expect, it, vi } from "vitest";
-import { mintToken } from "../../src/token.ts";
+import { mintToken } from "../../src/protocol/token.ts";
 import { authMode } from "../../worker/auth.ts";
 import { fetchWorker } from "./direct.ts";
 import { uniqueName } from "./helpers.ts";

@@ -1,7 +1,7 @@
 // The fields each core error carries in its JSON body (PROTOCOL.md, Errors), which the client
 // uses to rebuild the core's error classes.
 import { describe, expect, it } from "vitest";
-import { NotFoundError } from "../../src/errors.ts";
+import { NotFoundError } from "../../src/core/errors.ts";
 import { BATCH_CONTENT_TYPE, encodeBatch } from "../../worker/frames.ts";
 import { errorResponse } from "../../worker/http.ts";
 import { append, appendBatch, bytes, call, expectError, uniqueName } from "./helpers.ts";

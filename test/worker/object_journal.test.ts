@@ -2,8 +2,8 @@
 // journal write at a stale position.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ConflictError } from "../../src/errors.ts";
-import { SqliteStore } from "../../src/sqlite_store.ts";
+import { ConflictError } from "../../src/core/errors.ts";
+import { SqliteStore } from "../../src/drivers/sqlite_store.ts";
 import { ObjectJournal } from "../../worker/object_journal.ts";
 import { durableObjectSql } from "../../worker/sql_adapter.ts";
 import { bytes, text, uniqueName } from "./helpers.ts";

@@ -2,7 +2,7 @@
 // non-log paths, routes and methods that do not exist, the tail limit, misconfiguration.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_TOKEN_LENGTH, mintToken, RIGHTS } from "../../../src/token.ts";
+import { MAX_TOKEN_LENGTH, mintToken, RIGHTS } from "../../../src/protocol/token.ts";
 import { withoutCredentials } from "../../../worker/auth.ts";
 import type { LogObject } from "../../../worker/log_object.ts";
 import { uniqueName } from "../helpers.ts";

@@ -9,7 +9,7 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, expect, it } from "vitest";
-import { RIGHTS, routeRights } from "../../../src/token.ts";
+import { RIGHTS, routeRights } from "../../../src/protocol/token.ts";
 import { encodeBatch } from "../../../worker/frames.ts";
 import { STATUS_BY_CODE } from "../../../worker/http.ts";
 import { BASE } from "../helpers.ts";

@@ -4,7 +4,7 @@
 // answer came from the Worker (no Durable Object answered), and that the log is unchanged.
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RIGHTS } from "../../../src/token.ts";
+import { RIGHTS } from "../../../src/protocol/token.ts";
 import { decodeTailFrame } from "../../../worker/frames.ts";
 import {
   type Carrier,
@@ -132,7 +132,7 @@ for (const [route, carrier] of VARIANTS) {
 
 describe("the matrix covers PROTOCOL.md", () => {
   it("has one case per route and method of the route table", async () => {
-    const { ROUTE_RIGHTS } = await import("../../../src/token.ts");
+    const { ROUTE_RIGHTS } = await import("../../../src/protocol/token.ts");
     const table = Object.entries(ROUTE_RIGHTS).flatMap(([path, methods]) =>
       Object.keys(methods).map((m) => `${m} ${path}`)
     ).sort();

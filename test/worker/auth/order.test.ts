@@ -5,7 +5,7 @@
 // the Allow of a 405. Each runs without an Origin (the Worker's direct path) and from an
 // allowed origin (through the Hono app), and no log may change.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Right, RIGHTS } from "../../../src/token.ts";
+import { type Right, RIGHTS } from "../../../src/protocol/token.ts";
 import { expectRefused, prefilledLog, snapshot } from "./routes.ts";
 import { allRights, bearer, epoch, fetchWorker, forge, token } from "./tokens.ts";
 

@@ -1,7 +1,7 @@
 // Rights per route: a token holding one right may use exactly the routes that need it.
 // Rights are independent: admin implies neither read nor append.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Right, RIGHTS } from "../../../src/token.ts";
+import { type Right, RIGHTS } from "../../../src/protocol/token.ts";
 import { uniqueName } from "../helpers.ts";
 import { expectRefused, ROUTES, send, snapshot } from "./routes.ts";
 import { allRights, bearer, fetchWorker, token } from "./tokens.ts";

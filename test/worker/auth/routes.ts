@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { Right } from "../../../src/token.ts";
+import type { Right } from "../../../src/protocol/token.ts";
 import { encodeBatch } from "../../../worker/frames.ts";
 import { bytes, uniqueName } from "../helpers.ts";
 import { bodyText } from "../ndjson.ts";

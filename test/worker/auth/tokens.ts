@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { mintToken, type Right, RIGHTS, type TokenGrant } from "../../../src/token.ts";
+import { mintToken, type Right, RIGHTS, type TokenGrant } from "../../../src/protocol/token.ts";
 import { BASE } from "../helpers.ts";
 
 export { fetchWorker } from "../direct.ts";

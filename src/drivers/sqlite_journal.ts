@@ -3,15 +3,15 @@
  *
  * @module
  */
-import { ConflictError } from "./errors.ts";
-import type { Bounds } from "./journal.ts";
+import { ConflictError } from "../core/errors.ts";
+import type { Bounds } from "../core/journal.ts";
 import type { SqlDatabase, SqlValue } from "./sql.ts";
 import {
   type JournalOptions,
   type NewRecord,
   StorageJournal,
   type StoredRecord,
-} from "./storage_journal.ts";
+} from "../core/storage_journal.ts";
 
 /**
  * Rows per multi-row INSERT, within SQLite's limit of 100 parameters in a Durable Object:

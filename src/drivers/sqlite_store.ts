@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { ClosedError } from "./errors.ts";
+import { ClosedError } from "../core/errors.ts";
 import type { SqlDatabase } from "./sql.ts";
 import { SqliteJournal } from "./sqlite_journal.ts";
-import type { JournalOptions } from "./storage_journal.ts";
-import { describe } from "./validate.ts";
+import type { JournalOptions } from "../core/storage_journal.ts";
+import { describe } from "../core/validate.ts";
 
 /** The catalog: one row per named journal, holding its bounds. */
 const CATALOG = `CREATE TABLE IF NOT EXISTS edgelog_journals (

@@ -3,14 +3,14 @@
  *
  * @module
  */
-import { ConflictError } from "./errors.ts";
-import type { Bounds } from "./journal.ts";
+import { ConflictError } from "../core/errors.ts";
+import type { Bounds } from "../core/journal.ts";
 import {
   type JournalOptions,
   type NewRecord,
   StorageJournal,
   type StoredRecord,
-} from "./storage_journal.ts";
+} from "../core/storage_journal.ts";
 
 /**
  * An in-memory {@linkcode Journal}: the default storage of a {@linkcode Log}. A fresh

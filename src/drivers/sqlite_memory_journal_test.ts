@@ -1,8 +1,8 @@
 // Runs the conformance suite over SqliteJournal in an in-memory SQLite database
 // (node:sqlite). EDGELOG_MODEL_RUNS sets the random sequences per model case (default 1000).
 import { DatabaseSync } from "node:sqlite";
-import { nodeSqlite, SqliteStore } from "../mod.ts";
-import { journalCases, logCases, modelCases } from "../src/conformance/mod.ts";
+import { nodeSqlite, SqliteStore } from "../../mod.ts";
+import { journalCases, logCases, modelCases } from "../conformance/mod.ts";
 
 const runs = Number(Deno.env.get("EDGELOG_MODEL_RUNS") ?? 1000);
 const store = new SqliteStore(nodeSqlite(new DatabaseSync(":memory:")));

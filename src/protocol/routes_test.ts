@@ -1,10 +1,10 @@
-// The route table of src/token.ts against PROTOCOL.md: every route heading of the document
+// The route table of src/protocol/token.ts against PROTOCOL.md: every route heading of the document
 // ("## Routes" and the live tail's heading) is in ROUTE_RIGHTS, every entry of ROUTE_RIGHTS is
 // documented, and the right of each is the one "Rights per route" (Authentication) gives.
 import assert from "node:assert/strict";
-import { requiredRight, type Right, RIGHTS, ROUTE_RIGHTS } from "../src/token.ts";
+import { requiredRight, type Right, RIGHTS, ROUTE_RIGHTS } from "./token.ts";
 
-const PROTOCOL = await Deno.readTextFile(new URL("../PROTOCOL.md", import.meta.url));
+const PROTOCOL = await Deno.readTextFile(new URL("../../PROTOCOL.md", import.meta.url));
 const LINES = PROTOCOL.split("\n");
 const LOG_PREFIX = "/logs/{name}";
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
@@ -79,7 +79,7 @@ function documentedRights(): Map<string, Right> {
   const start = LINES.findIndex((l) => l.startsWith("Rights per route:"));
   assert.notEqual(start, -1, 'PROTOCOL.md has a "Rights per route" paragraph');
   const end = LINES.indexOf("", start);
-  const paragraph = LINES.slice(start, end).join(" ").replace(/`src\/token\.ts`.*$/, "");
+  const paragraph = LINES.slice(start, end).join(" ").replace(/`src\/protocol\/token\.ts`.*$/, "");
   const rights = new Map<string, Right>();
   for (const clause of paragraph.split(";")) {
     const match = /\*\*([a-z]+)\*\* for (.*)/.exec(clause);

@@ -1,13 +1,13 @@
-// The command line end to end: `deno run` of src/client/cli.ts as a process against a real
+// The command line end to end: `deno run` of src/cli/cli.ts as a process against a real
 // local server (wrangler dev, one for this file), checking stdout, stderr and exit codes.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { EXIT_CODES } from "../../src/client/cli.ts";
+import { EXIT_CODES } from "../../src/cli/cli.ts";
 import { LogClient } from "../../src/client/mod.ts";
 import type { LogRecord } from "../../mod.ts";
-import { DevServer, freePort, sleep } from "../e2e/server.mjs";
+import { DevServer, freePort, sleep } from "./server.mjs";
 
-const CLI = fileURLToPath(new URL("../../src/client/cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../src/cli/cli.ts", import.meta.url));
 const server = new DevServer();
 await server.start();
 

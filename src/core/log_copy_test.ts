@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Log, type LogRecord, MemoryJournal } from "../mod.ts";
+import { Log, type LogRecord, MemoryJournal } from "../../mod.ts";
 
 function bytes(seed: number, size: number): Uint8Array {
   return Uint8Array.from({ length: size }, (_, i) => (seed * 7 + i) & 0xff);

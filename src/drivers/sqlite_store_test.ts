@@ -1,6 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import assert from "node:assert/strict";
-import { ClosedError, Log, nodeSqlite, SqliteStore } from "../mod.ts";
+import { ClosedError, Log, nodeSqlite, SqliteStore } from "../../mod.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -16,7 +16,7 @@ Deno.test("SqliteStore keeps every acknowledged record after its process is kill
   // acknowledged offset on stdout, and is then killed with SIGKILL without closing.
   const script = `
     import { DatabaseSync } from "node:sqlite";
-    import { Log, nodeSqlite, SqliteStore } from "${new URL("../mod.ts", import.meta.url)}";
+    import { Log, nodeSqlite, SqliteStore } from "${new URL("../../mod.ts", import.meta.url)}";
     const store = new SqliteStore(nodeSqlite(new DatabaseSync(${JSON.stringify(path)})));
     const log = new Log({ journal: store.open("events"), startOffset: 7 });
     for (let i = 0; i < 250; i++) {

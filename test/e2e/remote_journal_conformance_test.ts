@@ -3,7 +3,7 @@
 // deployed log pass unchanged.
 import { journalCases } from "../../src/conformance/mod.ts";
 import { LogClient, RemoteJournal } from "../../src/client/mod.ts";
-import { DevServer } from "../e2e/server.mjs";
+import { DevServer } from "./server.mjs";
 
 const server = new DevServer();
 await server.start();

@@ -2,8 +2,8 @@
 // (node:sqlite, WAL, synchronous commits). EDGELOG_MODEL_RUNS sets the random sequences
 // per model case (default 1000).
 import { DatabaseSync } from "node:sqlite";
-import { nodeSqlite, SqliteStore } from "../mod.ts";
-import { journalCases, logCases, modelCases } from "../src/conformance/mod.ts";
+import { nodeSqlite, SqliteStore } from "../../mod.ts";
+import { journalCases, logCases, modelCases } from "../conformance/mod.ts";
 
 const runs = Number(Deno.env.get("EDGELOG_MODEL_RUNS") ?? 1000);
 const dir = await Deno.makeTempDir({ prefix: "edgelog_conformance_" });

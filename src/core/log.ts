@@ -10,7 +10,7 @@ import {
   RecordTooLargeError,
 } from "./errors.ts";
 import type { CallOptions } from "./journal.ts";
-import { MemoryJournal } from "./memory_journal.ts";
+import { MemoryJournal } from "../drivers/memory_journal.ts";
 import type { NewRecord, StorageJournal } from "./storage_journal.ts";
 import { LogStream, type StreamSource } from "./log_stream.ts";
 import { WriteSignal } from "./write_signal.ts";

@@ -35,13 +35,13 @@ import {
   NotFoundError,
   OutOfRangeError,
   RecordTooLargeError,
-} from "../errors.ts";
-import type { LogRecord } from "../log.ts";
-import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS } from "../token.ts";
-import { HttpError } from "./http_error.ts";
-import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "./limits.ts";
-import { LogClient, type LogClientOptions } from "./log_client.ts";
-import { encodeRecordLine, toBase64 } from "./wire.ts";
+} from "../core/errors.ts";
+import type { LogRecord } from "../core/log.ts";
+import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS } from "../protocol/token.ts";
+import { HttpError } from "../client/http_error.ts";
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
+import { LogClient, type LogClientOptions } from "../client/log_client.ts";
+import { encodeRecordLine, toBase64 } from "../protocol/wire.ts";
 
 /**
  * The exit codes of the command line, one per kind of error:

@@ -1,7 +1,7 @@
 // Runs the client, compiled to JavaScript, under Node (20 has global fetch but no global
 // WebSocket: the tail gets the ws package's) against a server, and prints what it saw as
-// one JSON line. Started by test/client/node_test.ts:
-//   node test/client/node_smoke.mjs <compiled client/mod.js> <errors.js> <server url> <log>
+// one JSON line. Started by test/e2e/client_node_test.ts:
+//   node test/e2e/client_node_smoke.mjs <compiled client/mod.js> <errors.js> <server url> <log>
 import WebSocket from "ws";
 
 const [clientModule, errorsModule, url, name] = process.argv.slice(2);

@@ -1,8 +1,8 @@
 // Runs the conformance suite over MemoryJournal. EDGELOG_MODEL_RUNS sets the number of
 // random sequences per model case (default 1000).
 import assert from "node:assert/strict";
-import { MemoryJournal } from "../mod.ts";
-import { journalCases, logCases, modelCases } from "../src/conformance/mod.ts";
+import { MemoryJournal } from "../../mod.ts";
+import { journalCases, logCases, modelCases } from "../conformance/mod.ts";
 
 const runs = Number(Deno.env.get("EDGELOG_MODEL_RUNS") ?? 1000);
 const harness = { create: (opts = {}) => new MemoryJournal(opts), supportsStart: true };

@@ -3,7 +3,7 @@
 // (wrangler dev, one for this file).
 import assert from "node:assert/strict";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { DevServer } from "../e2e/server.mjs";
+import { DevServer } from "./server.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const server = new DevServer();
@@ -36,9 +36,9 @@ Deno.test("The client works under Node with fetch, the ws package's WebSocket an
     ]);
     const name = `node/${Date.now().toString(36)}`;
     const line = await run("node", [
-      "test/client/node_smoke.mjs",
+      "test/e2e/client_node_smoke.mjs",
       pathToFileURL(`${out}/client/mod.js`).href,
-      pathToFileURL(`${out}/errors.js`).href,
+      pathToFileURL(`${out}/core/errors.js`).href,
       server.url,
       name,
     ]);

@@ -11,7 +11,7 @@ import {
   ROUTE_RIGHTS,
   routeRights,
   verifyToken,
-} from "../src/token.ts";
+} from "./token.ts";
 
 const SECRET = "a secret of at least thirty-two bytes!";
 

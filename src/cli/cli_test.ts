@@ -1,10 +1,10 @@
 // The command line in-process with a stand-in server: batching, flags, environment
-// variables, output formats and exit codes. test/client/cli_test.ts runs it as a process
+// variables, output formats and exit codes. test/e2e/cli_process_test.ts runs it as a process
 // against wrangler dev.
 import assert from "node:assert/strict";
 import { type CliIo, DEFAULT_URL, EXIT_CODES, main } from "./cli.ts";
-import { DEFAULT_TOKEN_TTL, type mintToken, verifyToken } from "../token.ts";
-import { decodeBatch, encodeRecordLine } from "./wire.ts";
+import { DEFAULT_TOKEN_TTL, type mintToken, verifyToken } from "../protocol/token.ts";
+import { decodeBatch, encodeRecordLine } from "../protocol/wire.ts";
 
 const encoder = new TextEncoder();
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { type LogRecord, OutOfRangeError } from "../../mod.ts";
 import { HttpError, LogClient, type ReconnectEvent } from "../../src/client/mod.ts";
-import { DevServer, sleep } from "../e2e/server.mjs";
+import { DevServer, sleep } from "./server.mjs";
 
 const server = new DevServer();
 await server.start();
