@@ -12,24 +12,12 @@ import {
 import type { CallOptions } from "./journal.ts";
 import { MemoryJournal } from "../drivers/memory_journal.ts";
 import type { NewRecord, StorageJournal } from "./storage_journal.ts";
+import type { LogRecord } from "./log_record.ts";
 import { LogStream, type StreamSource } from "./log_stream.ts";
 import { WriteSignal } from "./write_signal.ts";
 import { assertBytes, assertInteger, assertPosition, checkSignal, describe } from "./validate.ts";
 
-/** A record read from a {@linkcode Log}. */
-export interface LogRecord {
-  /** The record's offset: its position in the journal. */
-  offset: number;
-  /** When the record was written. */
-  created: Date;
-  /**
-   * A copy of the record's bytes: changing it never changes what the log stores. Small
-   * copies are packed like Node's pooled Buffers, so two returned records may share one
-   * ArrayBuffer (never with stored records); mind `byteOffset`, and copy before transferring
-   * `data.buffer`.
-   */
-  data: Uint8Array;
-}
+export type { LogRecord } from "./log_record.ts";
 
 /** Options of {@linkcode Log}. */
 export interface LogOptions {
