@@ -40,7 +40,9 @@ export {
   type LogOptions,
   type LogRecord,
   type OffsetRange,
+  type ReadBatchOptions,
   type WriteBatchOptions,
+  type WriteOptions,
 } from "./src/core/log.ts";
 export { MemoryJournal } from "./src/drivers/memory_journal.ts";
 export {

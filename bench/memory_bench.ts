@@ -42,6 +42,12 @@ function indexBaseline(i: number): Promise<Uint8Array> {
   Deno.bench("Log.write, promise not awaited", { group: "Log.write" }, () => {
     void other.write(data);
   });
+  // Optimistic concurrency: each write expects the next offset.
+  const expecting = new Log({ maxSegmentSize: SEGMENT_SIZE });
+  let next = 0;
+  Deno.bench("Log.write with expectedOffset (32 B, memory)", { group: "Log.write" }, async () => {
+    sink += await expecting.write(data, { expectedOffset: next++ });
+  });
 }
 
 // Log.read and Log.readBatch over a full log: two segments of 1000 records.
@@ -96,6 +102,12 @@ function indexBaseline(i: number): Promise<Uint8Array> {
     group: "Log.readBatch",
   }, async () => {
     sink += await log.readBatch(earliest + (next++ % starts), batch);
+  });
+  // Bounded by bytes as well: read from the driver in pages of 16 records.
+  Deno.bench(`Log.readBatch with maxBytes (${BATCH_SIZE} x 32 B, memory)`, {
+    group: "Log.readBatch",
+  }, async () => {
+    sink += await log.readBatch(earliest + (next++ % starts), batch, { maxBytes: 1 << 20 });
   });
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  ClosedError,
   ConflictError,
   FutureOffsetError,
   LogError,
@@ -86,11 +87,15 @@ export function logCases(harness: LogHarness, options: CaseOptions = {}): Confor
     drafts.push({ name, fn: () => run(harness, body) });
   };
   defineWrite(define);
+  defineExpectedOffset(define);
   defineWriteBatch(define);
   defineRead(define);
   defineReadBatch(define);
+  defineReadBatchBytes(define);
   defineRange(define);
+  defineBounds(define);
   defineRetention(define);
+  defineTruncate(define);
   defineConstructor(define);
   defineStream(define);
   defineOverJournal(define);
@@ -130,6 +135,16 @@ async function writeAll(log: Log, count: number, first = 0): Promise<Uint8Array[
   const records = Array.from({ length: count }, (_, i) => record(first + i));
   for (const data of records) await log.write(data.slice());
   return records;
+}
+
+/** `size` bytes, each `i`: a record whose size a case chooses. */
+function sized(i: number, size: number): Uint8Array {
+  return new Uint8Array(size).fill(i & 0xff);
+}
+
+/** The records of `batch[0..count)` as plain values, to compare two reads. */
+function filled(batch: LogRecord[], count: number) {
+  return batch.slice(0, count).map(({ offset, created, data }) => ({ offset, created, data }));
 }
 
 /** A clock that returns `ms` and then, for each later call, one millisecond more. */
@@ -307,6 +322,132 @@ function defineWrite(define: Define): void {
     }
     deepEqual(await log.range(), { earliest: 50, latest: 149 }, "range()");
   });
+}
+
+function defineExpectedOffset(define: Define): void {
+  define("`write()` with expectedOffset resolves when it is the next offset", async (ctx) => {
+    const log = await ctx.log({ startOffset: 10 });
+    equal(await log.write(bytes(1), { expectedOffset: 10 }), 10, "offset of the first write");
+    equal(await log.write(bytes(2), { expectedOffset: 11 }), 11, "offset of the second write");
+    await log.writeBatch([bytes(3), bytes(4)]);
+    equal(await log.write(bytes(5), { expectedOffset: 14 }), 14, "offset after a batch");
+    deepEqual(await log.range(), { earliest: 10, latest: 14 }, "range()");
+    deepEqual((await log.read(14)).data, bytes(5), "read(14).data");
+  });
+
+  define(
+    "`write()` rejects ConflictError carrying expectedOffset and quoting the next offset when expectedOffset is below it",
+    async (ctx) => {
+      const log = await ctx.log({ startOffset: 5 });
+      await writeAll(log, 3);
+      for (const expectedOffset of [7, 5, 0]) {
+        await rejects(() => log.write(bytes(9), { expectedOffset }), ConflictError, (e) => {
+          equal(e.position, expectedOffset, "position");
+          assertQuotes(e, expectedOffset);
+          assertQuotes(e, 8);
+        });
+      }
+      deepEqual(await log.range(), { earliest: 5, latest: 7 }, "range()");
+      equal(await log.write(bytes(1)), 8, "offset of the next write");
+    },
+  );
+
+  define(
+    "`write()` rejects RangeError when expectedOffset is above the next offset",
+    async (ctx) => {
+      const log = await ctx.log();
+      await writeAll(log, 2);
+      for (const expectedOffset of [3, 1000, Number.MAX_SAFE_INTEGER]) {
+        await rejects(
+          () => log.write(bytes(9), { expectedOffset }),
+          RangeError,
+          (e) => assertQuotes(e, expectedOffset),
+        );
+      }
+      deepEqual(await log.range(), { earliest: 0, latest: 1 }, "range()");
+      equal(await log.write(bytes(1), { expectedOffset: 2 }), 2, "offset of the next write");
+    },
+  );
+
+  define(
+    "`write()` rejects RangeError for an expectedOffset that is not a non-negative integer",
+    async (ctx) => {
+      const log = await ctx.log();
+      for (const expectedOffset of [...NOT_INTEGERS, -1]) {
+        await rejects(() => log.write(bytes(9), { expectedOffset }), RangeError);
+      }
+      for (const expectedOffset of NOT_NUMBERS) {
+        await rejects(
+          () => log.write(bytes(9), { expectedOffset: unsafe(expectedOffset) }),
+          TypeError,
+        );
+      }
+      deepEqual(await log.range(), { earliest: -1, latest: -1 }, "range()");
+      equal(await log.write(bytes(1)), 0, "offset of the next write");
+    },
+  );
+
+  define(
+    "`write()` checks expectedOffset against the writes issued before it in the same turn",
+    async (ctx) => {
+      const log = await ctx.log({ startOffset: 3 });
+      await log.write(record(0));
+      // Issued without an await in between: a coalescing driver gathers them in one commit.
+      const calls: Promise<number>[] = [
+        log.write(record(1), { expectedOffset: 4 }),
+        log.write(record(2)),
+        log.write(record(3), { expectedOffset: 6 }),
+        log.write(record(4), { expectedOffset: 6 }),
+        log.write(record(5), { expectedOffset: 8 }),
+        log.writeBatch([record(6), record(7)], { expectedOffset: 7 }),
+        log.write(record(8), { expectedOffset: 9 }),
+        log.write(record(9), { expectedOffset: 3 }),
+      ];
+      const results = await Promise.allSettled(calls);
+      const outcome = (i: number) => {
+        const result = results[i]!;
+        return result.status === "fulfilled" ? result.value : result.reason;
+      };
+      equal(outcome(0), 4, "offset of write 0 (expected 4)");
+      equal(outcome(1), 5, "offset of write 1 (no expectedOffset)");
+      equal(outcome(2), 6, "offset of write 2 (expected 6)");
+      instanceOf(outcome(3), ConflictError, "rejection of write 3 (expected 6, taken)");
+      equal((outcome(3) as ConflictError).position, 6, "position of the conflict");
+      assertQuotes(outcome(3), 7);
+      instanceOf(outcome(4), RangeError, "rejection of write 4 (expected 8, next is 7)");
+      equal(outcome(5), 7, "offset of the batch (expected 7)");
+      equal(outcome(6), 9, "offset of write 6 (expected 9)");
+      instanceOf(outcome(7), ConflictError, "rejection of write 7 (expected 3)");
+      deepEqual(log.boundsSync(), { begin: 3, end: 10 }, "boundsSync()");
+      const batch = new Array<LogRecord>(10);
+      equal(await log.readBatch(3, batch), 7, "records stored");
+      deepEqual(
+        batch.slice(0, 7).map((r) => r.data),
+        [0, 1, 2, 3, 6, 7, 8].map(record),
+        "the records stored, in order",
+      );
+    },
+  );
+
+  define(
+    "`write()` lets exactly one of concurrent writes with one expectedOffset win",
+    async (ctx) => {
+      const log = await ctx.log();
+      await log.write(record(9));
+      const results = await Promise.allSettled(
+        [0, 1, 2].map((i) => log.write(record(i), { expectedOffset: 1 })),
+      );
+      const won = results.flatMap((r, i) => r.status === "fulfilled" ? [i] : []);
+      equal(won.length, 1, "number of writes that won");
+      for (const result of results) {
+        if (result.status === "rejected") {
+          instanceOf(result.reason, ConflictError, "a losing write's rejection");
+        }
+      }
+      deepEqual(await log.range(), { earliest: 0, latest: 1 }, "range()");
+      deepEqual((await log.read(1)).data, record(won[0]!), "read(1).data");
+    },
+  );
 }
 
 function defineWriteBatch(define: Define): void {
@@ -689,6 +830,218 @@ function defineReadBatch(define: Define): void {
   });
 }
 
+function defineReadBatchBytes(define: Define): void {
+  define(
+    "`readBatch()` with maxBytes stops once the records read hold maxBytes or more, the record that crosses it included",
+    async (ctx) => {
+      const log = await ctx.log({ startOffset: 2 });
+      for (let i = 0; i < 5; i++) await log.write(sized(i, 10));
+      const batch = new Array<LogRecord>(5);
+      const expected: [number, number][] = [
+        [1, 1],
+        [9, 1],
+        [10, 1],
+        [11, 2],
+        [20, 2],
+        [29, 3],
+        [30, 3],
+        [31, 4],
+        [50, 5],
+        [1000, 5],
+        [Infinity, 5],
+      ];
+      for (const [maxBytes, count] of expected) {
+        const what = `readBatch(2, 5 slots, { maxBytes: ${maxBytes} })`;
+        equal(await log.readBatch(2, batch, { maxBytes }), count, what);
+        for (let k = 0; k < count; k++) {
+          equal(batch[k]!.offset, 2 + k, `batch[${k}].offset of ${what}`);
+          deepEqual(batch[k]!.data, sized(k, 10), `batch[${k}].data of ${what}`);
+        }
+        equal(log.readBatchSync(2, batch, { maxBytes }), count, `the same with readBatchSync()`);
+      }
+      equal(await log.readBatch(4, batch, { maxBytes: 15 }), 2, "count from offset 4");
+      equal(batch[1]!.offset, 5, "batch[1].offset from offset 4");
+    },
+  );
+
+  define(
+    "`readBatch()` with maxBytes reads one record when it alone holds more than maxBytes",
+    async (ctx) => {
+      const log = await ctx.log();
+      const huge = pattern(1048576);
+      await log.write(bytes(1));
+      await log.write(huge);
+      await log.write(bytes(2));
+      const batch = new Array<LogRecord>(3);
+      equal(await log.readBatch(1, batch, { maxBytes: 1 }), 1, "count with maxBytes 1");
+      deepEqual(batch[0]!.data, huge, "batch[0].data");
+      equal(await log.readBatch(1, batch, { maxBytes: 1048575 }), 1, "count below its size");
+      equal(await log.readBatch(1, batch, { maxBytes: 1048576 }), 1, "count at its size");
+      equal(await log.readBatch(1, batch, { maxBytes: 1048577 }), 2, "count above its size");
+      equal(await log.readBatch(0, batch, { maxBytes: 1 }), 1, "count from the small record");
+      equal(await log.readBatch(0, batch, { maxBytes: 2 }), 2, "count crossing into it");
+      deepEqual(batch[1]!.data, huge, "batch[1].data");
+      equal(log.readBatchSync(0, batch, { maxBytes: 2 }), 2, "count of readBatchSync()");
+    },
+  );
+
+  define(
+    "`readBatch()` with maxBytes stops at the batch length or the end of the log and leaves slots past the count untouched",
+    async (ctx) => {
+      const log = await ctx.log();
+      for (let i = 0; i < 5; i++) await log.write(sized(i, 3));
+      const sentinel: LogRecord = { offset: -7, created: new Date(0), data: bytes(255) };
+      const check = async (offset: number, length: number, maxBytes: number, count: number) => {
+        const batch = new Array<LogRecord>(length).fill(sentinel);
+        const what = `readBatch(${offset}, ${length} slots, { maxBytes: ${maxBytes} })`;
+        equal(await log.readBatch(offset, batch, { maxBytes }), count, what);
+        for (let k = 0; k < count; k++) equal(batch[k]!.offset, offset + k, `batch[${k}].offset`);
+        for (let k = count; k < length; k++) equal(batch[k], sentinel, `batch[${k}] of ${what}`);
+      };
+      await check(0, 2, 1000, 2); // the batch length is reached first
+      await check(0, 8, 1000, 5); // the end of the log
+      await check(3, 8, 1000, 2);
+      await check(0, 8, 6, 2); // the bytes
+      await check(0, 8, 7, 3);
+      await check(4, 1, 1, 1);
+    },
+  );
+
+  define(
+    "`readBatch()` with maxBytes reads batches of more than 16 records whole and in order",
+    async (ctx) => {
+      const log = await ctx.log({ startOffset: 7 });
+      const records = await writeAll(log, 100);
+      const batch = new Array<LogRecord>(80);
+      const checkBatch = (from: number, count: number, what: string) => {
+        for (let k = 0; k < count; k++) {
+          equal(batch[k]!.offset, 7 + from + k, `batch[${k}].offset of ${what}`);
+          deepEqual(batch[k]!.data, records[from + k], `batch[${k}].data of ${what}`);
+        }
+      };
+      equal(await log.readBatch(7, batch, { maxBytes: 1_000_000 }), 80, "count of 80 slots");
+      checkBatch(0, 80, "readBatch(7, 80 slots)");
+      for (const from of [0, 5, 20]) {
+        for (const stop of [1, 15, 16, 17, 32, 33, 40, 48, 79]) {
+          const maxBytes = records.slice(from, from + stop).reduce((n, r) => n + r.byteLength, 0);
+          const what = `readBatch(${7 + from}, 80 slots, { maxBytes: ${maxBytes} })`;
+          equal(await log.readBatch(7 + from, batch, { maxBytes }), stop, what);
+          checkBatch(from, stop, what);
+          equal(
+            await log.readBatch(7 + from, batch, { maxBytes: maxBytes + 1 }),
+            Math.min(stop + 1, 80),
+            `${what} + 1 byte`,
+          );
+          checkBatch(from, Math.min(stop + 1, 80), `${what} + 1 byte`);
+        }
+      }
+      equal(await log.readBatch(97, batch, { maxBytes: 1_000_000 }), 10, "count to the end");
+      checkBatch(90, 10, "readBatch(97, 80 slots)");
+    },
+  );
+
+  define(
+    "`readBatch()` and `readBatchSync()` read the same records and report the same errors",
+    async (ctx) => {
+      const log = await ctx.log({ startOffset: 2, maxSegmentSize: 4 });
+      await writeAll(log, 13); // n = 13, S = 4: earliest = 2 + 4 * (3 - 1) = 10
+      for (const offset of [-1, 0, 2, 9, 10, 11, 14, 15, 16, 1.5]) {
+        for (const length of [0, 1, 3, 20]) {
+          for (const maxBytes of [undefined, Infinity, 1, 4, 7, 0]) {
+            const opts = maxBytes === undefined ? {} : { maxBytes };
+            const what = `(${offset}, ${length} slots, ${JSON.stringify(opts)})`;
+            let expected: { count: number } | { error: unknown };
+            try {
+              expected = { count: log.readBatchSync(offset, new Array<LogRecord>(length), opts) };
+            } catch (error) {
+              expected = { error };
+            }
+            if ("error" in expected) {
+              const { error } = expected;
+              ok(error instanceof Error, `Expected readBatchSync${what} to throw an Error`);
+              await rejects(
+                () => log.readBatch(offset, new Array<LogRecord>(length), opts),
+                error.constructor as new () => Error,
+                (e) => equal(e.message, error.message, `message of readBatch${what}`),
+              );
+              continue;
+            }
+            const syncBatch = new Array<LogRecord>(length);
+            const asyncBatch = new Array<LogRecord>(length);
+            const count = log.readBatchSync(offset, syncBatch, opts);
+            equal(
+              await log.readBatch(offset, asyncBatch, opts),
+              count,
+              `count of readBatch${what}`,
+            );
+            deepEqual(filled(asyncBatch, count), filled(syncBatch, count), `records of ${what}`);
+          }
+        }
+      }
+    },
+  );
+
+  define(
+    "`readBatch()` and `readBatchSync()` reject RangeError for a maxBytes that is neither a positive integer nor Infinity",
+    async (ctx) => {
+      const log = await ctx.log();
+      await writeAll(log, 2);
+      const batch = new Array<LogRecord>(2);
+      for (const maxBytes of [0, -1, 1.5, NaN, -Infinity, 2 ** 53]) {
+        await rejects(() => log.readBatch(0, batch, { maxBytes }), RangeError);
+        throws(() => log.readBatchSync(0, batch, { maxBytes }), RangeError);
+      }
+      for (const maxBytes of ["10", null, {}]) {
+        await rejects(() => log.readBatch(0, batch, { maxBytes: unsafe(maxBytes) }), TypeError);
+        throws(() => log.readBatchSync(0, batch, { maxBytes: unsafe(maxBytes) }), TypeError);
+      }
+      deepEqual(batch, new Array<LogRecord>(2), "batch after the rejections");
+    },
+  );
+
+  define("`readBatchSync()` throws the errors that `readBatch()` rejects", async (ctx) => {
+    const log = await ctx.log({ startOffset: 2, maxSegmentSize: 1 });
+    await writeAll(log, 3); // n = 3, S = 1: earliest = 2 + (2 - 1) = 3
+    const batch = new Array<LogRecord>(2);
+    throws(
+      () => log.readBatchSync(5, batch),
+      FutureOffsetError,
+      (e) => equal(e.offset, 5, "offset"),
+    );
+    for (const offset of [-1, 0, 1, 2]) {
+      throws(
+        () => log.readBatchSync(offset, batch),
+        OutOfRangeError,
+        (e) => equal(e.offset, offset, "offset"),
+      );
+    }
+    throws(() => log.readBatchSync(2, batch, { maxBytes: 1 }), OutOfRangeError);
+    for (const offset of NOT_INTEGERS) throws(() => log.readBatchSync(offset, batch), RangeError);
+    throws(() => log.readBatchSync(unsafe("3"), batch), TypeError);
+    throws(() => log.readBatchSync(3, unsafe(null)), TypeError);
+    for (const offset of [0, 99, -1, 1.5]) {
+      equal(log.readBatchSync(offset, []), 0, `readBatchSync(${offset}, [])`);
+    }
+    deepEqual(batch, new Array<LogRecord>(2), "batch after the errors");
+    equal(log.readBatchSync(3, batch), 2, "count from the earliest offset");
+    deepEqual(batch.map((r) => r.offset), [3, 4], "offsets read");
+  });
+
+  define(
+    "`readBatch()` with maxBytes reads the log as it is when called, not the writes issued after",
+    async (ctx) => {
+      const log = await ctx.log();
+      await writeAll(log, 20);
+      const batch = new Array<LogRecord>(50);
+      const read = log.readBatch(0, batch, { maxBytes: 1_000_000 });
+      const written = log.write(record(20));
+      equal(await read, 20, "count");
+      equal(await written, 20, "offset of the write");
+      equal(log.readBatchSync(0, batch, { maxBytes: 1_000_000 }), 21, "count afterwards");
+    },
+  );
+}
+
 function defineRange(define: Define): void {
   define("`range()` resolves { earliest: -1, latest: -1 } for an empty log", async (ctx) => {
     deepEqual(await (await ctx.log()).range(), { earliest: -1, latest: -1 }, "range()");
@@ -703,6 +1056,67 @@ function defineRange(define: Define): void {
     await writeAll(log, 3);
     deepEqual(await log.range(), { earliest: 9, latest: 12 }, "range() after four writes");
   });
+}
+
+function defineBounds(define: Define): void {
+  define(
+    "`bounds()` and `boundsSync()` give the half-open bounds [begin, end) of the log",
+    async (ctx) => {
+      const log = await ctx.log({ startOffset: 5, maxSegmentSize: 2 });
+      const check = async (begin: number, end: number, what: string) => {
+        deepEqual(await log.bounds(), { begin, end }, `bounds() ${what}`);
+        deepEqual(log.boundsSync(), { begin, end }, `boundsSync() ${what}`);
+        deepEqual(await log.journal.bounds(), { begin, end }, `journal.bounds() ${what}`);
+      };
+      await check(5, 5, "of a fresh log");
+      await log.write(bytes(1));
+      await check(5, 6, "after one write");
+      await log.writeBatch([bytes(2), bytes(3)]); // n = 3, S = 2: earliest = 5
+      await check(5, 8, "after three records");
+      await writeAll(log, 2); // n = 5, S = 2: earliest = 5 + 2 * (2 - 1) = 7
+      await check(7, 10, "after retention");
+      const bounds = log.boundsSync();
+      bounds.begin = 0;
+      bounds.end = 0;
+      const other = await log.bounds();
+      other.end = 1;
+      await check(7, 10, "after changing returned bounds");
+    },
+  );
+
+  define(
+    "`bounds()` and `boundsSync()` show the committed log: gathered writes count once committed",
+    async (ctx) => {
+      const log = await ctx.log();
+      await log.write(bytes(1));
+      const written = log.write(bytes(2));
+      // A coalescing driver commits in a later task; a synchronous one at once.
+      const end = log.journal.coalescesWrites ? 1 : 2;
+      deepEqual(log.boundsSync(), { begin: 0, end }, "boundsSync() right after write()");
+      const bounds = log.bounds();
+      equal(await written, 1, "offset of the write");
+      deepEqual(await bounds, { begin: 0, end }, "bounds() called right after write()");
+      deepEqual(log.boundsSync(), { begin: 0, end: 2 }, "boundsSync() once committed");
+    },
+  );
+
+  define(
+    "`bounds()`, `truncate()` and `readBatch()` reject ClosedError and the synchronous methods throw it once the driver is closed",
+    async (ctx) => {
+      const journal = await ctx.journal();
+      const log = new Log({ journal });
+      await writeAll(log, 3);
+      await journal.close();
+      const batch = new Array<LogRecord>(2);
+      await rejects(() => log.bounds(), ClosedError);
+      throws(() => log.boundsSync(), ClosedError);
+      await rejects(() => log.truncate(1), ClosedError);
+      await rejects(() => log.truncate(0), ClosedError);
+      await rejects(() => log.readBatch(0, batch, { maxBytes: 10 }), ClosedError);
+      throws(() => log.readBatchSync(0, batch), ClosedError);
+      throws(() => log.readBatchSync(0, batch, { maxBytes: 10 }), ClosedError);
+    },
+  );
 }
 
 function defineRetention(define: Define): void {
@@ -779,6 +1193,152 @@ function defineRetention(define: Define): void {
     await checkWindow(log, 2, 2506, "after 2505 records");
     deepEqual((await log.read(2)).data, record(0), "read(2).data");
   });
+}
+
+function defineTruncate(define: Define): void {
+  define(
+    "`truncate()` removes the records below before: the log then begins there",
+    async (ctx) => {
+      const log = await ctx.log({ startOffset: 3 });
+      const records = await writeAll(log, 10);
+      await log.truncate(7);
+      await checkWindow(log, 7, 12, "after truncate(7)");
+      deepEqual(await log.bounds(), { begin: 7, end: 13 }, "bounds() after truncate(7)");
+      deepEqual((await log.read(7)).data, records[4], "read(7).data");
+      for (const offset of [3, 6]) {
+        await rejects(() => log.read(offset), OutOfRangeError, (e) => equal(e.offset, offset));
+      }
+      await log.truncate(8);
+      await checkWindow(log, 8, 12, "after truncate(8)");
+      await log.truncate(13);
+      deepEqual(await log.bounds(), { begin: 13, end: 13 }, "bounds() after truncating all");
+      deepEqual(await log.range(), { earliest: -1, latest: -1 }, "range() after truncating all");
+      await rejects(() => log.read(12), OutOfRangeError);
+      await rejects(() => log.read(13), FutureOffsetError);
+      equal(await log.write(bytes(1)), 13, "offset of the next write");
+      deepEqual(await log.bounds(), { begin: 13, end: 14 }, "bounds() after the next write");
+    },
+  );
+
+  define("`truncate()` at or below the beginning changes nothing", async (ctx) => {
+    const log = await ctx.log({ startOffset: 4 });
+    await log.truncate(0);
+    await log.truncate(4);
+    deepEqual(await log.bounds(), { begin: 4, end: 4 }, "bounds() of a fresh log");
+    await writeAll(log, 5);
+    await log.truncate(6);
+    for (const before of [0, 3, 4, 5, 6]) {
+      await log.truncate(before);
+      deepEqual(await log.bounds(), { begin: 6, end: 9 }, `bounds() after truncate(${before})`);
+    }
+    deepEqual((await log.read(6)).data, record(2), "read(6).data");
+  });
+
+  define(
+    "`truncate()` rejects RangeError quoting before and the end when before is past the end",
+    async (ctx) => {
+      const log = await ctx.log();
+      await writeAll(log, 3);
+      for (const before of [4, 100, Number.MAX_SAFE_INTEGER]) {
+        await rejects(() => log.truncate(before), RangeError, (e) => {
+          assertQuotes(e, before);
+          assertQuotes(e, 3);
+        });
+      }
+      deepEqual(await log.bounds(), { begin: 0, end: 3 }, "bounds()");
+    },
+  );
+
+  define(
+    "`truncate()` rejects RangeError for a before that is not a non-negative integer and TypeError for a non-number",
+    async (ctx) => {
+      const log = await ctx.log();
+      await writeAll(log, 3);
+      for (const before of [...NOT_INTEGERS, -1]) {
+        await rejects(() => log.truncate(before), RangeError);
+      }
+      for (const before of [...NOT_NUMBERS, undefined]) {
+        await rejects(() => log.truncate(unsafe(before)), TypeError);
+      }
+      deepEqual(await log.bounds(), { begin: 0, end: 3 }, "bounds()");
+    },
+  );
+
+  define(
+    "`truncate()` acts on the committed log and leaves gathered writes to their commit",
+    async (ctx) => {
+      const log = await ctx.log();
+      await writeAll(log, 2);
+      const written = log.write(bytes(9));
+      const truncated = log.truncate(2);
+      equal(await written, 2, "offset of the write");
+      await truncated;
+      deepEqual(await log.bounds(), { begin: 2, end: 3 }, "bounds()");
+      deepEqual((await log.read(2)).data, bytes(9), "read(2).data");
+      const again = log.write(bytes(8));
+      // A coalescing driver commits the write in a later task; a synchronous one at once.
+      const coalesced = log.journal.coalescesWrites;
+      if (coalesced) await rejects(() => log.truncate(4), RangeError);
+      else await log.truncate(4);
+      equal(await again, 3, "offset of the next write");
+      deepEqual(await log.bounds(), { begin: coalesced ? 2 : 4, end: 4 }, "bounds() at the end");
+    },
+  );
+
+  define(
+    "`truncate()` makes reads and streams of the removed offsets fail with OutOfRangeError",
+    async (ctx) => {
+      const log = await ctx.log();
+      await writeAll(log, 6);
+      const signal = ctx.controller().signal;
+      const reader = log.stream(0, { signal });
+      equal((await reader.next()).value?.offset, 0, "offset streamed before truncate()");
+      const waiting = log.stream(6, { signal }).next();
+      await log.truncate(3);
+      await rejects(() => reader.next(), OutOfRangeError, (e) => equal(e.offset, 1, "offset"));
+      await rejects(
+        () => log.stream(2, { signal }).next(),
+        OutOfRangeError,
+        (e) => equal(e.offset, 2, "offset"),
+      );
+      equal((await log.stream(3, { signal }).next()).value?.offset, 3, "offset streamed from 3");
+      const batch = new Array<LogRecord>(2);
+      await rejects(() => log.readBatch(2, batch), OutOfRangeError);
+      await rejects(() => log.readBatch(2, batch, { maxBytes: 1 }), OutOfRangeError);
+      throws(() => log.readBatchSync(2, batch), OutOfRangeError);
+      await log.truncate(6);
+      await log.write(bytes(7));
+      equal((await waiting).value?.offset, 6, "offset of the stream waiting at the end");
+    },
+  );
+
+  define("Retention keeps its formula after `truncate()`", async (ctx) => {
+    const log = await ctx.log({ startOffset: 1, maxSegmentSize: 4 });
+    await writeAll(log, 5); // n = 5, S = 4: earliest = 1
+    await log.truncate(3);
+    await checkWindow(log, 3, 5, "after truncate(3)");
+    await writeAll(log, 3, 5); // n = 8: the formula's earliest is 1, below the truncation
+    await checkWindow(log, 3, 8, "after 8 writes");
+    await log.write(record(8)); // n = 9: earliest = 1 + 4 * (2 - 1) = 5
+    await checkWindow(log, 5, 9, "after 9 writes");
+  });
+
+  define(
+    "`write()` with an expectedOffset below a truncated beginning rejects ConflictError",
+    async (ctx) => {
+      const log = await ctx.log();
+      await writeAll(log, 4);
+      await log.truncate(4);
+      for (const expectedOffset of [0, 2, 3]) {
+        await rejects(
+          () => log.write(bytes(1), { expectedOffset }),
+          ConflictError,
+          (e) => equal(e.position, expectedOffset, "position"),
+        );
+      }
+      equal(await log.write(bytes(1), { expectedOffset: 4 }), 4, "offset at the end");
+    },
+  );
 }
 
 function defineConstructor(define: Define): void {
@@ -1153,6 +1713,15 @@ function defineGeneralRules(define: Define): void {
       "writeBatch(records, conflict)",
       (log, opts) => log.writeBatch([bytes(1)], { ...opts, expectedOffset: 0 }),
     ],
+    [
+      "write(data, expectedOffset)",
+      (log, opts) => log.write(bytes(1), { ...opts, expectedOffset: 2 }),
+    ],
+    ["write(data, conflict)", (log, opts) => log.write(bytes(1), { ...opts, expectedOffset: 0 })],
+    [
+      "write(data, expectedOffset -1)",
+      (log, opts) => log.write(bytes(1), { ...opts, expectedOffset: -1 }),
+    ],
     ["read(0)", (log, opts) => log.read(0, opts)],
     ["read(-1)", (log, opts) => log.read(-1, opts)],
     ["read(99)", (log, opts) => log.read(99, opts)],
@@ -1161,7 +1730,20 @@ function defineGeneralRules(define: Define): void {
     ["readBatch(99, batch)", (log, opts) => log.readBatch(99, new Array<LogRecord>(2), opts)],
     ["readBatch(0, [])", (log, opts) => log.readBatch(0, [], opts)],
     ["readBatch(0, null)", (log, opts) => log.readBatch(0, unsafe(null), opts)],
+    [
+      "readBatch(0, batch, maxBytes)",
+      (log, opts) => log.readBatch(0, new Array<LogRecord>(2), { ...opts, maxBytes: 1 }),
+    ],
+    [
+      "readBatch(0, batch, maxBytes 0)",
+      (log, opts) => log.readBatch(0, new Array<LogRecord>(2), { ...opts, maxBytes: 0 }),
+    ],
     ["range()", (log, opts) => log.range(opts)],
+    ["bounds()", (log, opts) => log.bounds(opts)],
+    ["truncate(1)", (log, opts) => log.truncate(1, opts)],
+    ["truncate(2)", (log, opts) => log.truncate(2, opts)],
+    ["truncate(99)", (log, opts) => log.truncate(99, opts)],
+    ["truncate(1.5)", (log, opts) => log.truncate(1.5, opts)],
     ["stream(0).next()", (log, opts) => log.stream(0, opts).next()],
     ["stream(-1).next()", (log, opts) => log.stream(-1, opts).next()],
   ];
@@ -1198,7 +1780,13 @@ function defineGeneralRules(define: Define): void {
         ["writeBatch", (l, opts) => l.writeBatch([bytes(1)], opts)],
         ["read", (l, opts) => l.read(0, opts)],
         ["readBatch", (l, opts) => l.readBatch(0, new Array<LogRecord>(1), opts)],
+        [
+          "readBatch with maxBytes",
+          (l, opts) => l.readBatch(0, new Array<LogRecord>(1), { ...opts, maxBytes: 1 }),
+        ],
         ["range", (l, opts) => l.range(opts)],
+        ["bounds", (l, opts) => l.bounds(opts)],
+        ["truncate", (l, opts) => l.truncate(1, opts)],
       ];
       for (const signal of ["abort", {}, 1]) {
         for (const [, call] of valid) {
@@ -1220,6 +1808,15 @@ function defineGeneralRules(define: Define): void {
     equal((await log.read(1, { signal })).offset, 1, "read().offset");
     equal(await log.readBatch(0, new Array<LogRecord>(5), { signal }), 2, "readBatch()");
     deepEqual(await log.range({ signal }), { earliest: 0, latest: 1 }, "range()");
+    equal(await log.write(bytes(3), { signal, expectedOffset: 2 }), 2, "write(expectedOffset)");
+    equal(
+      await log.readBatch(0, new Array<LogRecord>(5), { signal, maxBytes: 2 }),
+      2,
+      "readBatch(maxBytes)",
+    );
+    deepEqual(await log.bounds({ signal }), { begin: 0, end: 3 }, "bounds()");
+    await log.truncate(1, { signal });
+    deepEqual(await log.bounds({ signal }), { begin: 1, end: 3 }, "bounds() after truncate()");
     const stream = log.stream(1, { signal: ctx.controller().signal });
     equal((await stream.next()).value?.offset, 1, "stream().next()");
   });
@@ -1237,7 +1834,20 @@ function defineGeneralRules(define: Define): void {
       ["read(0)", () => log.read(0)],
       ["readBatch(0, null)", () => log.readBatch(0, unsafe(null))],
       ["readBatch(-1, batch)", () => log.readBatch(-1, new Array<LogRecord>(1))],
+      [
+        "readBatch(0, batch, maxBytes: 0)",
+        () => log.readBatch(0, new Array<LogRecord>(1), { maxBytes: 0 }),
+      ],
+      [
+        'readBatch(0, batch, maxBytes: "1")',
+        () => log.readBatch(0, new Array<LogRecord>(1), { maxBytes: unsafe("1") }),
+      ],
+      ["write(data, expectedOffset: -1)", () => log.write(bytes(1), { expectedOffset: -1 })],
+      ["write(data, expectedOffset: 5)", () => log.write(bytes(1), { expectedOffset: 5 })],
       ["range()", () => log.range()],
+      ["truncate(1.5)", () => log.truncate(1.5)],
+      ['truncate("1")', () => log.truncate(unsafe("1"))],
+      ["truncate(5)", () => log.truncate(5)],
     ];
     for (const [what, call] of failing) {
       let result: unknown;

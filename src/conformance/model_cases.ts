@@ -57,10 +57,12 @@ const LOG_MODEL =
 /**
  * The model-based property tests: random sequences of Journal operations (appends at
  * the right and at wrong ends, truncation inside and outside the bounds, `get`, `range`,
- * `bounds`), and random sequences of Log operations over the same driver (`write`,
- * `writeBatch`, concurrent writes, `read`, `readBatch`, `range`, `stream`, reopening the
- * Log) with a small segment size, each compared, result by result and error by error,
- * with a plain in-memory model. Every sequence runs on a fresh journal from the harness.
+ * `bounds`), and random sequences of Log operations over the same driver (`write` with
+ * and without `expectedOffset`, `writeBatch`, concurrent writes, `read`, `readBatch` and
+ * `readBatchSync` with and without `maxBytes`, `range`, `bounds`, `truncate`, `stream`,
+ * reopening the Log) with a small segment size, each compared, result by result and error
+ * by error, with a plain in-memory model. Every sequence runs on a fresh journal from the
+ * harness.
  *
  * The Log case needs journals that are storage drivers ({@linkcode LogHarness}); skip it
  * by name for a journal that is not one, such as a remote client.
@@ -379,12 +381,20 @@ async function collectAll(journal: Journal, pos: number): Promise<[number, Uint8
 const MAX_RECORD = 6;
 
 type LogOp =
-  | { kind: "write"; data: Uint8Array }
+  | { kind: "write"; data: Uint8Array; expected: number | null }
   | { kind: "writeBatch"; records: Uint8Array[]; expected: number | null }
   | { kind: "concurrent"; records: Uint8Array[] }
+  | { kind: "concurrentExpected"; writes: { data: Uint8Array; expected: number | null }[] }
   | { kind: "read"; place: Place }
-  | { kind: "readBatch"; place: Place; length: number }
+  | {
+    kind: "readBatch";
+    place: Place;
+    length: number;
+    maxBytes: number | null;
+    sync: boolean;
+  }
   | { kind: "range" }
+  | { kind: "truncate"; place: Place }
   | { kind: "stream"; place: Place; take: number }
   | { kind: "reopen" };
 
@@ -394,11 +404,20 @@ const logDataArbitrary = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ minLength: MAX_RECORD + 1, maxLength: MAX_RECORD + 3 }) },
 );
 const validDataArbitrary = fc.uint8Array({ minLength: 1, maxLength: MAX_RECORD });
+/** An expectedOffset relative to the next offset, or none (mostly). */
+const expectedArbitrary = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(null) },
+  { weight: 2, arbitrary: fc.integer({ min: -2, max: 1 }) },
+);
 
 const logOpArbitrary: fc.Arbitrary<LogOp> = fc.oneof(
   {
     weight: 8,
-    arbitrary: fc.record({ kind: fc.constant("write" as const), data: logDataArbitrary }),
+    arbitrary: fc.record({
+      kind: fc.constant("write" as const),
+      data: logDataArbitrary,
+      expected: expectedArbitrary,
+    }),
   },
   {
     weight: 3,
@@ -416,18 +435,45 @@ const logOpArbitrary: fc.Arbitrary<LogOp> = fc.oneof(
     }),
   },
   {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("concurrentExpected" as const),
+      writes: fc.array(
+        fc.record({
+          data: validDataArbitrary,
+          expected: fc.oneof(
+            { weight: 4, arbitrary: fc.constant(0) },
+            { weight: 2, arbitrary: fc.integer({ min: -1, max: 1 }) },
+            { weight: 1, arbitrary: fc.constant(null) },
+          ),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+    }),
+  },
+  {
     weight: 4,
     arbitrary: fc.record({ kind: fc.constant("read" as const), place: placeArbitrary }),
   },
   {
-    weight: 3,
+    weight: 4,
     arbitrary: fc.record({
       kind: fc.constant("readBatch" as const),
       place: placeArbitrary,
-      length: fc.integer({ min: 0, max: 6 }),
+      length: fc.integer({ min: 0, max: 20 }),
+      maxBytes: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(null) },
+        { weight: 4, arbitrary: fc.integer({ min: 1, max: 3 * MAX_RECORD }) },
+        { weight: 1, arbitrary: fc.constantFrom(Infinity, 0) },
+      ),
+      sync: fc.boolean(),
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: "range" as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("truncate" as const), place: placeArbitrary }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -458,25 +504,34 @@ interface ModelRecord {
   data: Uint8Array;
 }
 
-/** The plain model of a log: a start, the next offset and every record ever written. */
+/**
+ * The plain model of a log: a start, the next offset, the offset it was truncated to and
+ * every record ever written.
+ */
 class LogModel {
   readonly start: number;
   readonly size: number;
   next: number;
+  /** The `before` of the latest `truncate` that removed records; `start` before any. */
+  truncated: number;
   readonly records = new Map<number, ModelRecord>();
 
   constructor({ startOffset, maxSegmentSize }: LogConfig) {
-    this.start = this.next = startOffset;
+    this.start = this.next = this.truncated = startOffset;
     this.size = maxSegmentSize;
   }
 
-  /** The earliest available offset by the design's formula, or `next` when empty. */
+  /**
+   * The earliest available offset: by the design's retention formula, or where the log
+   * was truncated when that is later; `next` when the log holds no record.
+   */
   get earliest(): number {
     const n = this.next - this.start;
     if (n === 0) return this.next;
-    return n <= this.size
+    const retained = n <= this.size
       ? this.start
       : this.start + this.size * (Math.floor((n - 1) / this.size) - 1);
+    return Math.max(retained, this.truncated);
   }
 
   /** The error a record gets from `write` or `writeBatch`, if any. */
@@ -499,8 +554,9 @@ class LogModel {
     return offset;
   }
 
-  write(data: Uint8Array, now: number): Outcome<number> {
-    return this.recordError(data) ?? { value: this.add(data, now) };
+  write(data: Uint8Array, expected: number | undefined, now: number): Outcome<number> {
+    if (expected === undefined) return this.recordError(data) ?? { value: this.add(data, now) };
+    return this.writeBatch([data], expected, now);
   }
 
   writeBatch(records: Uint8Array[], expected: number | undefined, now: number): Outcome<number> {
@@ -537,12 +593,25 @@ class LogModel {
     return this.readError(offset) ?? { value: this.records.get(offset)! };
   }
 
-  readBatch(offset: number, length: number): Outcome<ModelRecord[]> {
+  readBatch(offset: number, length: number, maxBytes = Infinity): Outcome<ModelRecord[]> {
+    if (maxBytes <= 0) return { errors: [RangeError] };
     if (length === 0) return { value: [] };
     const error = this.readError(offset);
     if (error !== undefined) return error;
-    const count = Math.min(length, this.next - offset);
-    return { value: Array.from({ length: count }, (_, i) => this.records.get(offset + i)!) };
+    const read: ModelRecord[] = [];
+    let bytes = 0;
+    for (let at = offset; at < this.next && read.length < length && bytes < maxBytes; at++) {
+      const record = this.records.get(at)!;
+      read.push(record);
+      bytes += record.data.byteLength;
+    }
+    return { value: read };
+  }
+
+  truncate(before: number): Outcome<void> {
+    if (before < 0 || before > this.next) return { errors: [RangeError] };
+    if (before > this.earliest) this.truncated = before;
+    return { value: undefined };
   }
 
   /** What a stream from `offset` yields from the records available now. */
@@ -555,7 +624,7 @@ class LogModel {
   }
 
   range(): { earliest: number; latest: number } {
-    return this.next === this.start
+    return this.earliest === this.next
       ? { earliest: -1, latest: -1 }
       : { earliest: this.earliest, latest: this.next - 1 };
   }
@@ -600,8 +669,13 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
     const place = (p: Place) => resolvePlace(p, model.earliest, model.next);
     switch (op.kind) {
       case "write": {
+        const expected = op.expected === null ? undefined : model.next + op.expected;
         const input = op.data.slice();
-        await expectOutcome(`${at}: write()`, () => log.write(input), model.write(op.data, now));
+        await expectOutcome(
+          `${at}: write(expectedOffset ${expected})`,
+          () => log.write(input, expected === undefined ? undefined : { expectedOffset: expected }),
+          model.write(op.data, expected, now),
+        );
         input.fill(0xee);
         break;
       }
@@ -629,6 +703,26 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
         for (let k = 0; k < op.records.length; k++) model.add(byOffset.get(first + k)!, now);
         break;
       }
+      case "concurrentExpected": {
+        // Issued with no await in between; each expects an offset relative to the next one
+        // counting the writes issued before it, gathered for one commit or not.
+        const calls: Promise<number>[] = [];
+        const outcomes: Outcome<number>[] = [];
+        for (const { data, expected: delta } of op.writes) {
+          const expected = delta === null ? undefined : model.next + delta;
+          outcomes.push(model.write(data, expected, now));
+          const call = log.write(
+            data.slice(),
+            expected === undefined ? undefined : { expectedOffset: expected },
+          );
+          call.catch(() => {}); // Awaited below, one after another.
+          calls.push(call);
+        }
+        for (let k = 0; k < calls.length; k++) {
+          await expectOutcome(`${at}: write ${k}`, () => calls[k]!, outcomes[k]!);
+        }
+        break;
+      }
       case "read": {
         const offset = place(op.place);
         const got = await expectOutcome(
@@ -643,22 +737,36 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
         const offset = place(op.place);
         const sentinel: LogRecord = { offset: -9, created: new Date(0), data: new Uint8Array(1) };
         const batch = new Array<LogRecord>(op.length).fill(sentinel);
+        const opts = op.maxBytes === null ? undefined : { maxBytes: op.maxBytes };
+        const read = op.sync
+          ? () => log.readBatchSync(offset, batch, opts)
+          : () => log.readBatch(offset, batch, opts);
+        const name = op.sync ? "readBatchSync" : "readBatch";
         await expectOutcome(
-          `${at}: readBatch(${offset}, ${op.length} slots)`,
+          `${at}: ${name}(${offset}, ${op.length} slots, maxBytes ${op.maxBytes})`,
           async () => {
-            const count = await log.readBatch(offset, batch);
+            const count = await read();
             for (let k = count; k < batch.length; k++) {
               equal(batch[k], sentinel, `${at}: batch[${k}] past the count`);
             }
             return batch.slice(0, count);
           },
-          model.readBatch(offset, op.length),
-          compareRecords(`${at}: readBatch(${offset})`),
+          model.readBatch(offset, op.length, op.maxBytes ?? undefined),
+          compareRecords(`${at}: ${name}(${offset})`),
         );
         break;
       }
       case "range":
         break;
+      case "truncate": {
+        const before = place(op.place);
+        await expectOutcome(
+          `${at}: truncate(${before})`,
+          () => log.truncate(before),
+          model.truncate(before),
+        );
+        break;
+      }
       case "stream": {
         const offset = place(op.place);
         const controller = new AbortController();
@@ -690,11 +798,10 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
     }
     const range = model.range();
     deepEqual(await log.range(), range, `range() after ${at}`);
-    deepEqual(
-      await journal.bounds(),
-      { begin: model.earliest, end: model.next },
-      `journal.bounds() after ${at}`,
-    );
+    const bounds = { begin: model.earliest, end: model.next };
+    deepEqual(await journal.bounds(), bounds, `journal.bounds() after ${at}`);
+    deepEqual(await log.bounds(), bounds, `bounds() after ${at}`);
+    deepEqual(log.boundsSync(), bounds, `boundsSync() after ${at}`);
   }
   // Finally every available record, read one by one through the Log and the journal.
   for (let offset = model.earliest; offset < model.next; offset++) {

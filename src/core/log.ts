@@ -9,27 +9,15 @@ import {
   OutOfRangeError,
   RecordTooLargeError,
 } from "./errors.ts";
-import type { CallOptions } from "./journal.ts";
+import type { Bounds, CallOptions } from "./journal.ts";
 import { MemoryJournal } from "../drivers/memory_journal.ts";
 import type { NewRecord, StorageJournal } from "./storage_journal.ts";
+import type { LogRecord } from "./log_record.ts";
 import { LogStream, type StreamSource } from "./log_stream.ts";
 import { WriteSignal } from "./write_signal.ts";
 import { assertBytes, assertInteger, assertPosition, checkSignal, describe } from "./validate.ts";
 
-/** A record read from a {@linkcode Log}. */
-export interface LogRecord {
-  /** The record's offset: its position in the journal. */
-  offset: number;
-  /** When the record was written. */
-  created: Date;
-  /**
-   * A copy of the record's bytes: changing it never changes what the log stores. Small
-   * copies are packed like Node's pooled Buffers, so two returned records may share one
-   * ArrayBuffer (never with stored records); mind `byteOffset`, and copy before transferring
-   * `data.buffer`.
-   */
-  data: Uint8Array;
-}
+export type { LogRecord } from "./log_record.ts";
 
 /** Options of {@linkcode Log}. */
 export interface LogOptions {
@@ -53,13 +41,33 @@ export interface LogOptions {
   scheduleCommit?: (commit: () => void) => void;
 }
 
+/** Options of {@linkcode Log.write}. */
+export interface WriteOptions extends CallOptions {
+  /**
+   * The offset the caller expects the record to get (optimistic concurrency): the next
+   * offset, counting the writes gathered for the next commit. A lower offset is taken:
+   * `ConflictError`; a higher one is a `RangeError`.
+   */
+  expectedOffset?: number;
+}
+
 /** Options of {@linkcode Log.writeBatch}. */
-export interface WriteBatchOptions extends CallOptions {
+export interface WriteBatchOptions extends WriteOptions {
   /**
    * The offset the caller expects the first record to get (optimistic concurrency). A
    * lower offset is taken: `ConflictError`; a higher one is a `RangeError`.
    */
   expectedOffset?: number;
+}
+
+/** Options of {@linkcode Log.readBatch}. */
+export interface ReadBatchOptions extends CallOptions {
+  /**
+   * Stops the read once the records read hold this many bytes of data or more: a positive
+   * integer, or `Infinity` (the default) for no bound. The record that crosses the bound is
+   * included, so at least one record is read whenever one is readable.
+   */
+  maxBytes?: number;
 }
 
 /** The range of available offsets, both inclusive; `-1, -1` for an empty log. */
@@ -69,6 +77,12 @@ export interface OffsetRange {
   /** The newest available offset, or -1. */
   latest: number;
 }
+
+/**
+ * Records read from the driver in one call by a read bounded by bytes: at most this many
+ * records are held beyond the bound, whatever their size.
+ */
+const READ_PAGE = 16;
 
 /** The default number of records per segment. */
 export const DEFAULT_SEGMENT_SIZE = 1024;
@@ -86,7 +100,8 @@ interface PendingCommit {
 /**
  * An append-only, ordered log of binary records. `write` returns each record's offset;
  * `read`, `readBatch`, `range` and the live `stream` read them back. Retention keeps an
- * active and a history segment of `maxSegmentSize` records each.
+ * active and a history segment of `maxSegmentSize` records each; `truncate` removes the
+ * oldest records sooner, and `bounds` tells which offsets hold records.
  *
  * Over a driver whose commits are costly (SQLite), concurrent writes issued in the same
  * turn of the event loop are coalesced into one commit before any is acknowledged.
@@ -190,29 +205,44 @@ export class Log {
   /**
    * Appends a copy of `data` and resolves its offset once it is stored.
    *
+   * With `expectedOffset`, the write is an optimistic-concurrency append: it is stored
+   * only if it gets exactly that offset. Over a driver that coalesces writes (SQLite), the
+   * offset is checked against the end the log will have once the writes gathered for the
+   * next commit are stored, so writes issued one after another in the same turn can each
+   * expect the offset that follows the previous one.
+   *
    * @param data The record; at least 1 byte and at most `maxRecordSize` bytes.
-   * @param opts Call options.
+   * @param opts Call options, and an optional `expectedOffset`.
    * @returns The record's offset.
-   * @throws {RangeError} When `data` is empty.
+   * @throws {ConflictError} When `expectedOffset` is below the next offset (it is taken);
+   * its `position` is `expectedOffset`, and its message quotes the next offset.
+   * @throws {RangeError} When `data` is empty, or `expectedOffset` is above the next
+   * offset, negative or not an integer.
    * @throws {RecordTooLargeError} When `data` exceeds `maxRecordSize`.
    *
    * @example
    * ```ts
-   * import { Log } from "@edgelog/edgelog";
+   * import { ConflictError, Log } from "@edgelog/edgelog";
    * import assert from "node:assert/strict";
    *
    * const log = new Log({ startOffset: 100 });
    * assert.equal(await log.write(new Uint8Array([1])), 100);
    * assert.equal(await log.write(new Uint8Array([2])), 101);
+   * // Only if nobody else wrote since: the next offset is 102.
+   * assert.equal(await log.write(new Uint8Array([3]), { expectedOffset: 102 }), 102);
+   * await assert.rejects(log.write(new Uint8Array([4]), { expectedOffset: 102 }), ConflictError);
    * ```
    */
-  write(data: Uint8Array, opts?: CallOptions): Promise<number> {
+  write(data: Uint8Array, opts?: WriteOptions): Promise<number> {
     try {
       checkSignal(opts?.signal);
+      const expected = opts?.expectedOffset;
+      if (expected !== undefined) assertPosition("expectedOffset", expected);
       this.#checkRecord(data, "data");
       const record = { created: this.#now(), data: this.#copy(data) };
-      if (this.#coalesce) return this.#enqueue([record], undefined);
+      if (this.#coalesce) return this.#enqueue([record], expected);
       const { end } = this.#journal.readBounds();
+      if (expected !== undefined) checkExpected(expected, end);
       this.#commit(end, [record]);
       return Promise.resolve(end);
     } catch (error) {
@@ -227,9 +257,10 @@ export class Log {
    * @param records One or more records, each valid for {@linkcode Log.write}.
    * @param opts Call options, and an optional `expectedOffset`.
    * @returns The offset of the first record; the others follow it.
-   * @throws {ConflictError} When `expectedOffset` is below the next offset.
+   * @throws {ConflictError} When `expectedOffset` is below the next offset; its `position`
+   * is `expectedOffset`, and its message quotes the next offset.
    * @throws {RangeError} When `records` is empty, a record is empty, or `expectedOffset`
-   * is above the next offset.
+   * is above the next offset, negative or not an integer.
    * @throws {RecordTooLargeError} When a record exceeds `maxRecordSize`.
    *
    * @example
@@ -264,7 +295,8 @@ export class Log {
         ? packedCopies(records, size, now)
         : records.map((data) => ({ created: now, data: this.#slab.copy(data) }));
       if (this.#coalesce) return this.#enqueue(copies, expected);
-      const end = expected ?? this.#journal.readBounds().end;
+      const { end } = this.#journal.readBounds();
+      if (expected !== undefined) checkExpected(expected, end);
       this.#commit(end, copies);
       return Promise.resolve(end);
     } catch (error) {
@@ -307,15 +339,24 @@ export class Log {
 
   /**
    * Fills `batch[0..count)` with consecutive records from `offset` and resolves `count`.
-   * A `count` below `batch.length` means the end of the log was reached; slots past
-   * `count` are left untouched. An empty batch resolves 0 without checking `offset`.
+   * A `count` below `batch.length` means the end of the log was reached, or, with
+   * `maxBytes`, that the records read hold `maxBytes` bytes or more; slots past `count`
+   * are left untouched. An empty batch resolves 0 without checking `offset`.
+   *
+   * With `maxBytes`, the record that crosses the bound is included, so at least one record
+   * is read whenever one is readable; the records are read from the driver a few at a
+   * time, so that no more than a few records past the bound are ever held, and all of
+   * them with no `await` in between: the batch shows one state of the log.
    *
    * @param offset The first offset to read.
    * @param batch The array to fill.
-   * @param opts Call options.
+   * @param opts Call options, and an optional `maxBytes`.
    * @returns How many records were read.
    * @throws {FutureOffsetError} When `offset` is at or past the next offset.
    * @throws {OutOfRangeError} When `offset` is negative, below the start or purged.
+   * @throws {RangeError} When `offset` is not an integer, or `maxBytes` is neither a
+   * positive integer nor `Infinity`.
+   * @throws {TypeError} When `batch` is not an array.
    *
    * @example
    * ```ts
@@ -328,24 +369,59 @@ export class Log {
    * assert.equal(await log.readBatch(0, batch), 10);
    * assert.equal(await log.readBatch(10, batch), 5);
    * ```
+   *
+   * @example Bounded by bytes: the record that crosses the bound is included
+   * ```ts
+   * import { Log, type LogRecord } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * for (let i = 0; i < 5; i++) await log.write(new Uint8Array(100));
+   * const batch = new Array<LogRecord>(5);
+   * assert.equal(await log.readBatch(0, batch, { maxBytes: 200 }), 2);
+   * assert.equal(await log.readBatch(0, batch, { maxBytes: 201 }), 3);
+   * assert.equal(await log.readBatch(0, batch, { maxBytes: 1 }), 1);
+   * ```
    */
-  readBatch(offset: number, batch: LogRecord[], opts?: CallOptions): Promise<number> {
+  readBatch(offset: number, batch: LogRecord[], opts?: ReadBatchOptions): Promise<number> {
     try {
       checkSignal(opts?.signal);
-      if (!Array.isArray(batch)) {
-        throw new TypeError(`Expected batch to be an array, got ${describe(batch)}`);
-      }
-      if (batch.length === 0) return Promise.resolve(0);
-      this.#checkReadable(offset);
-      const stored = this.#journal.readRecords(offset, batch.length);
-      for (let i = 0; i < stored.length; i++) {
-        const { position, created, data } = stored[i]!;
-        batch[i] = this.#toLogRecord(position, created, data);
-      }
-      return Promise.resolve(stored.length);
+      return Promise.resolve(this.#readBatch(offset, batch, opts?.maxBytes));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * The synchronous {@linkcode Log.readBatch}: the same records and the same checks, with
+   * errors thrown instead of rejected. For code that must not yield between reading and
+   * acting on what it read, such as a Durable Object inside a synchronous block.
+   *
+   * @param offset The first offset to read.
+   * @param batch The array to fill.
+   * @param opts An optional `maxBytes`, as for {@linkcode Log.readBatch}.
+   * @returns How many records were read.
+   * @throws {FutureOffsetError} When `offset` is at or past the next offset.
+   * @throws {OutOfRangeError} When `offset` is negative, below the start or purged.
+   * @throws {RangeError} When `offset` is not an integer, or `maxBytes` is neither a
+   * positive integer nor `Infinity`.
+   * @throws {TypeError} When `batch` is not an array.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { FutureOffsetError, Log, type LogRecord } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * await log.writeBatch([new Uint8Array(10), new Uint8Array(10), new Uint8Array(10)]);
+   * const batch = new Array<LogRecord>(16);
+   * assert.equal(log.readBatchSync(0, batch, { maxBytes: 15 }), 2);
+   * assert.throws(() => log.readBatchSync(3, batch), FutureOffsetError);
+   * ```
+   */
+  readBatchSync(offset: number, batch: LogRecord[], opts?: { maxBytes?: number }): number {
+    return this.#readBatch(offset, batch, opts?.maxBytes);
   }
 
   /**
@@ -373,6 +449,103 @@ export class Log {
       return Promise.resolve(
         begin === end ? { earliest: -1, latest: -1 } : { earliest: begin, latest: end - 1 },
       );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Resolves the half-open bounds `[begin, end)` of the offsets that hold records, as
+   * `Journal.bounds` does: `end` is the next offset of the committed log (writes gathered
+   * for the next commit are not counted until it is made), and `begin === end` when the
+   * log holds no record.
+   *
+   * @param opts Call options.
+   * @returns The bounds.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log({ startOffset: 5 });
+   * assert.deepEqual(await log.bounds(), { begin: 5, end: 5 });
+   * await log.writeBatch([new Uint8Array([1]), new Uint8Array([2])]);
+   * assert.deepEqual(await log.bounds(), { begin: 5, end: 7 });
+   * ```
+   */
+  bounds(opts?: CallOptions): Promise<Bounds> {
+    try {
+      checkSignal(opts?.signal);
+      return Promise.resolve(this.boundsSync());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The synchronous {@linkcode Log.bounds}: one cheap driver-level read, for code that
+   * must not yield, such as a Durable Object inside a synchronous block.
+   *
+   * @returns The half-open bounds of the committed log.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * await log.write(new Uint8Array([1]));
+   * const { begin, end } = log.boundsSync();
+   * assert.equal(end - begin, 1);
+   * ```
+   */
+  boundsSync(): Bounds {
+    const { begin, end } = this.#journal.readBounds();
+    return { begin, end };
+  }
+
+  /**
+   * Removes the records below `before`, oldest first: the log then begins at `before`,
+   * as if retention had purged them (reads of them reject `OutOfRangeError`, and so do
+   * streams that reach them). `before` at or below the beginning is a no-op; `before`
+   * equal to the end empties the log, whose next offset stays the same.
+   *
+   * Acts on the committed log: writes gathered for the next commit are neither committed
+   * nor counted, so `before` may be at most the committed end ({@linkcode Log.bounds}).
+   * Retention keeps applying to later writes, by the count of records written since the
+   * start.
+   *
+   * @param before The first offset to keep.
+   * @param opts Call options.
+   * @throws {RangeError} When `before` is above the committed end, negative or not an
+   * integer.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { Log, OutOfRangeError } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * for (let i = 0; i < 5; i++) await log.write(new Uint8Array([i]));
+   * await log.truncate(3);
+   * assert.deepEqual(await log.bounds(), { begin: 3, end: 5 });
+   * await assert.rejects(log.read(2), OutOfRangeError);
+   * ```
+   */
+  truncate(before: number, opts?: CallOptions): Promise<void> {
+    try {
+      checkSignal(opts?.signal);
+      assertPosition("before", before);
+      const { begin, end } = this.#journal.readBounds();
+      if (before > end) {
+        throw new RangeError(`Cannot truncate before offset "${before}" past the end "${end}"`);
+      }
+      if (before > begin) this.#journal.truncateRecords(before);
+      return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -473,6 +646,42 @@ export class Log {
     }
   }
 
+  /** What readBatch and readBatchSync share: checks, then one read or bounded pages. */
+  #readBatch(offset: number, batch: LogRecord[], maxBytes: number | undefined): number {
+    if (maxBytes !== undefined && maxBytes !== Infinity) {
+      assertInteger("maxBytes", maxBytes);
+      if (maxBytes <= 0) {
+        throw new RangeError(`Expected maxBytes to be positive, got "${maxBytes}"`);
+      }
+    }
+    if (!Array.isArray(batch)) {
+      throw new TypeError(`Expected batch to be an array, got ${describe(batch)}`);
+    }
+    if (batch.length === 0) return 0;
+    this.#checkReadable(offset);
+    if (maxBytes === undefined || maxBytes === Infinity) {
+      const stored = this.#journal.readRecords(offset, batch.length);
+      for (let i = 0; i < stored.length; i++) {
+        const { position, created, data } = stored[i]!;
+        batch[i] = this.#toLogRecord(position, created, data);
+      }
+      return stored.length;
+    }
+    let count = 0;
+    let bytes = 0;
+    // Pages with no await in between: one state of the log. Records are consecutive.
+    for (;;) {
+      const want = Math.min(READ_PAGE, batch.length - count);
+      const page = this.#journal.readRecords(offset + count, want);
+      for (let i = 0; i < page.length && bytes < maxBytes; i++) {
+        const { position, created, data } = page[i]!;
+        batch[count++] = this.#toLogRecord(position, created, data);
+        bytes += data.byteLength;
+      }
+      if (page.length < want || count === batch.length || bytes >= maxBytes) return count;
+    }
+  }
+
   #checkReadable(offset: number): void {
     assertInteger("offset", offset);
     if (offset < 0) throw new OutOfRangeError(offset);
@@ -498,18 +707,16 @@ export class Log {
   /** Adds records to the commit being gathered in this turn; flushes it in a microtask. */
   #enqueue(records: NewRecord[], expected: number | undefined): Promise<number> {
     let pending = this.#pending;
+    const offset = pending === undefined
+      ? this.#journal.readBounds().end
+      : pending.first + pending.records.length;
+    // Checked against the end the log will have once the records gathered so far commit,
+    // before anything is gathered: a write that fails leaves no commit behind.
+    if (expected !== undefined) checkExpected(expected, offset);
     if (pending === undefined) {
-      pending = { first: this.#journal.readBounds().end, records: [], settle: [] };
+      pending = { first: offset, records: [], settle: [] };
       this.#pending = pending;
       this.#schedule(this.#flushPending);
-    }
-    const offset = pending.first + pending.records.length;
-    // Checked against the end the log will have once the records gathered so far commit.
-    if (expected !== undefined && expected < offset) throw new ConflictError(expected, offset);
-    if (expected !== undefined && expected > offset) {
-      throw new RangeError(
-        `Cannot append at offset "${expected}" past the next offset "${offset}"`,
-      );
     }
     for (const record of records) pending.records.push(record);
     return new Promise<number>((resolve, reject) => {
@@ -528,6 +735,20 @@ export class Log {
       return;
     }
     for (const { resolve, offset } of pending.settle) resolve(offset);
+  }
+}
+
+/**
+ * Checks an optimistic-concurrency write: `expected` must be `next`, the offset the write
+ * would get.
+ *
+ * @throws {ConflictError} When `expected` is below `next`: it is taken.
+ * @throws {RangeError} When `expected` is above `next`.
+ */
+function checkExpected(expected: number, next: number): void {
+  if (expected < next) throw new ConflictError(expected, next);
+  if (expected > next) {
+    throw new RangeError(`Cannot append at offset "${expected}" past the next offset "${next}"`);
   }
 }
 

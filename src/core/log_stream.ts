@@ -1,6 +1,6 @@
 // The iterator behind Log.stream(). Internal: callers see an AsyncIterableIterator.
 import { OutOfRangeError } from "./errors.ts";
-import type { LogRecord } from "./log.ts";
+import type { LogRecord } from "./log_record.ts";
 import { assertInteger, checkSignal } from "./validate.ts";
 import type { WriteSignal } from "./write_signal.ts";
 

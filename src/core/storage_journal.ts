@@ -158,6 +158,19 @@ export abstract class StorageJournal implements Journal {
   }
 
   /**
+   * Driver level: removes the records below `end` in one atomic unit, oldest first;
+   * `end <= begin` is a no-op.
+   *
+   * @param end The first position to keep.
+   * @throws {RangeError} When `end` is above the current end.
+   * @throws {ClosedError} After close.
+   */
+  truncateRecords(end: number): void {
+    this.#assertOpen();
+    this.dropRecords(end);
+  }
+
+  /**
    * Driver level: the first position this journal was created with (its `start`).
    *
    * @returns The first position.
@@ -232,8 +245,7 @@ export abstract class StorageJournal implements Journal {
   async truncate(end: number, opts?: CallOptions): Promise<void> {
     checkSignal(opts?.signal);
     assertPosition("end", end);
-    this.#assertOpen();
-    this.dropRecords(end);
+    this.truncateRecords(end);
   }
 
   /** {@inheritDoc Journal.close} */
