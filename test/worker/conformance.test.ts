@@ -6,8 +6,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import { SqliteStore } from "../../src/drivers/sqlite_store.ts";
 import type { StorageJournal } from "../../src/core/storage_journal.ts";
-import { ObjectJournal } from "../../worker/object_journal.ts";
-import { durableObjectSql } from "../../worker/sql_adapter.ts";
+import { ObjectJournal } from "../../worker/object/object_journal.ts";
+import { durableObjectSql } from "../../worker/object/sql_adapter.ts";
 
 interface Case {
   name: string;

@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import { encodeBatch } from "../../worker/frames.ts";
+import { encodeBatch } from "../../src/protocol/wire.ts";
 
 export const BASE = "https://edgelog.test";
 let counter = 0;

@@ -1,13 +1,13 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decodeTailFrame, encodeBatch, type TailRecord } from "../../worker/frames.ts";
-import { LogObject } from "../../worker/log_object.ts";
+import { MAX_FRAME_BYTES, MAX_FRAME_RECORDS } from "../../src/protocol/limits.ts";
 import {
-  MAX_FRAME_BYTES,
-  MAX_FRAME_RECORDS,
-  TAIL_TAG,
-  type TailAttachment,
-} from "../../worker/tails.ts";
+  decodeTailFrame,
+  encodeBatch,
+  type WireRecord as TailRecord,
+} from "../../src/protocol/wire.ts";
+import { LogObject } from "../../worker/object/log_object.ts";
+import { TAIL_TAG, type TailAttachment } from "../../worker/tails/tails.ts";
 import { append, appendBatch, BASE, bytes, call, text, uniqueName } from "./helpers.ts";
 import { decodeBatchHelper } from "./ndjson.ts";
 
