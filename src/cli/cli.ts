@@ -26,7 +26,7 @@
  */
 import process from "node:process";
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseArgs, parseEnv } from "node:util";
 import { FutureOffsetError, LogError } from "../core/errors.ts";
 import type { LogRecord } from "../core/log.ts";
 import { HttpError } from "../client/http_error.ts";
@@ -582,16 +582,8 @@ async function secretFromDevVars(io: CliIo): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-  let secret: string | undefined;
-  // dotenv lines, as wrangler reads them: the last assignment wins.
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?AUTH_SECRET\s*=\s*(.*?)\s*$/.exec(line);
-    if (match === null) continue;
-    const raw = match[1]!;
-    const quoted = /^(["'`])(.*)\1$/.exec(raw);
-    secret = quoted ? quoted[2]! : raw.replace(/\s+#.*$/, "");
-  }
-  return nonEmpty(secret);
+  // A dotenv file, read as wrangler reads it: the last assignment wins.
+  return nonEmpty(parseEnv(text).AUTH_SECRET);
 }
 
 /** Prints an error and resolves the exit code of its kind. */

@@ -1,4 +1,4 @@
-// worker/object_journal.ts beyond the conformance suite: bounds kept in memory never let a
+// worker/object/object_journal.ts beyond the conformance suite: bounds kept in memory never let a
 // journal write at a stale position.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
