@@ -69,8 +69,8 @@ export default {
 
 /**
  * A worker whose Durable Object stores each request's body with one SQLite INSERT and answers
- * once it is committed, with the LogObject's group commit (worker/log_object.ts,
- * `#scheduleCommit`): the commit runs once a turn passes with no new request, at most 4 turns.
+ * once it is committed, with the LogObject's group commit (worker/object/group_commit.ts,
+ * `GroupCommit`): the commit runs once a turn passes with no new request, at most 4 turns.
  */
 const DURABLE_WORKER = `
 import { DurableObject } from "cloudflare:workers";

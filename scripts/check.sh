@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and every test suite of edgelog, then prints one closing line
 # "N passed, N failed" with totals over every runner. Each non-test check (type check,
-# lint, fmt, doc lint, publish dry run) counts as one test. Exit status 1 if anything failed.
+# import rules, lint, fmt, doc lint, publish dry run) counts as one test. Exit status 1 if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +21,12 @@ step() {
   if "$@"; then echo "pass $name" >>"$reports/checks.txt"; else echo "fail $name" >>"$reports/checks.txt"; fi
 }
 
-# test/worker and test/e2e are typed for workerd and Node: tsc and node check them.
-step "deno check" "$deno" check mod.ts src bench test/e2e/*_test.ts
+# Every file typed for Deno or Node; worker/ (but its Deno tests) and test/worker are typed for
+# workerd, which tsc checks below.
+mapfile -t worker_deno_tests < <(find worker -name '*_test.ts')
+step "deno check" "$deno" check mod.ts src bench scripts vitest.config.ts test/e2e/*_test.ts \
+  "${worker_deno_tests[@]}"
+step "import rules" "$deno" run --allow-read --allow-env scripts/import_rules.ts
 step "deno lint" "$deno" lint
 step "deno fmt --check" "$deno" fmt --check
 step "deno doc --lint" "$deno" doc --lint mod.ts src/conformance/mod.ts src/client/mod.ts src/cli/cli.ts src/protocol/token.ts
@@ -31,20 +35,12 @@ step "deno publish --dry-run" "$deno" publish --dry-run --allow-dirty
 # per file); results counted from the JUnit report.
 "$deno" test -A --doc --reporter=dot --junit-path="$reports/deno.xml" || true
 
-if [ -f tsconfig.worker.json ]; then
-  step "tsc worker" ./node_modules/.bin/tsc -p tsconfig.worker.json --noEmit
-fi
-if [ -f wrangler.toml ]; then
-  step "wrangler deploy --dry-run" ./node_modules/.bin/wrangler deploy --dry-run --outdir "$reports/dist"
-fi
-if [ -f vitest.config.ts ]; then
-  # Worker tests inside workerd; results counted from the JSON report.
-  ./node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile="$reports/vitest.json" || true
-fi
-if [ -d test/e2e ]; then
-  # End-to-end tests against the real local server (node's test runner).
-  node --test --test-reporter=spec --test-reporter=junit --test-reporter-destination=stdout \
-    --test-reporter-destination="$reports/e2e.xml" test/e2e/ || true
-fi
+step "tsc worker" ./node_modules/.bin/tsc -p tsconfig.worker.json --noEmit
+step "wrangler deploy --dry-run" ./node_modules/.bin/wrangler deploy --dry-run --outdir "$reports/dist"
+# Worker tests inside workerd; results counted from the JSON report.
+./node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile="$reports/vitest.json" || true
+# End-to-end tests against the real local server (node's test runner).
+node --test --test-reporter=spec --test-reporter=junit --test-reporter-destination=stdout \
+  --test-reporter-destination="$reports/e2e.xml" test/e2e/ || true
 
 node scripts/summarize.mjs "$reports"

@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseEnv } from "node:util";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -23,15 +24,7 @@ const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
  */
 function secretIn(path) {
   if (!existsSync(path)) return undefined;
-  let secret;
-  for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?AUTH_SECRET\s*=\s*(.*?)\s*$/.exec(line);
-    if (match === null) continue;
-    const raw = /** @type {string} */ (match[1]);
-    const quoted = /^(["'`])(.*)\1$/.exec(raw);
-    secret = quoted ? quoted[2] : raw.replace(/\s+#.*$/, "");
-  }
-  return secret;
+  return parseEnv(readFileSync(path, "utf8")).AUTH_SECRET;
 }
 
 const args = process.argv.slice(2);

@@ -1,52 +1,42 @@
 /**
- * HTTP plumbing shared by the Worker entry and the LogObject: the error codes and their
- * statuses (one table), JSON error bodies, strict query parameters and bounded bodies.
+ * Request plumbing shared by the Worker entry, its middleware and the LogObject's routes:
+ * the Worker's error class and JSON error responses (statuses from the protocol's one
+ * table), strict query parameters and bounded bodies.
  *
  * @module
  */
+import { LogError } from "../src/core/errors.ts";
 import {
-  ConflictError,
-  FutureOffsetError,
-  LogError,
-  NotFoundError,
-  OutOfRangeError,
-  RecordTooLargeError,
-} from "../src/core/errors.ts";
-import { SERVER_ERROR_STATUS, type ServerErrorCode } from "../src/client/http_error.ts";
+  encodeErrorBody,
+  type ErrorCode,
+  type ErrorFields,
+  logErrorFields,
+  type ServerErrorCode,
+  STATUS_BY_CODE,
+} from "../src/protocol/errors.ts";
+import { END_HEADER, EXPECTED_OFFSET_HEADER, JSON_CONTENT_TYPE } from "../src/protocol/headers.ts";
+import { DRAIN_LIMIT, parseDecimal } from "../src/protocol/limits.ts";
 
-/** Error codes of the HTTP layer, beside the core's `LogErrorCode`s. */
-export type HttpErrorCode = ServerErrorCode;
-
-/** The one table from error code to HTTP status. */
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  // The core's codes.
-  CONFLICT: 409,
-  NOT_FOUND: 404,
-  FUTURE_OFFSET: 404,
-  OUT_OF_RANGE: 410,
-  RECORD_TOO_LARGE: 413,
-  CLOSED: 503,
-  // The HTTP layer's codes, from the table the client reads them with.
-  ...SERVER_ERROR_STATUS,
-};
-
-/** An error of the HTTP layer: a code of {@linkcode STATUS_BY_CODE} and extra headers. */
-export class HttpError extends Error {
+/**
+ * An error of the API outside the core's: a code of the protocol's `SERVER_ERROR_STATUS`,
+ * and extra headers. (The client's `ApiError` is the other side of these.)
+ */
+export class ApiError extends Error {
   /** The machine-readable code. */
-  readonly code: HttpErrorCode;
+  readonly code: ServerErrorCode;
   /** Headers to add to the error response. */
   readonly headers: Record<string, string>;
 
   /**
    * Creates the error.
    *
-   * @param code The code; its status comes from {@linkcode STATUS_BY_CODE}.
+   * @param code The code; its status comes from the protocol's table.
    * @param message One sentence for humans.
    * @param headers Extra response headers (e.g. `Allow`).
    */
-  constructor(code: HttpErrorCode, message: string, headers: Record<string, string> = {}) {
+  constructor(code: ServerErrorCode, message: string, headers: Record<string, string> = {}) {
     super(message);
-    this.name = "HttpError";
+    this.name = "ApiError";
     this.code = code;
     this.headers = headers;
   }
@@ -54,43 +44,34 @@ export class HttpError extends Error {
 
 /**
  * The JSON error response for any thrown value. The status is chosen by the error's
- * `code` in {@linkcode STATUS_BY_CODE}, never by its message; invalid input
- * (`TypeError`/`RangeError`) is 400; anything else is 500 with a generic message.
+ * `code` in the protocol's `STATUS_BY_CODE`, never by its message; a core error carries its
+ * class's fields; invalid input (`TypeError`/`RangeError`) is 400; anything else is 500 with
+ * a generic message.
  *
  * @param error What was thrown.
  * @param end The log's current end, reported with a `CONFLICT`.
  * @returns The response.
  */
 export function errorResponse(error: unknown, end?: () => number): Response {
-  let code: string;
+  let code: ErrorCode;
   let message: string;
+  let fields: ErrorFields | undefined;
   const headers: Record<string, string> = {
-    "content-type": "application/json",
+    "content-type": JSON_CONTENT_TYPE,
     "x-content-type-options": "nosniff",
   };
-  const extra: Record<string, unknown> = {};
-  if (error instanceof HttpError) {
+  if (error instanceof ApiError) {
     code = error.code;
     message = error.message;
     Object.assign(headers, error.headers);
   } else if (error instanceof LogError) {
     code = error.code;
     message = error.message;
-    // Each class's fields, so that a client can rebuild the same error.
-    if (error instanceof FutureOffsetError || error instanceof OutOfRangeError) {
-      extra.offset = error.offset;
-    } else if (error instanceof NotFoundError) {
-      extra.position = error.position;
-    } else if (error instanceof ConflictError) {
-      extra.position = error.position;
-      if (end !== undefined) {
-        const current = end();
-        extra.end = current;
-        headers["edgelog-end"] = String(current);
-      }
-    } else if (error instanceof RecordTooLargeError) {
-      extra.size = error.size;
-      extra.limit = error.limit;
+    fields = logErrorFields(error);
+    if (code === "CONFLICT" && end !== undefined) {
+      const current = end();
+      fields.end = current;
+      headers[END_HEADER] = String(current);
     }
   } else if (error instanceof TypeError || error instanceof RangeError) {
     code = "BAD_REQUEST";
@@ -100,30 +81,10 @@ export function errorResponse(error: unknown, end?: () => number): Response {
     message = "Internal error";
     console.error(error);
   }
-  const status = STATUS_BY_CODE[code] ?? 500;
-  return new Response(JSON.stringify({ error: { code, message, ...extra } }), {
-    status,
+  return new Response(encodeErrorBody(code, message, fields), {
+    status: STATUS_BY_CODE[code] ?? 500,
     headers,
   });
-}
-
-/**
- * Parses a strictly decimal, safe, non-negative integer (no sign, no exponent, no spaces).
- *
- * @param name The parameter's name, for the message.
- * @param value The raw value.
- * @returns The integer.
- * @throws {HttpError} `BAD_REQUEST` otherwise.
- */
-export function parseInteger(name: string, value: string): number {
-  if (!/^[0-9]{1,16}$/.test(value)) {
-    throw new HttpError("BAD_REQUEST", `${name} must be a non-negative integer, got "${value}"`);
-  }
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) {
-    throw new HttpError("BAD_REQUEST", `${name} must be a safe integer, got "${value}"`);
-  }
-  return n;
 }
 
 /**
@@ -171,8 +132,8 @@ function endOfPath(url: string, start: number): number | undefined {
 export function queryInteger(query: URLSearchParams | undefined, name: string): number | undefined {
   const values = query?.getAll(name);
   if (values === undefined || values.length === 0) return undefined;
-  if (values.length > 1) throw new HttpError("BAD_REQUEST", `${name} must be given once`);
-  return parseInteger(name, values[0]!);
+  if (values.length > 1) throw new ApiError("BAD_REQUEST", `${name} must be given once`);
+  return parseDecimal(name, values[0]!);
 }
 
 /**
@@ -180,24 +141,16 @@ export function queryInteger(query: URLSearchParams | undefined, name: string): 
  *
  * @param query The parameters ({@linkcode queryOf}); `undefined` when there are none.
  * @param allowed The parameters the route takes.
- * @throws {HttpError} `BAD_REQUEST` for any other parameter.
+ * @throws {ApiError} `BAD_REQUEST` for any other parameter.
  */
 export function onlyQuery(query: URLSearchParams | undefined, allowed: readonly string[]): void {
   if (query === undefined) return;
   for (const key of query.keys()) {
     if (!allowed.includes(key)) {
-      throw new HttpError("BAD_REQUEST", `Unknown query parameter "${key}"`);
+      throw new ApiError("BAD_REQUEST", `Unknown query parameter "${key}"`);
     }
   }
 }
-
-/**
- * Refused request bodies up to this many bytes are read to their end, larger ones cancelled.
- * A body left unread makes workerd close the connection after the response, and a client
- * that reuses it (wrangler dev's proxy does) may see its next request fail; the bound keeps a
- * refused upload cheap.
- */
-export const DRAIN_LIMIT = 1024 * 1024;
 
 /**
  * Disposes of a request body that will not be used: reads it to its end when it holds at
@@ -243,7 +196,7 @@ export async function readBody(
   const length = request.headers.get("content-length");
   if (length !== null) {
     if (!/^[0-9]+$/.test(length)) {
-      throw new HttpError("BAD_REQUEST", `Content-Length must be decimal digits, got "${length}"`);
+      throw new ApiError("BAD_REQUEST", `Content-Length must be decimal digits, got "${length}"`);
     }
     const declared = Number(length);
     if (declared > limit) {
@@ -258,7 +211,7 @@ export async function readBody(
     if (body.byteLength > limit) throw tooLarge(body.byteLength);
     // A wrong length gets past HTTP framing only from an in-process caller (a service binding).
     if (body.byteLength !== declared) {
-      throw new HttpError(
+      throw new ApiError(
         "BAD_REQUEST",
         `The body holds ${body.byteLength} bytes, not the "${length}" of its Content-Length`,
       );
@@ -289,10 +242,42 @@ export async function readBody(
   return body;
 }
 
-/** A JSON response. */
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+/**
+ * A JSON response.
+ *
+ * @param body The value to send.
+ * @param headers More headers beside the content type.
+ * @returns A 200 response.
+ */
+export function json(body: unknown, headers?: Record<string, string>): Response {
   return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
+    headers: headers === undefined
+      ? { "content-type": JSON_CONTENT_TYPE }
+      : { "content-type": JSON_CONTENT_TYPE, ...headers },
   });
+}
+
+/**
+ * The expected offset of an append, from `?expected=` or the `Edgelog-Expected-Offset`
+ * header (not both).
+ *
+ * @param query The parameters ({@linkcode queryOf}).
+ * @param headers The request's headers.
+ * @returns The offset, or `undefined` when the request gives none.
+ * @throws {ApiError} `BAD_REQUEST` when it gives both or a value that is no integer.
+ */
+export function expectedOffset(
+  query: URLSearchParams | undefined,
+  headers: Headers,
+): number | undefined {
+  const fromQuery = queryInteger(query, "expected");
+  const header = headers.get(EXPECTED_OFFSET_HEADER);
+  if (header === null) return fromQuery;
+  if (fromQuery !== undefined) {
+    throw new ApiError(
+      "BAD_REQUEST",
+      "Give the expected offset as a header or a query parameter, not both",
+    );
+  }
+  return parseDecimal(EXPECTED_OFFSET_HEADER, header);
 }

@@ -1,18 +1,19 @@
 /**
- * The Worker entry: authenticates each request and routes `/logs/{name}/...` to the
- * LogObject of that name. See PROTOCOL.md for the API.
+ * The Worker entry: authenticates each request (`middleware/`) and forwards
+ * `/logs/{name}/...` to the LogObject of that name (`object/`), which serves it with its
+ * routes (`routes/`) and tails (`tails/`). See PROTOCOL.md for the API.
  *
  * @module
  */
 import { Hono } from "hono";
-import { auth, authorize, hasCredentials, withoutCredentials } from "./auth.ts";
-import { cors, nosniff } from "./cors.ts";
-import { discardBody, errorResponse, HttpError, json, pathOf } from "./http.ts";
-import type { Env } from "./log_object.ts";
-import { LOGS_PREFIX } from "./log_name.ts";
+import { HEALTH_PATH, LOGS_PREFIX } from "../src/protocol/routes.ts";
+import type { Env } from "./env.ts";
+import { ApiError, discardBody, errorResponse, json, pathOf } from "./http.ts";
+import { auth, authorize, hasCredentials, withoutCredentials } from "./middleware/auth.ts";
+import { cors, nosniff } from "./middleware/cors.ts";
 
-export { LogObject } from "./log_object.ts";
-export type { Env } from "./log_object.ts";
+export { LogObject } from "./object/log_object.ts";
+export type { Env } from "./env.ts";
 
 /**
  * Forwards a request under `/logs/` to its log's object once {@linkcode authorize} lets it
@@ -22,9 +23,9 @@ export type { Env } from "./log_object.ts";
  */
 async function forward(request: Request, env: Env, path: string): Promise<Response> {
   try {
-    // AUTH (issue 4): the token must cover this log and the right of this route.
+    // The token must cover this log and carry the right of this route.
     const logPath = await authorize(request, env, path);
-    if (logPath === undefined) throw new HttpError("ROUTE_NOT_FOUND", `No route ${path}`);
+    if (logPath === undefined) throw new ApiError("ROUTE_NOT_FOUND", `No route ${path}`);
     let forwarded = request;
     if (hasCredentials(request.headers)) {
       forwarded = new Request(request);
@@ -51,21 +52,21 @@ app.use(async (c, next) => {
 app.use(nosniff);
 app.use(cors);
 
-app.get("/healthz", () => json({ ok: true }));
-app.all("/healthz", () => {
-  throw new HttpError("METHOD_NOT_ALLOWED", "Use GET on this route", { allow: "GET" });
+app.get(HEALTH_PATH, () => json({ ok: true }));
+app.all(HEALTH_PATH, () => {
+  throw new ApiError("METHOD_NOT_ALLOWED", "Use GET on this route", { allow: "GET" });
 });
 
-app.all("/logs/*", (c, next) => {
+app.all(`${LOGS_PREFIX}*`, (c, next) => {
   const path = pathOf(c.req.url);
   return path.startsWith(LOGS_PREFIX) ? forward(c.req.raw, c.env, path) : next();
 });
 
-// AUTH (issue 4): every other path needs a token too, so callers without one learn nothing.
+// Every other path needs a token too, so that callers without one learn nothing.
 app.use(auth);
 
 app.notFound((c) =>
-  errorResponse(new HttpError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${pathOf(c.req.url)}`))
+  errorResponse(new ApiError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${pathOf(c.req.url)}`))
 );
 app.onError((error) => errorResponse(error));
 

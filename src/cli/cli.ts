@@ -26,21 +26,14 @@
  */
 import process from "node:process";
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
-import {
-  ClosedError,
-  ConflictError,
-  FutureOffsetError,
-  LogError,
-  NotFoundError,
-  OutOfRangeError,
-  RecordTooLargeError,
-} from "../core/errors.ts";
+import { parseArgs, parseEnv } from "node:util";
+import { FutureOffsetError, LogError } from "../core/errors.ts";
 import type { LogRecord } from "../core/log.ts";
-import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS } from "../protocol/token.ts";
 import { HttpError } from "../client/http_error.ts";
-import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 import { LogClient, type LogClientOptions } from "../client/log_client.ts";
+import { type ErrorFields, logErrorFields } from "../protocol/errors.ts";
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
+import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS } from "../protocol/token.ts";
 import { encodeRecordLine, toBase64 } from "../protocol/wire.ts";
 
 /**
@@ -589,16 +582,8 @@ async function secretFromDevVars(io: CliIo): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-  let secret: string | undefined;
-  // dotenv lines, as wrangler reads them: the last assignment wins.
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?AUTH_SECRET\s*=\s*(.*?)\s*$/.exec(line);
-    if (match === null) continue;
-    const raw = match[1]!;
-    const quoted = /^(["'`])(.*)\1$/.exec(raw);
-    secret = quoted ? quoted[2]! : raw.replace(/\s+#.*$/, "");
-  }
-  return nonEmpty(secret);
+  // A dotenv file, read as wrangler reads it: the last assignment wins.
+  return nonEmpty(parseEnv(text).AUTH_SECRET);
 }
 
 /** Prints an error and resolves the exit code of its kind. */
@@ -620,7 +605,7 @@ interface Classified {
   exitCode: number;
   code: string;
   message: string;
-  fields: Record<string, number>;
+  fields: ErrorFields & { status?: number };
 }
 
 function classify(io: CliIo, error: unknown): Classified {
@@ -633,17 +618,13 @@ function classify(io: CliIo, error: unknown): Classified {
     return { exitCode: EXIT_CODES.INTERRUPTED, code: "INTERRUPTED", message, fields: {} };
   }
   if (error instanceof LogError) {
-    const fields: Record<string, number> = {};
-    if (error instanceof ConflictError || error instanceof NotFoundError) {
-      fields.position = error.position;
-    } else if (error instanceof FutureOffsetError || error instanceof OutOfRangeError) {
-      fields.offset = error.offset;
-    } else if (error instanceof RecordTooLargeError) {
-      fields.size = error.size;
-      fields.limit = error.limit;
-    }
-    const exitCode = error instanceof ClosedError ? EXIT_CODES.CLOSED : EXIT_CODES[error.code];
-    return { exitCode, code: error.code, message, fields };
+    // The fields of the server's error body for the same error (PROTOCOL.md, Errors).
+    return {
+      exitCode: EXIT_CODES[error.code],
+      code: error.code,
+      message,
+      fields: logErrorFields(error),
+    };
   }
   if (error instanceof HttpError) {
     const exitCode = error.code === "NETWORK"

@@ -1,14 +1,12 @@
 // Turns the server's JSON error bodies (PROTOCOL.md, Errors) back into the core's error
 // classes and HttpError. Internal to the client: not exported from its module.
 import {
-  ClosedError,
-  ConflictError,
-  FutureOffsetError,
-  NotFoundError,
-  OutOfRangeError,
-  RecordTooLargeError,
-} from "../core/errors.ts";
-import { HttpError, SERVER_ERROR_STATUS, type ServerErrorCode } from "./http_error.ts";
+  isLogErrorCode,
+  isServerErrorCode,
+  logErrorFromFields,
+  readErrorBody,
+} from "../protocol/errors.ts";
+import { HttpError } from "./http_error.ts";
 
 /**
  * What the client knows about the request, for fields an older server's body lacks, and for
@@ -71,57 +69,24 @@ export async function errorFromResponse(
  * @returns The error.
  */
 export function errorFromBody(status: number, body: unknown, context: ErrorContext = {}): Error {
-  const error = isObject(body) && isObject(body.error) ? body.error : undefined;
-  const code = typeof error?.code === "string" ? error.code : undefined;
-  const message = typeof error?.message === "string" && error.message !== ""
-    ? error.message
-    : undefined;
-  if (error === undefined || code === undefined || message === undefined) {
+  const read = readErrorBody(body);
+  if (read === undefined) {
     return unexpected(status, `Unexpected answer with status "${status}" and no error body`);
   }
-  const field = (name: string) => {
-    const value = error[name];
-    return typeof value === "number" && Number.isSafeInteger(value) ? value : undefined;
-  };
-  switch (code) {
-    case "CONFLICT": {
-      const position = field("position") ?? context.expected;
-      if (position !== undefined) return new ConflictError(position, field("end"));
-      break;
-    }
-    case "FUTURE_OFFSET": {
-      const offset = field("offset") ?? context.offset;
-      if (offset !== undefined) return new FutureOffsetError(offset);
-      break;
-    }
-    case "OUT_OF_RANGE": {
-      const offset = field("offset") ?? context.offset;
-      if (offset !== undefined) return new OutOfRangeError(offset);
-      break;
-    }
-    case "NOT_FOUND": {
-      const position = field("position") ?? context.offset;
-      if (position !== undefined) return new NotFoundError(position);
-      break;
-    }
-    case "RECORD_TOO_LARGE": {
-      const size = field("size") ?? context.size;
-      const limit = field("limit");
-      if (size !== undefined && limit !== undefined) return new RecordTooLargeError(size, limit);
-      break;
-    }
-    case "CLOSED":
-      return new ClosedError("remote log");
-    case "BAD_REQUEST":
-      if (context.badRequestIsRange === true) return new RangeError(message);
-      return new HttpError("BAD_REQUEST", status, message);
-    default:
-      if (Object.hasOwn(SERVER_ERROR_STATUS, code)) {
-        return new HttpError(code as ServerErrorCode, status, message);
-      }
-      return unexpected(status, `Unexpected error code "${code}" with status "${status}"`);
+  const { code, message, fields } = read;
+  if (isLogErrorCode(code)) {
+    // What the request was about stands in for the fields an older server's body lacks.
+    const error = logErrorFromFields(code, {
+      ...fields,
+      offset: fields.offset ?? context.offset,
+      position: fields.position ?? (code === "CONFLICT" ? context.expected : context.offset),
+      size: fields.size ?? context.size,
+    });
+    return error ?? unexpected(status, `Error "${code}" arrived without its fields`);
   }
-  return unexpected(status, `Error "${code}" arrived without its fields`);
+  if (code === "BAD_REQUEST" && context.badRequestIsRange === true) return new RangeError(message);
+  if (isServerErrorCode(code)) return new HttpError(code, status, message);
+  return unexpected(status, `Unexpected error code "${code}" with status "${status}"`);
 }
 
 /** An `UNEXPECTED_RESPONSE` error. */
@@ -132,8 +97,4 @@ export function unexpected(status: number, message: string, cause?: unknown): Ht
     message,
     cause === undefined ? undefined : { cause },
   );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -5,10 +5,11 @@
  *
  * @module
  */
+import type { ServerErrorCode } from "../protocol/errors.ts";
 
 /**
  * The closed set of codes an {@linkcode HttpError} carries, with the HTTP status each comes
- * with:
+ * with (`SERVER_ERROR_STATUS` is the table of the codes a server sends):
  *
  * | code | status | meaning |
  * | --- | --- | --- |
@@ -31,28 +32,6 @@
  * `NotFoundError`, `ClosedError`).
  */
 export type HttpErrorCode = ServerErrorCode | "UNEXPECTED_RESPONSE" | "NETWORK";
-
-/**
- * The HTTP-layer codes an edgelog server sends in its error bodies, each with its status:
- * the one table both sides use (the server picks statuses from it, the client knows these
- * codes and no others).
- */
-export const SERVER_ERROR_STATUS = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  ROUTE_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  REQUEST_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  UPGRADE_REQUIRED: 426,
-  TOO_MANY_TAILS: 429,
-  INTERNAL: 500,
-  AUTH_NOT_CONFIGURED: 503,
-} as const;
-
-/** A code of {@linkcode SERVER_ERROR_STATUS}: an HTTP-layer error the server reports. */
-export type ServerErrorCode = keyof typeof SERVER_ERROR_STATUS;
 
 /**
  * A request failed outside the log's own conditions. It is not a `LogError`: code that

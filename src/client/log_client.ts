@@ -16,10 +16,19 @@ import {
 } from "../core/validate.ts";
 import { type ErrorContext, errorFromResponse, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
+import type { LogConfig } from "../protocol/config.ts";
+import {
+  BATCH_CONTENT_TYPE,
+  BYTES_CONTENT_TYPE,
+  CREATED_HEADER,
+  JSON_CONTENT_TYPE,
+} from "../protocol/headers.ts";
 import { MAX_READ_LIMIT } from "../protocol/limits.ts";
 import { assertLogName } from "../protocol/log_name.ts";
+import { LOGS_PREFIX } from "../protocol/routes.ts";
+import { tailSubprotocols } from "../protocol/tail.ts";
+import { decodeRecordLines, encodeBatch } from "../protocol/wire.ts";
 import { LogTail, type TailOptions, type TailSource, type WebSocketConstructor } from "./tail.ts";
-import { BATCH_CONTENT_TYPE, decodeRecordLines, encodeBatch } from "../protocol/wire.ts";
 
 /**
  * The token a client sends: a string, or a function that returns one (or a Promise of
@@ -54,14 +63,6 @@ export interface AppendOptions extends CallOptions {
    * taken, `ConflictError`; a higher one is a `RangeError`.
    */
   expectedOffset?: number;
-}
-
-/** A log's configuration on the server (`GET /logs/{name}/config`). */
-export interface LogConfig {
-  /** Records per segment (retention keeps two segments), or `null` to keep every record. */
-  maxSegmentSize: number | null;
-  /** The largest record the log accepts, in bytes. */
-  maxRecordSize: number;
 }
 
 /** Changes to a log's configuration: the fields to set. */
@@ -173,7 +174,7 @@ export class LogClient {
       throw new TypeError(`Expected WebSocket to be a constructor, got ${describe(WebSocket)}`);
     }
     this.name = name;
-    this.url = new URL(`${base.pathname.replace(/\/+$/, "")}/logs/${name}`, base.origin);
+    this.url = new URL(`${base.pathname.replace(/\/+$/, "")}${LOGS_PREFIX}${name}`, base.origin);
     this.#fetch = fetchOption ?? ((request) => fetch(request));
     this.#token = token;
     this.#WebSocket = WebSocket;
@@ -214,7 +215,7 @@ export class LogClient {
     const response = await this.#send("POST", "/records", {
       ...(expected === undefined ? {} : { query: { expected } }),
       body,
-      contentType: "application/octet-stream",
+      contentType: BYTES_CONTENT_TYPE,
       signal: opts?.signal,
       context: { size: body.byteLength, expected, badRequestIsRange: expected !== undefined },
     });
@@ -297,10 +298,10 @@ export class LogClient {
       signal: opts?.signal,
       context: { offset },
     });
-    const created = Number(response.headers.get("edgelog-created") ?? NaN);
+    const created = Number(response.headers.get(CREATED_HEADER) ?? NaN);
     const data = await this.#bytes(response, opts?.signal);
     if (!Number.isSafeInteger(created)) {
-      throw unexpected(response.status, "Expected the header Edgelog-Created with the record");
+      throw unexpected(response.status, `Expected the header ${CREATED_HEADER} with the record`);
     }
     return { offset, created: new Date(created), data };
   }
@@ -494,7 +495,7 @@ export class LogClient {
     }
     const response = await this.#send("PUT", "/config", {
       body: JSON.stringify(body),
-      contentType: "application/json",
+      contentType: JSON_CONTENT_TYPE,
       signal: opts?.signal,
       context: { badRequestIsRange: true },
     });
@@ -574,7 +575,7 @@ export class LogClient {
       protocols: async (signal) => {
         const token = await this.#resolveToken();
         signal?.throwIfAborted();
-        return token === undefined ? undefined : ["edgelog", `edgelog.bearer.${token}`];
+        return token === undefined ? undefined : tailSubprotocols(token);
       },
       end: async (signal) => (await this.bounds(signal === undefined ? {} : { signal })).end,
       probe: async (from, signal) => {

@@ -43,26 +43,22 @@
  *
  * @module
  */
-export {
-  HttpError,
-  type HttpErrorCode,
-  SERVER_ERROR_STATUS,
-  type ServerErrorCode,
-} from "./http_error.ts";
+export { HttpError, type HttpErrorCode } from "./http_error.ts";
+export { SERVER_ERROR_STATUS, type ServerErrorCode } from "../protocol/errors.ts";
 export {
   type AppendOptions,
   type FetchFunction,
   LogClient,
   type LogClientOptions,
-  type LogConfig,
   type LogConfigChanges,
   type TokenSource,
 } from "./log_client.ts";
+export type { LogConfig } from "../protocol/config.ts";
 export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 export { RemoteJournal } from "./remote_journal.ts";
 export type { ReconnectEvent, TailOptions, WebSocketConstructor, WebSocketLike } from "./tail.ts";
+export { BATCH_CONTENT_TYPE } from "../protocol/headers.ts";
 export {
-  BATCH_CONTENT_TYPE,
   decodeBatch,
   decodeRecordLines,
   decodeTailFrame,

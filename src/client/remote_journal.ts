@@ -8,10 +8,11 @@ import { ClosedError, FutureOffsetError, NotFoundError, OutOfRangeError } from "
 import type { Bounds, CallOptions, Journal, RangeFn } from "../core/journal.ts";
 import type { LogRecord } from "../core/log.ts";
 import { assertBytes, assertPosition, checkSignal, describe } from "../core/validate.ts";
+import { MAX_READ_LIMIT } from "../protocol/limits.ts";
 import { LogClient } from "./log_client.ts";
 
-/** Records read per request while `range` walks the log. */
-const RANGE_PAGE = 1000;
+/** Records read per request while `range` walks the log: as many as one batch read returns. */
+const RANGE_PAGE = MAX_READ_LIMIT;
 
 /**
  * A {@linkcode Journal} over a {@linkcode LogClient}: positions are the log's offsets and

@@ -7,6 +7,7 @@ import type { LogRecord } from "../core/log.ts";
 import { assertInteger, checkSignal, describe } from "../core/validate.ts";
 import { errorFromBody, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
+import { CLOSE_LOG_DELETED, CLOSE_OUT_OF_RANGE, TAIL_PING, TAIL_PONG } from "../protocol/tail.ts";
 import { decodeTailFrame } from "../protocol/wire.ts";
 
 /**
@@ -238,7 +239,7 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
   #receive(data: unknown): void {
     this.#awaitingPong = false;
     if (typeof data === "string") {
-      if (data === "pong") return;
+      if (data === TAIL_PONG) return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(data);
@@ -286,10 +287,10 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
   #closed(code: number, opened: boolean): void {
     this.#socket = undefined;
     this.#stopHeartbeat();
-    if (code === 4410) {
+    if (code === CLOSE_OUT_OF_RANGE) {
       // The error frame that comes before this close has usually ended the tail already.
       this.#finish({ error: new OutOfRangeError(this.#cursor!) });
-    } else if (code === 4404) {
+    } else if (code === CLOSE_LOG_DELETED) {
       this.#finish(null);
     } else if (opened) {
       // A dropped connection closes with 1006, or with 0 in Deno: no code was received.
@@ -351,7 +352,7 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
       }
       this.#awaitingPong = true;
       try {
-        this.#socket?.send("ping");
+        this.#socket?.send(TAIL_PING);
       } catch {
         // Closing already: the close event reconnects.
       }

@@ -2,8 +2,17 @@
  * The limits of the HTTP API that both sides rely on (PROTOCOL.md, Limits): the server
  * enforces them, and the client and the command line size their requests by them.
  *
+ * @example
+ * ```ts
+ * import { MAX_BATCH_RECORDS } from "@edgelog/edgelog/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(MAX_BATCH_RECORDS, 1000);
+ * ```
+ *
  * @module
  */
+import { DEFAULT_MAX_RECORD_SIZE } from "../core/log.ts";
 
 /**
  * The most records in one batch append (`POST /logs/{name}/batch`).
@@ -23,3 +32,75 @@ export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** The most records one batch read returns (`GET /logs/{name}/records?limit=`). */
 export const MAX_READ_LIMIT = 1000;
+
+/** The records a batch read returns when it has no `limit`. */
+export const DEFAULT_READ_LIMIT = 100;
+
+/** A batch read stops once it holds this many record bytes (it always holds one record). */
+export const MAX_READ_BYTES = 4 * 1024 * 1024;
+
+/** The most bytes in a configuration body (`PUT /logs/{name}/config`). */
+export const MAX_CONFIG_BYTES = 4096;
+
+/** The most records in one tail frame. */
+export const MAX_FRAME_RECORDS = 256;
+
+/** A tail frame stops once it holds this many record bytes (it always holds one record). */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+/**
+ * The largest `maxRecordSize` a log accepts: a Durable Object's SQLite row holds at most
+ * 2,000,000 bytes, and a record's row also holds its position and creation time.
+ */
+export const MAX_RECORD_SIZE_LIMIT = 2_000_000 - 1_000;
+
+/**
+ * The `maxRecordSize` of a log never configured, unless the deployment's var
+ * `DEFAULT_MAX_RECORD_SIZE` says otherwise: the core's default, 1 MiB.
+ */
+export const DEFAULT_RECORD_SIZE: number = DEFAULT_MAX_RECORD_SIZE;
+
+/** The most tails connected to one log at once, unless `MAX_TAILS_PER_LOG` says otherwise. */
+export const DEFAULT_MAX_TAILS = 2000;
+
+/**
+ * Refused request bodies up to this many bytes are read to their end, larger ones cut off
+ * (PROTOCOL.md, Errors): the connection of a refused small upload stays usable.
+ */
+export const DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * The most digits of an integer in a path, query or header (leading zeros counted): 16,
+ * enough for every safe integer.
+ */
+export const MAX_INTEGER_DIGITS = 16;
+
+const DECIMAL = new RegExp(`^[0-9]{1,${MAX_INTEGER_DIGITS}}$`);
+
+/**
+ * Parses an integer as the API writes them (PROTOCOL.md, Conventions): plain decimal digits
+ * only (no sign, exponent, fraction or spaces), at most {@linkcode MAX_INTEGER_DIGITS} of
+ * them, and a safe integer.
+ *
+ * @param name The parameter's or header's name, for the message.
+ * @param text The text.
+ * @returns The integer.
+ * @throws {RangeError} When `text` is not such an integer (the server answers it 400
+ * `BAD_REQUEST`).
+ *
+ * @example
+ * ```ts ignore
+ * parseDecimal("from", "0042"); // 42
+ * parseDecimal("from", "1e3"); // throws RangeError
+ * ```
+ */
+export function parseDecimal(name: string, text: string): number {
+  if (!DECIMAL.test(text)) {
+    throw new RangeError(`${name} must be a non-negative integer, got "${text}"`);
+  }
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) {
+    throw new RangeError(`${name} must be a safe integer, got "${text}"`);
+  }
+  return n;
+}

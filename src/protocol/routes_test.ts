@@ -1,8 +1,16 @@
-// The route table of src/protocol/token.ts against PROTOCOL.md: every route heading of the document
+// The route table of src/protocol/routes.ts against PROTOCOL.md: every route heading of the document
 // ("## Routes" and the live tail's heading) is in ROUTE_RIGHTS, every entry of ROUTE_RIGHTS is
 // documented, and the right of each is the one "Rights per route" (Authentication) gives.
 import assert from "node:assert/strict";
-import { requiredRight, type Right, RIGHTS, ROUTE_RIGHTS } from "./token.ts";
+import {
+  allowedMethods,
+  requiredRight,
+  type Right,
+  RIGHTS,
+  ROUTE_RIGHTS,
+  ROUTE_SEGMENTS,
+  routePattern,
+} from "./routes.ts";
 
 const PROTOCOL = await Deno.readTextFile(new URL("../../PROTOCOL.md", import.meta.url));
 const LINES = PROTOCOL.split("\n");
@@ -141,4 +149,24 @@ Deno.test("the parse of PROTOCOL.md finds what it should", () => {
   assert(headings.some((h) => h.includes("` and `")), "a heading joins two routes with and");
   assert(headings.some((h) => h.startsWith("## ")), "the tail's heading");
   assert.equal(documentedRoutes().log.size, tableRoutes().size);
+});
+
+Deno.test("`ROUTE_SEGMENTS` are the route words of PROTOCOL.md's Log names", () => {
+  const line = LINES.find((l) => l.includes("may not be one of the route words"));
+  assert(line !== undefined);
+  const start = LINES.indexOf(line);
+  const words = codeSpans(LINES.slice(start, start + 2).join(" ")).filter((s) =>
+    /^[a-z]+$/.test(s)
+  );
+  assert.deepEqual([...ROUTE_SEGMENTS].sort(), words.sort());
+});
+
+Deno.test("`allowedMethods()` lists a route's methods in the table's order", () => {
+  assert.equal(allowedMethods("/records"), "GET, POST, DELETE");
+  assert.equal(allowedMethods("/records/7"), "GET");
+  assert.equal(allowedMethods("/records/{offset}"), "GET");
+  assert.equal(allowedMethods("/config"), "GET, PUT");
+  assert.equal(allowedMethods("/"), "DELETE");
+  assert.equal(allowedMethods("/nope"), undefined);
+  assert.equal(routePattern("/records/x/y"), undefined);
 });

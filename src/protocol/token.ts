@@ -22,15 +22,10 @@
  * @module
  */
 import { errors, jwtVerify, SignJWT } from "jose";
+import { isNamePrefix, isNameSegment, MAX_LOG_NAME_LENGTH } from "./log_name.ts";
+import { type Right, RIGHTS } from "./routes.ts";
 
-/** Every right a token can hold. Rights are independent: `admin` implies neither other. */
-export const RIGHTS: readonly Right[] = ["read", "append", "admin"];
-
-/**
- * A right: `read` (read records, bounds, range, config, and tail), `append` (append records
- * and batches) or `admin` (truncate, change the config, delete the log).
- */
-export type Right = "read" | "append" | "admin";
+export { requiredRight, type Right, RIGHTS, ROUTE_RIGHTS, routeRights } from "./routes.ts";
 
 /** What a token grants: the claims a caller chooses when minting one. */
 export interface TokenGrant {
@@ -93,11 +88,6 @@ export class InvalidTokenError extends Error {
     this.name = "InvalidTokenError";
   }
 }
-
-const SEGMENT = /^[A-Za-z0-9._~-]+$/;
-const PREFIX = /^[A-Za-z0-9._~/-]+$/;
-/** The longest name prefix: log names are at most 200 characters. */
-const MAX_PREFIX_LENGTH = 200;
 
 /**
  * Signs a token for `grant` with HS256.
@@ -224,67 +214,6 @@ export function coversLog(claims: Pick<TokenClaims, "tenant" | "logs">, name: st
 }
 
 /**
- * The routes inside a log (the path after `/logs/{name}`, see PROTOCOL.md) and the right each
- * method needs. `{offset}` stands for one path segment. `HEAD` is served as `GET`.
- */
-export const ROUTE_RIGHTS: Readonly<Record<string, Readonly<Record<string, Right>>>> = {
-  "/": { DELETE: "admin" },
-  "/records": { GET: "read", POST: "append", DELETE: "admin" },
-  "/records/{offset}": { GET: "read" },
-  "/batch": { POST: "append" },
-  "/bounds": { GET: "read" },
-  "/range": { GET: "read" },
-  "/config": { GET: "read", PUT: "admin" },
-  "/truncate": { POST: "admin" },
-  "/tail": { GET: "read" },
-};
-
-/**
- * The methods of a route inside a log and the right each needs.
- *
- * @param route The path after `/logs/{name}`, from `/` (e.g. `/records/5`).
- * @returns The methods and their rights, or `undefined` when there is no such route.
- *
- * @example
- * ```ts
- * import { routeRights } from "@edgelog/edgelog/token";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(routeRights("/records/5"), { GET: "read" });
- * assert.equal(routeRights("/records/5/x"), undefined);
- * ```
- */
-export function routeRights(route: string): Readonly<Record<string, Right>> | undefined {
-  const pattern = /^\/records\/[^/]+$/.test(route) ? "/records/{offset}" : route;
-  return Object.hasOwn(ROUTE_RIGHTS, pattern) ? ROUTE_RIGHTS[pattern] : undefined;
-}
-
-/**
- * The right a request needs.
- *
- * @param method The HTTP method.
- * @param route The path after `/logs/{name}`, from `/`.
- * @returns The right, or `undefined` when the route does not exist or does not take
- * `method`.
- *
- * @example
- * ```ts
- * import { requiredRight } from "@edgelog/edgelog/token";
- * import assert from "node:assert/strict";
- *
- * assert.equal(requiredRight("POST", "/batch"), "append");
- * assert.equal(requiredRight("DELETE", "/"), "admin");
- * assert.equal(requiredRight("PATCH", "/records"), undefined);
- * ```
- */
-export function requiredRight(method: string, route: string): Right | undefined {
-  const rights = routeRights(route);
-  if (rights === undefined) return undefined;
-  const served = method === "HEAD" ? "GET" : method;
-  return Object.hasOwn(rights, served) ? rights[served] : undefined;
-}
-
-/**
  * The HMAC key of the last string secret verified with: importing it is half the cost of a
  * verification, and a deployment verifies every request with the same secret. The key, not
  * the promise of it, is kept: a Worker must not await a promise made by another request.
@@ -323,19 +252,15 @@ function checkGrant(
 ): { tenant: string; logs: string; rights: Right[] } {
   const { tenant, rights } = grant;
   if (typeof tenant !== "string") throw fail("The tenant must be a string");
-  if (
-    tenant.length >= MAX_PREFIX_LENGTH || !SEGMENT.test(tenant) || tenant === "." ||
-    tenant === ".."
-  ) {
+  // The tenant and the "/" after it start every name the token covers.
+  if (tenant.length >= MAX_LOG_NAME_LENGTH || !isNameSegment(tenant)) {
     throw fail(
       `The tenant must be one log-name segment of A-Z a-z 0-9 . _ ~ -, got "${tenant}"`,
     );
   }
   const logs = grant.logs ?? `${tenant}/`;
   if (typeof logs !== "string") throw fail("The logs prefix must be a string");
-  if (
-    !logs.startsWith(`${tenant}/`) || logs.length > MAX_PREFIX_LENGTH || !PREFIX.test(logs)
-  ) {
+  if (!logs.startsWith(`${tenant}/`) || !isNamePrefix(logs)) {
     throw fail(
       `The logs prefix must be a log-name prefix starting with "${tenant}/", got "${logs}"`,
     );

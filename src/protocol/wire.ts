@@ -3,6 +3,8 @@
  * by the Worker, which encodes tail frames and decodes batch bodies, and the client, which
  * does the opposite: batch request bodies, tail frames, NDJSON read lines with base64 data.
  *
+ * The content types that name these framings are in `headers.ts`.
+ *
  * Decoders throw `SyntaxError` for malformed input and `RangeError` when well-formed input
  * exceeds a limit they were given; they use nothing but the language, so they run in every
  * runtime.
@@ -19,9 +21,6 @@
  *
  * @module
  */
-
-/** The content type of a batch append body. */
-export const BATCH_CONTENT_TYPE = "application/vnd.edgelog.batch";
 
 /** Bytes before each record in a tail frame: f64 offset, f64 created, u32 length. */
 export const TAIL_RECORD_HEADER = 20;
@@ -249,11 +248,11 @@ export function fromBase64(text: string): Uint8Array {
  * ```
  */
 export function encodeRecordLine(record: WireRecord): string {
-  return JSON.stringify({
-    offset: record.offset,
-    created: record.created,
-    data: toBase64(record.data),
-  }) + "\n";
+  // What JSON.stringify writes for these fields (safe integers, base64 needs no escapes),
+  // without building an object per record: a batch read writes up to 1000 lines.
+  return `{"offset":${record.offset},"created":${record.created},"data":"${
+    toBase64(record.data)
+  }"}\n`;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * A minimal client of the worker's HTTP API and WebSocket tail (see PROTOCOL.md), for the
- * end-to-end tests and the load script. Binary framings as in worker/frames.ts:
+ * end-to-end tests and the load script. Binary framings as in src/protocol/wire.ts:
  * batch bodies are repeated `[u32 length][bytes]`; reads are NDJSON with base64 data; tail
  * frames are repeated
  * `[f64 offset][f64 created ms][u32 length][bytes]`, big-endian.

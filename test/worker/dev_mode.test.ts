@@ -3,7 +3,7 @@
 // tried by calling the Worker's fetch handler with bindings of their own.
 import { describe, expect, it, vi } from "vitest";
 import { mintToken } from "../../src/protocol/token.ts";
-import { authMode } from "../../worker/auth.ts";
+import { authMode } from "../../worker/middleware/auth.ts";
 import { fetchWorker } from "./direct.ts";
 import { uniqueName } from "./helpers.ts";
 

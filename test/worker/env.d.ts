@@ -1,4 +1,4 @@
-import type { Env as WorkerEnv } from "../../worker/log_object.ts";
+import type { Env as WorkerEnv } from "../../worker/env.ts";
 
 declare global {
   namespace Cloudflare {

@@ -2,7 +2,8 @@
 // uses to rebuild the core's error classes.
 import { describe, expect, it } from "vitest";
 import { NotFoundError } from "../../src/core/errors.ts";
-import { BATCH_CONTENT_TYPE, encodeBatch } from "../../worker/frames.ts";
+import { BATCH_CONTENT_TYPE } from "../../src/protocol/headers.ts";
+import { encodeBatch } from "../../src/protocol/wire.ts";
 import { errorResponse } from "../../worker/http.ts";
 import { append, appendBatch, bytes, call, expectError, uniqueName } from "./helpers.ts";
 

@@ -1,7 +1,10 @@
 import { SELF } from "cloudflare:test";
-import { encodeBatch } from "../../worker/frames.ts";
+import { encodeBatch } from "../../src/protocol/wire.ts";
 
 export const BASE = "https://edgelog.test";
+
+/** The Content-Type header of a batch body (POST /logs/{name}/batch). */
+export const BATCH = { "content-type": "application/vnd.edgelog.batch" };
 let counter = 0;
 
 /** A log name no other test uses (storage is shared by every test of a file). */
@@ -31,7 +34,7 @@ export async function appendBatch(
 ): Promise<{ first: number; last: number; count: number }> {
   const res = await call(`/logs/${name}/batch`, {
     method: "POST",
-    headers: { "content-type": "application/vnd.edgelog.batch" },
+    headers: BATCH,
     body: encodeBatch(records.map((r) => typeof r === "string" ? bytes(r) : r)),
   });
   if (res.status !== 200) throw new Error(`batch: ${res.status} ${await res.text()}`);

@@ -1,11 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_MAX_TAILS,
-  MAX_RECORD_SIZE_LIMIT,
-  parseDeploymentVars,
-} from "../../worker/log_config.ts";
-import { LogObject } from "../../worker/log_object.ts";
+import { DEFAULT_MAX_TAILS, MAX_RECORD_SIZE_LIMIT } from "../../src/protocol/limits.ts";
+import { parseDeploymentVars } from "../../worker/env.ts";
+import { LogObject } from "../../worker/object/log_object.ts";
 import { append, BASE, call, uniqueName } from "./helpers.ts";
 
 describe("parseDeploymentVars()", () => {

@@ -1,4 +1,4 @@
-import { fromBase64 } from "../../worker/frames.ts";
+import { fromBase64 } from "../../src/protocol/wire.ts";
 
 /**
  * The text of a response, decoded as UTF-8 by hand: workerd warns on `text()` of a body whose

@@ -1,11 +1,11 @@
-// worker/object_journal.ts beyond the conformance suite: bounds kept in memory never let a
+// worker/object/object_journal.ts beyond the conformance suite: bounds kept in memory never let a
 // journal write at a stale position.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ConflictError } from "../../src/core/errors.ts";
 import { SqliteStore } from "../../src/drivers/sqlite_store.ts";
-import { ObjectJournal } from "../../worker/object_journal.ts";
-import { durableObjectSql } from "../../worker/sql_adapter.ts";
+import { ObjectJournal } from "../../worker/object/object_journal.ts";
+import { durableObjectSql } from "../../worker/object/sql_adapter.ts";
 import { bytes, text, uniqueName } from "./helpers.ts";
 
 describe("ObjectJournal", () => {

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { durableObjectSql } from "../../worker/sql_adapter.ts";
+import { durableObjectSql } from "../../worker/object/sql_adapter.ts";
 import { uniqueName } from "./helpers.ts";
 
 // The Log hands SQLite the copies of a batch as views into one buffer, and the adapter binds

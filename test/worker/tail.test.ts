@@ -1,13 +1,13 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decodeTailFrame, encodeBatch, type TailRecord } from "../../worker/frames.ts";
-import { LogObject } from "../../worker/log_object.ts";
+import { MAX_FRAME_BYTES, MAX_FRAME_RECORDS } from "../../src/protocol/limits.ts";
 import {
-  MAX_FRAME_BYTES,
-  MAX_FRAME_RECORDS,
-  TAIL_TAG,
-  type TailAttachment,
-} from "../../worker/tails.ts";
+  decodeTailFrame,
+  encodeBatch,
+  type WireRecord as TailRecord,
+} from "../../src/protocol/wire.ts";
+import { LogObject } from "../../worker/object/log_object.ts";
+import { TAIL_TAG, type TailAttachment } from "../../worker/tails/tails.ts";
 import { append, appendBatch, BASE, bytes, call, text, uniqueName } from "./helpers.ts";
 import { decodeBatchHelper } from "./ndjson.ts";
 
@@ -74,7 +74,7 @@ const bytesOf = (frame: TailRecord[]) => frame.reduce((n, r) => n + r.data.byteL
 
 /**
  * Asserts the frame rule (PROTOCOL.md "Live tail" and its Limits row; `readFrame` in
- * worker/tails.ts) for EVERY frame the tail received: 1 to MAX_FRAME_RECORDS records, and
+ * worker/tails/tails.ts) for EVERY frame the tail received: 1 to MAX_FRAME_RECORDS records, and
  * no record added once the frame held MAX_FRAME_BYTES of record bytes, i.e. its bytes
  * without its last record are below MAX_FRAME_BYTES. A frame also does not stop early: one
  * that holds fewer than MAX_FRAME_RECORDS records and fewer than MAX_FRAME_BYTES bytes must

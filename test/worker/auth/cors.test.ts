@@ -1,7 +1,7 @@
 // Browser-facing policy: allowed origins (CORS_ORIGINS), preflights answered by the Worker,
 // other origins refused (WebSocket upgrades included), and nosniff on every response.
 import { beforeAll, describe, expect, it } from "vitest";
-import { PREFLIGHT_MAX_AGE } from "../../../worker/cors.ts";
+import { PREFLIGHT_MAX_AGE } from "../../../src/protocol/headers.ts";
 import { uniqueName } from "../helpers.ts";
 import { expectRefused, snapshot } from "./routes.ts";
 import { allRights, bearer, fetchWorker, token } from "./tokens.ts";

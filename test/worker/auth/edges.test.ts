@@ -3,8 +3,8 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_TOKEN_LENGTH, mintToken, RIGHTS } from "../../../src/protocol/token.ts";
-import { withoutCredentials } from "../../../worker/auth.ts";
-import type { LogObject } from "../../../worker/log_object.ts";
+import { withoutCredentials } from "../../../worker/middleware/auth.ts";
+import type { LogObject } from "../../../worker/object/log_object.ts";
 import { uniqueName } from "../helpers.ts";
 import { expectRefused, snapshot } from "./routes.ts";
 import { allRights, bearer, epoch, fetchWorker, forge, token } from "./tokens.ts";

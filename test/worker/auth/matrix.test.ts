@@ -5,7 +5,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RIGHTS } from "../../../src/protocol/token.ts";
-import { decodeTailFrame } from "../../../worker/frames.ts";
+import { decodeTailFrame } from "../../../src/protocol/wire.ts";
 import {
   type Carrier,
   expectRefused,

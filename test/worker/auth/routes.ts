@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { Right } from "../../../src/protocol/token.ts";
-import { encodeBatch } from "../../../worker/frames.ts";
+import { encodeBatch } from "../../../src/protocol/wire.ts";
 import { bytes, uniqueName } from "../helpers.ts";
 import { bodyText } from "../ndjson.ts";
 import { bearer, fetchWorker } from "./tokens.ts";

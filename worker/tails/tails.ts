@@ -4,22 +4,20 @@
  *
  * @module
  */
-import type { StorageJournal } from "../src/core/storage_journal.ts";
-import { encodeTailFrame, type TailRecord } from "./frames.ts";
+import { type Log, OutOfRangeError } from "../../mod.ts";
+import { encodeErrorBody, logErrorFields } from "../../src/protocol/errors.ts";
+import { MAX_FRAME_BYTES, MAX_FRAME_RECORDS } from "../../src/protocol/limits.ts";
+import {
+  CLOSE_LOG_DELETED,
+  CLOSE_LOG_DELETED_REASON,
+  CLOSE_OUT_OF_RANGE,
+  CLOSE_OUT_OF_RANGE_REASON,
+} from "../../src/protocol/tail.ts";
+import { encodeTailFrame } from "../../src/protocol/wire.ts";
+import { boundsOf, readBatchSync } from "../object/log_access.ts";
 
-/** The most records in one tail frame. */
-export const MAX_FRAME_RECORDS = 256;
-/** A tail frame stops once it holds this many record bytes (it always holds one record). */
-export const MAX_FRAME_BYTES = 1024 * 1024;
-/** The WebSocket close code of a tail whose cursor was purged. */
-export const CLOSE_OUT_OF_RANGE = 4410;
-/** The WebSocket close code sent to tails when their log is deleted. */
-export const CLOSE_LOG_DELETED = 4404;
 /** The tag of tail sockets in `ctx.acceptWebSocket` / `ctx.getWebSockets`. */
 export const TAIL_TAG = "tail";
-
-/** Records read from SQLite at a time: bounds memory when records are large. */
-const READ_PAGE = 16;
 /** Frames kept for tails that read the same range in the same turns (see `#frame`). */
 const FRAME_CACHE_SIZE = 8;
 
@@ -47,13 +45,13 @@ export type TailAttachment = { cursor: number } | { live: true };
  *
  * 1. The owner calls {@linkcode Tails.afterCommit} in the same synchronous block as each
  *    commit (the Log's scheduled commit, or `Log.flush()`), so whenever no such block runs
- *    and `#live` is not empty, `#liveEnd` is the journal's end: every live tail has been
+ *    and `#live` is not empty, `#liveEnd` is the log's end: every live tail has been
  *    sent exactly the records below the end.
  * 2. A tail joins `#live` only in a synchronous step where its cursor equals the end just
  *    read and, by (1), `#liveEnd`; it leaves by being demoted with its cursor written.
  * 3. The runtime hibernates the object only between events and with no timer pending (a
  *    catch-up waits on a timer, so an object sending history stays in memory). At that
- *    point, by (1), a `{ live: true }` tail needs exactly the journal's end, and a
+ *    point, by (1), a `{ live: true }` tail needs exactly the log's end, and a
  *    `{ cursor }` tail needs its cursor. {@linkcode Tails.restore} rebuilds both groups
  *    from that on the next start: no gap, no duplicate. An object reset for any other
  *    reason loses its WebSockets with it (the runtime disconnects them), and those
@@ -64,7 +62,7 @@ export type TailAttachment = { cursor: number } | { live: true };
  */
 export class Tails {
   readonly #ctx: DurableObjectState;
-  readonly #journal: () => StorageJournal;
+  readonly #log: () => Log;
   /** Tails that have every committed record; each needs `#liveEnd` next. */
   readonly #live = new Set<WebSocket>();
   /** The next offset every live tail needs. */
@@ -80,11 +78,11 @@ export class Tails {
    * Creates the (empty) set of tails; call {@linkcode Tails.restore} once the log is open.
    *
    * @param ctx The object's state.
-   * @param journal The log's journal (it changes when the log is deleted and reopened).
+   * @param log The log (it changes when the log is reconfigured, or deleted and reopened).
    */
-  constructor(ctx: DurableObjectState, journal: () => StorageJournal) {
+  constructor(ctx: DurableObjectState, log: () => Log) {
     this.#ctx = ctx;
-    this.#journal = journal;
+    this.#log = log;
   }
 
   /**
@@ -155,15 +153,15 @@ export class Tails {
    */
   afterCommit(): void {
     if (this.#live.size === 0 && this.#behind.size === 0) return;
-    const journal = this.#journal();
-    const { begin, end } = journal.readBounds();
+    const log = this.#log();
+    const { begin, end } = boundsOf(log);
     if (this.#live.size > 0 && end > this.#liveEnd) {
       const from = this.#liveEnd;
       this.#liveEnd = end;
       if (from < begin) {
         for (const ws of [...this.#live]) this.#outOfRange(ws, from);
       } else {
-        const first = this.#frame(journal, from, end);
+        const first = this.#frame(log, from, end);
         if (first.next === end) {
           for (const ws of this.#live) this.#send(ws, first.frame);
         } else {
@@ -195,17 +193,12 @@ export class Tails {
     this.#catchingUp.delete(ws);
   }
 
-  /**
-   * Closes every tail (the log is being deleted) and forgets them.
-   *
-   * @param code The close code.
-   * @param reason The close reason.
-   */
-  closeAll(code: number, reason: string): void {
+  /** Closes every tail with {@linkcode CLOSE_LOG_DELETED} (the log is being deleted). */
+  closeAll(): void {
     for (const ws of this.#ctx.getWebSockets(TAIL_TAG)) {
       this.forget(ws);
       try {
-        ws.close(code, reason);
+        ws.close(CLOSE_LOG_DELETED, CLOSE_LOG_DELETED_REASON);
       } catch {
         // Already closed.
       }
@@ -228,8 +221,8 @@ export class Tails {
       for (;;) {
         const cursor = this.#behind.get(ws);
         if (cursor === undefined) return;
-        const journal = this.#journal();
-        const { begin, end } = journal.readBounds();
+        const log = this.#log();
+        const { begin, end } = boundsOf(log);
         if (cursor < begin) {
           this.#outOfRange(ws, cursor);
           return;
@@ -241,7 +234,7 @@ export class Tails {
           }
           return;
         }
-        const { frame, next } = this.#frame(journal, cursor, end);
+        const { frame, next } = this.#frame(log, cursor, end);
         ws.send(frame);
         this.#setBehind(ws, next);
         await new Promise((resolve) => setTimeout(resolve, 0));
@@ -254,7 +247,7 @@ export class Tails {
     }
   }
 
-  /** Moves a tail whose next offset is `end`, the journal's end, into `#live`. */
+  /** Moves a tail whose next offset is `end`, the log's end, into `#live`. */
   #join(ws: WebSocket, end: number): void {
     this.#behind.delete(ws);
     if (this.#live.size === 0) this.#liveEnd = end;
@@ -278,15 +271,11 @@ export class Tails {
 
   #outOfRange(ws: WebSocket, cursor: number): void {
     this.forget(ws);
+    const error = new OutOfRangeError(cursor);
     try {
-      ws.send(JSON.stringify({
-        error: {
-          code: "OUT_OF_RANGE",
-          message: `Offset ${cursor} is out of range`,
-          offset: cursor,
-        },
-      }));
-      ws.close(CLOSE_OUT_OF_RANGE, "OUT_OF_RANGE");
+      // The error frame is the error body an HTTP read of the same offset gets.
+      ws.send(encodeErrorBody(error.code, error.message, logErrorFields(error)));
+      ws.close(CLOSE_OUT_OF_RANGE, CLOSE_OUT_OF_RANGE_REASON);
     } catch {
       // Already closed.
     }
@@ -298,15 +287,11 @@ export class Tails {
    * so a frame read for one tail is valid for every tail at the same cursor; the cache is
    * emptied when the log is deleted (`closeAll`, `restore`).
    */
-  #frame(
-    journal: StorageJournal,
-    cursor: number,
-    end: number,
-  ): { frame: Uint8Array; next: number } {
+  #frame(log: Log, cursor: number, end: number): { frame: Uint8Array; next: number } {
     const key = `${cursor}:${end}`;
     let found = this.#frames.get(key);
     if (found === undefined) {
-      found = readFrame(journal, cursor, end);
+      found = readFrame(log, cursor, end);
       if (this.#frames.size >= FRAME_CACHE_SIZE) {
         this.#frames.delete(this.#frames.keys().next().value!);
       }
@@ -317,26 +302,14 @@ export class Tails {
 }
 
 /** Reads one bounded tail frame of the records in `[cursor, end)` starting at `cursor`. */
-function readFrame(
-  journal: StorageJournal,
-  cursor: number,
-  end: number,
-): { frame: Uint8Array; next: number } {
-  const records: TailRecord[] = [];
-  let bytes = 0;
-  let next = cursor;
-  while (next < end && records.length < MAX_FRAME_RECORDS && bytes < MAX_FRAME_BYTES) {
-    const want = Math.min(READ_PAGE, end - next, MAX_FRAME_RECORDS - records.length);
-    const page = journal.readRecords(next, want);
-    if (page.length === 0) break;
-    for (const r of page) {
-      if (bytes >= MAX_FRAME_BYTES) break;
-      records.push({ offset: r.position, created: r.created, data: r.data });
-      bytes += r.data.byteLength;
-      next = r.position + 1;
-    }
-  }
-  return { frame: encodeTailFrame(records), next };
+function readFrame(log: Log, cursor: number, end: number): { frame: Uint8Array; next: number } {
+  const records = readBatchSync(
+    log,
+    cursor,
+    Math.min(MAX_FRAME_RECORDS, end - cursor),
+    MAX_FRAME_BYTES,
+  );
+  return { frame: encodeTailFrame(records), next: cursor + records.length };
 }
 
 function attachmentOf(ws: WebSocket): TailAttachment | undefined {

@@ -7,18 +7,22 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
+import { type LogPath, logPathOf } from "../../src/protocol/log_name.ts";
+import { allowedMethods, requiredRight } from "../../src/protocol/routes.ts";
+import {
+  BEARER_SUBPROTOCOL_PREFIX,
+  offeredSubprotocols,
+  TAIL_SUBPROTOCOL,
+} from "../../src/protocol/tail.ts";
 import {
   coversLog,
   InvalidTokenError,
   MIN_SECRET_BYTES,
-  routeRights,
   type TokenClaims,
   verifyToken,
-} from "../src/protocol/token.ts";
-import { HttpError, pathOf } from "./http.ts";
-import type { Env } from "./log_object.ts";
-import { type LogPath, LOGS_PREFIX, splitLogPath } from "./log_name.ts";
-import { BEARER_SUBPROTOCOL_PREFIX, offeredSubprotocols, TAIL_SUBPROTOCOL } from "./subprotocol.ts";
+} from "../../src/protocol/token.ts";
+import type { Env } from "../env.ts";
+import { ApiError, pathOf } from "../http.ts";
 
 /** The realm of the `WWW-Authenticate` challenge. */
 const REALM = 'Bearer realm="edgelog"';
@@ -53,7 +57,7 @@ let announced = false;
  * @param env The bindings.
  * @param path The request's path.
  * @returns The log and route of a path under `/logs/` (checked with
- * {@linkcode splitLogPath}), `undefined` for any other path.
+ * the protocol's `splitLogPath`), `undefined` for any other path.
  */
 export async function authorize(
   request: Request,
@@ -73,13 +77,13 @@ export async function authorize(
   }
   const secret = env.AUTH_SECRET;
   if (mode === "unconfigured" || secret === undefined) {
-    throw new HttpError(
+    throw new ApiError(
       "AUTH_NOT_CONFIGURED",
       'No AUTH_SECRET is configured: set the secret, or EDGELOG_OPEN_DEV = "true" for local development',
     );
   }
   if (new TextEncoder().encode(secret).byteLength < MIN_SECRET_BYTES) {
-    throw new HttpError(
+    throw new ApiError(
       "AUTH_NOT_CONFIGURED",
       `AUTH_SECRET must hold at least ${MIN_SECRET_BYTES} bytes`,
     );
@@ -98,20 +102,18 @@ export async function authorize(
   if (logPath === undefined) return undefined;
   const { name, route } = logPath;
   if (!coversLog(claims, name)) {
-    throw new HttpError("FORBIDDEN", `This token may not use the log "${name}"`);
+    throw new ApiError("FORBIDDEN", `This token may not use the log "${name}"`);
   }
-  const rights = routeRights(route);
-  if (rights === undefined) {
-    throw new HttpError("ROUTE_NOT_FOUND", `No route ${request.method} ${path}`);
-  }
-  const method = request.method === "HEAD" ? "GET" : request.method;
-  const right = Object.hasOwn(rights, method) ? rights[method] : undefined;
+  const right = requiredRight(request.method, route);
   if (right === undefined) {
-    const allow = Object.keys(rights).join(", ");
-    throw new HttpError("METHOD_NOT_ALLOWED", `Use ${allow} on this route`, { allow });
+    const allow = allowedMethods(route);
+    if (allow === undefined) {
+      throw new ApiError("ROUTE_NOT_FOUND", `No route ${request.method} ${path}`);
+    }
+    throw new ApiError("METHOD_NOT_ALLOWED", `Use ${allow} on this route`, { allow });
   }
   if (!claims.rights.includes(right)) {
-    throw new HttpError("FORBIDDEN", `This token lacks the right "${right}" this route needs`);
+    throw new ApiError("FORBIDDEN", `This token lacks the right "${right}" this route needs`);
   }
   return logPath;
 }
@@ -121,10 +123,6 @@ export const auth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   await authorize(c.req.raw, c.env, pathOf(c.req.url));
   return next();
 };
-
-function logPathOf(path: string): LogPath | undefined {
-  return path.startsWith(LOGS_PREFIX) ? splitLogPath(path.slice(LOGS_PREFIX.length)) : undefined;
-}
 
 /**
  * Whether a request carries credentials that {@linkcode withoutCredentials} would remove.
@@ -164,13 +162,13 @@ function bearerToken(request: Request): string {
   const bearers = offered.filter((p) => p.startsWith(BEARER_SUBPROTOCOL_PREFIX));
   if (bearers.length > 0) {
     if (header !== null || bearers.length > 1) {
-      throw new HttpError(
+      throw new ApiError(
         "BAD_REQUEST",
         "Give one token, in the Authorization header or in the subprotocol offer",
       );
     }
     if (!offered.includes(TAIL_SUBPROTOCOL)) {
-      throw new HttpError(
+      throw new ApiError(
         "BAD_REQUEST",
         `Offer the subprotocol "${TAIL_SUBPROTOCOL}" beside the token's`,
       );
@@ -185,8 +183,8 @@ function bearerToken(request: Request): string {
   return match[1]!;
 }
 
-function unauthorized(message: string, tokenGiven: boolean): HttpError {
-  return new HttpError("UNAUTHORIZED", message, {
+function unauthorized(message: string, tokenGiven: boolean): ApiError {
+  return new ApiError("UNAUTHORIZED", message, {
     "www-authenticate": tokenGiven ? `${REALM}, error="invalid_token"` : REALM,
   });
 }

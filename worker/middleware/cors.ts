@@ -7,11 +7,14 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { cors as honoCors } from "hono/cors";
-import { HttpError } from "./http.ts";
-import type { Env } from "./log_object.ts";
-
-/** How long a browser may cache a preflight's answer, in seconds. */
-export const PREFLIGHT_MAX_AGE = 600;
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_ALLOW_METHODS,
+  CORS_EXPOSE_HEADERS,
+  PREFLIGHT_MAX_AGE,
+} from "../../src/protocol/headers.ts";
+import type { Env } from "../env.ts";
+import { ApiError } from "../http.ts";
 
 /**
  * The origins of `CORS_ORIGINS`: a comma-separated list of exact origins
@@ -33,17 +36,9 @@ function allows(env: Env, origin: string): boolean {
 
 const corsHeaders = honoCors({
   origin: (origin) => origin,
-  allowMethods: ["GET", "HEAD", "POST", "PUT", "DELETE"],
-  allowHeaders: ["Authorization", "Content-Type", "Edgelog-Expected-Offset"],
-  exposeHeaders: [
-    "Allow",
-    "Edgelog-Created",
-    "Edgelog-End",
-    "Edgelog-Instance",
-    "Edgelog-Next-Offset",
-    "Edgelog-Offset",
-    "WWW-Authenticate",
-  ],
+  allowMethods: [...CORS_ALLOW_METHODS],
+  allowHeaders: [...CORS_ALLOW_HEADERS],
+  exposeHeaders: [...CORS_EXPOSE_HEADERS],
   maxAge: PREFLIGHT_MAX_AGE,
 });
 
@@ -59,7 +54,7 @@ export const cors: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const origin = c.req.header("origin");
   if (origin === undefined) return next();
   if (!allows(c.env, origin)) {
-    throw new HttpError(
+    throw new ApiError(
       "FORBIDDEN",
       `Origin "${origin}" is not allowed: list it in the CORS_ORIGINS var`,
     );

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { type Bounds, SqliteJournal } from "../mod.ts";
-import type { NewRecord } from "../src/core/storage_journal.ts";
+import { type Bounds, SqliteJournal } from "../../mod.ts";
+import type { NewRecord } from "../../src/core/storage_journal.ts";
 
 /**
  * A {@linkcode SqliteJournal} that keeps its bounds in memory for reads. In a Durable Object

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { SqlDatabase, SqlRow, SqlValue } from "../src/drivers/sql.ts";
+import type { SqlDatabase, SqlRow, SqlValue } from "../../src/drivers/sql.ts";
 
 /**
  * Adapts `ctx.storage` of a SQLite-backed Durable Object to the core's synchronous

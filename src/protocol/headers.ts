@@ -1,0 +1,71 @@
+/**
+ * The header names and content types of the edgelog HTTP API (PROTOCOL.md), and the CORS
+ * policy's lists that name them. Names are written as PROTOCOL.md writes them; HTTP header
+ * names are case-insensitive, and `Headers` accepts them in any case.
+ *
+ * @example
+ * ```ts ignore
+ * const offset = Number(response.headers.get(OFFSET_HEADER));
+ * ```
+ *
+ * @module
+ */
+
+/** The offset of the record an append stored or a read returned (the first of a batch). */
+export const OFFSET_HEADER = "Edgelog-Offset";
+/** The creation time of the record a read returned, in milliseconds since the Unix epoch. */
+export const CREATED_HEADER = "Edgelog-Created";
+/** The offset after the last line of a batch read: where to read on. */
+export const NEXT_OFFSET_HEADER = "Edgelog-Next-Offset";
+/** The log's current end, with a `409 CONFLICT`. */
+export const END_HEADER = "Edgelog-End";
+/** The expected offset of an append (optimistic concurrency), as `?expected=` gives it. */
+export const EXPECTED_OFFSET_HEADER = "Edgelog-Expected-Offset";
+/** A random id of the Durable Object instance that answered, for diagnostics. */
+export const INSTANCE_HEADER = "Edgelog-Instance";
+
+/** The content type of a batch append body. */
+export const BATCH_CONTENT_TYPE = "application/vnd.edgelog.batch";
+/** The content type of a batch read: one JSON record per line. */
+export const NDJSON_CONTENT_TYPE = "application/x-ndjson";
+/** The content type of one record's raw bytes (a single append, a single read). */
+export const BYTES_CONTENT_TYPE = "application/octet-stream";
+/** The content type of JSON bodies: answers, errors, configurations. */
+export const JSON_CONTENT_TYPE = "application/json";
+
+/**
+ * The media type of a `Content-Type` header as the API compares it: in lower case, without
+ * parameters (`;` and what follows) and surrounding spaces.
+ *
+ * @param contentType The header's value, or `null`/`undefined` when there is none.
+ * @returns The media type; `""` without a header.
+ *
+ * @example
+ * ```ts ignore
+ * mediaType("Application/VND.edgelog.batch; x=1"); // "application/vnd.edgelog.batch"
+ * ```
+ */
+export function mediaType(contentType: string | null | undefined): string {
+  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/** The methods a browser may use across origins (the preflight's answer). */
+export const CORS_ALLOW_METHODS: readonly string[] = ["GET", "HEAD", "POST", "PUT", "DELETE"];
+/** The request headers a browser may send across origins. */
+export const CORS_ALLOW_HEADERS: readonly string[] = [
+  "Authorization",
+  "Content-Type",
+  EXPECTED_OFFSET_HEADER,
+];
+/** The response headers a browser page may read: `Allow`, the `Edgelog-*` headers, `WWW-Authenticate`. */
+export const CORS_EXPOSE_HEADERS: readonly string[] = [
+  "Allow",
+  CREATED_HEADER,
+  END_HEADER,
+  INSTANCE_HEADER,
+  NEXT_OFFSET_HEADER,
+  OFFSET_HEADER,
+  "WWW-Authenticate",
+];
+/** How long a browser may cache a preflight's answer, in seconds. */
+export const PREFLIGHT_MAX_AGE = 600;

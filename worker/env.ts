@@ -1,0 +1,86 @@
+/**
+ * The deployment's bindings and vars (wrangler.toml): the `Env` of the Worker and the
+ * LogObject, and the strict reading of the vars that give the defaults of a log never
+ * configured and the tail limit. A bad var is a start-up error that names it (every request
+ * of the object then answers 500), never a silent default.
+ *
+ * @module
+ */
+import type { LogConfig } from "../src/protocol/config.ts";
+import {
+  DEFAULT_MAX_TAILS,
+  DEFAULT_RECORD_SIZE,
+  MAX_RECORD_SIZE_LIMIT,
+} from "../src/protocol/limits.ts";
+import type { LogObject } from "./object/log_object.ts";
+
+/** The vars of {@linkcode parseDeploymentVars}, as wrangler.toml or `.dev.vars` give them. */
+export interface DeploymentVarsInput {
+  /** Default maximum record size in bytes: an integer from 1 to `MAX_RECORD_SIZE_LIMIT`. */
+  DEFAULT_MAX_RECORD_SIZE?: string;
+  /** Default records per segment: a positive integer, or "Infinity" to keep every record. */
+  DEFAULT_MAX_SEGMENT_SIZE?: string;
+  /** The most tails connected to one log at once: a positive integer. */
+  MAX_TAILS_PER_LOG?: string;
+}
+
+/** The bindings and vars of the deployment (wrangler.toml). */
+export interface Env extends DeploymentVarsInput {
+  /** The LogObject namespace. */
+  LOGS: DurableObjectNamespace<LogObject>;
+  /** The HS256 secret of the tokens (a Worker secret); none or empty: no tokens. */
+  AUTH_SECRET?: string;
+  /** "true" opens a deployment without AUTH_SECRET to every request: local development only. */
+  EDGELOG_OPEN_DEV?: string;
+  /** Origins allowed to call the API from a browser: comma-separated, or "*". */
+  CORS_ORIGINS?: string;
+}
+
+/** The checked vars of a deployment. */
+export interface DeploymentVars {
+  /** The configuration of a log that was never configured. */
+  defaults: LogConfig;
+  /** The most tails connected to one log at once. */
+  maxTails: number;
+}
+
+/**
+ * Reads the deployment's vars; an unset or empty var takes its default (1 MiB records, no
+ * count-based retention, 2000 tails).
+ *
+ * @param env The Worker's bindings.
+ * @returns The checked values.
+ * @throws {RangeError} Naming the var, when one is set to something else.
+ */
+export function parseDeploymentVars(env: DeploymentVarsInput): DeploymentVars {
+  const segment = env.DEFAULT_MAX_SEGMENT_SIZE;
+  return {
+    defaults: {
+      maxSegmentSize: segment === undefined || segment === "" || segment === "Infinity"
+        ? null
+        : positiveVar("DEFAULT_MAX_SEGMENT_SIZE", segment, Number.MAX_SAFE_INTEGER, '"Infinity"'),
+      maxRecordSize: env.DEFAULT_MAX_RECORD_SIZE === undefined || env.DEFAULT_MAX_RECORD_SIZE === ""
+        ? DEFAULT_RECORD_SIZE
+        : positiveVar(
+          "DEFAULT_MAX_RECORD_SIZE",
+          env.DEFAULT_MAX_RECORD_SIZE,
+          MAX_RECORD_SIZE_LIMIT,
+        ),
+    },
+    maxTails: env.MAX_TAILS_PER_LOG === undefined || env.MAX_TAILS_PER_LOG === ""
+      ? DEFAULT_MAX_TAILS
+      : positiveVar("MAX_TAILS_PER_LOG", env.MAX_TAILS_PER_LOG, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+function positiveVar(name: string, value: string, max: number, or?: string): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= max)) {
+    throw new RangeError(
+      `The var ${name} must be an integer from 1 to ${max}${
+        or === undefined ? "" : ` or ${or}`
+      }, got "${value}"`,
+    );
+  }
+  return n;
+}

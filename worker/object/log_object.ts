@@ -1,0 +1,190 @@
+/**
+ * The LogObject: one SQLite-backed Durable Object per named log. It composes the core (a
+ * `Log` over the SQLite driver on `ctx.storage.sql`) and keeps the lifecycle: start-up and
+ * restart after eviction, reconfiguration, deletion, and the WebSocket events. The routes
+ * (`../routes/`), the group commit, the config storage and the tails are modules of their
+ * own.
+ *
+ * @module
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Hono } from "hono";
+import { Log, SqliteStore } from "../../mod.ts";
+import type { StorageJournal } from "../../src/core/storage_journal.ts";
+import { configOf, type LogConfig, logOptionsOf } from "../../src/protocol/config.ts";
+import { INSTANCE_HEADER } from "../../src/protocol/headers.ts";
+import { TAIL_PING, TAIL_PONG } from "../../src/protocol/tail.ts";
+import { type DeploymentVars, type Env, parseDeploymentVars } from "../env.ts";
+import { discardBody } from "../http.ts";
+import { buildApp } from "../routes/app.ts";
+import type { HostEnv, LogHost } from "../routes/host.ts";
+import { Tails } from "../tails/tails.ts";
+import { ConfigStore } from "./config_store.ts";
+import { GroupCommit } from "./group_commit.ts";
+import { boundsOf } from "./log_access.ts";
+import { ObjectJournal } from "./object_journal.ts";
+import { durableObjectSql } from "./sql_adapter.ts";
+
+/**
+ * A Durable Object holding one append-only log. Every request of PROTOCOL.md below
+ * `/logs/{name}` arrives here unchanged; the route is the path after the name.
+ */
+export class LogObject extends DurableObject<Env> {
+  /** The routes, built once; each request gets `#host` as its bindings. */
+  readonly #app: Hono<HostEnv> = buildApp();
+  readonly #host: LogHost;
+  #log: Log | undefined;
+  #configStore: ConfigStore | undefined;
+  #startupError: unknown;
+  /** The live tails; each commit is sent to them from `#afterCommit`. */
+  readonly #tails = new Tails(this.ctx, () => this.#current);
+  readonly #commits = new GroupCommit(() => this.#afterCommit());
+  /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
+  readonly #instance = crypto.randomUUID();
+  /** The checked vars; undefined only when they failed to parse (`#startupError`). */
+  #vars: DeploymentVars | undefined;
+
+  /**
+   * Sets up the log under `blockConcurrencyWhile`.
+   *
+   * @param ctx The object's state.
+   * @param env The bindings and vars.
+   */
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(TAIL_PING, TAIL_PONG));
+    // A throw inside blockConcurrencyWhile resets the object; keep the error and report
+    // it on each request instead (as partyserver does).
+    void ctx.blockConcurrencyWhile(async () => {
+      try {
+        this.#vars = parseDeploymentVars(env);
+        this.#open();
+        // After an eviction, the hibernated tails are still connected: pick them up.
+        this.#tails.restore(boundsOf(this.#current).end);
+      } catch (error) {
+        // Not the caller's fault (a RangeError here would be answered 400): every request
+        // gets a 500, and the log says why.
+        this.#startupError = new Error(
+          `The log could not start: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+    });
+    // The routes' view of this object. Not methods of the class: those would be callable
+    // over RPC by anything holding a stub.
+    this.#host = {
+      log: () => this.#current,
+      appending: () => this.#commits.appending(),
+      config: () => configOf(this.#current),
+      configure: (next) => this.#configure(next),
+      tails: this.#tails,
+      maxTails: () => this.#checkedVars.maxTails,
+      delete: () => this.#delete(),
+    };
+  }
+
+  /** Serves one HTTP request of the API. */
+  override async fetch(request: Request): Promise<Response> {
+    // Done here rather than in a Hono middleware: with one handler per route, Hono calls
+    // it directly, without composing a middleware chain for every append.
+    const response = await this.#app.fetch(request, this.#host);
+    // Unread request bodies are cancelled: workerd drops the connection otherwise.
+    if (!request.bodyUsed) await discardBody(request);
+    // A 101 response's headers are immutable.
+    if (response.status !== 101) {
+      response.headers.set(INSTANCE_HEADER, this.#instance);
+      // Set here, not at the Worker: the Worker hands the object's response on unchanged.
+      response.headers.set("x-content-type-options", "nosniff");
+    }
+    return response;
+  }
+
+  /** Tails send nothing the object needs; "ping" is answered by the auto-response. */
+  override webSocketMessage(_ws: WebSocket, _message: string | ArrayBuffer): void {}
+
+  /** Answers the close handshake. */
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    this.#tails.forget(ws);
+    // 1005/1006 (no code, abnormal) cannot be sent back: answer them with 1000.
+    const reply = code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+    try {
+      ws.close(reply, reason);
+    } catch {
+      // Already closed: the handshake is complete.
+    }
+  }
+
+  /** Drops a failed socket. */
+  override webSocketError(ws: WebSocket, _error: unknown): void {
+    this.#tails.forget(ws);
+    try {
+      ws.close(1011, "WebSocket error");
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** Opens the store, the journal, the configuration and the Log: all synchronous. */
+  #open(): void {
+    const db = durableObjectSql(this.ctx.storage);
+    // The store creates the catalog; the journal is opened over it directly, as the
+    // variant that keeps its bounds in memory.
+    new SqliteStore(db);
+    const journal = new ObjectJournal(db, "log");
+    this.#configStore = new ConfigStore(db);
+    const config = this.#configStore.read() ?? this.#checkedVars.defaults;
+    this.#log = this.#newLog(journal, config);
+  }
+
+  #newLog(journal: StorageJournal, config: LogConfig): Log {
+    return new Log({ journal, ...logOptionsOf(config), scheduleCommit: this.#commits.schedule });
+  }
+
+  get #current(): Log {
+    if (this.#log === undefined) throw this.#startupError ?? new Error("Log not open");
+    return this.#log;
+  }
+
+  get #checkedVars(): DeploymentVars {
+    if (this.#vars === undefined) throw this.#startupError ?? new Error("Vars not read");
+    return this.#vars;
+  }
+
+  /** Stores a new configuration and puts a Log with it in place of the current one. */
+  #configure(next: LogConfig): void {
+    const log = this.#current;
+    this.#configStore!.write(next);
+    // Appends gathered by the old Log commit before the new one reads the end: no race.
+    // Tails hear of that commit at once, as of every other (../tails/tails.ts relies on it).
+    log.flush();
+    this.#afterCommit();
+    this.#log = this.#newLog(log.journal, next);
+  }
+
+  /** Deletes the log and all its storage, and opens a fresh one. */
+  async #delete(): Promise<void> {
+    // Appends gathered for the next commit land before the delete, and the old journal
+    // is closed: its commit timer still runs later, and its bounds (kept in memory) would
+    // otherwise let it write into the new log's tables.
+    const log = this.#current;
+    log.flush();
+    void log.journal.close();
+    this.#tails.closeAll();
+    // No other event may see the storage half deleted or the old Log over it.
+    await this.ctx.blockConcurrencyWhile(async () => {
+      this.#log = undefined;
+      await this.ctx.storage.deleteAll();
+      this.#open();
+    });
+  }
+
+  /** Sends what a commit added to the tails; never throws into the timer of the commit. */
+  #afterCommit(): void {
+    try {
+      this.#tails.afterCommit();
+    } catch (error) {
+      console.error(error);
+    }
+  }
+}

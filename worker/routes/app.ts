@@ -1,0 +1,73 @@
+/**
+ * The LogObject's Hono app: every route of the protocol's route table with its handler,
+ * the 405 answers (with `Allow` from the same table), the 404 and the error responses.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { getPath } from "hono/utils/url";
+import { logRoute } from "../../src/protocol/log_name.ts";
+import { allowedMethods, type RoutePattern, type ROUTES } from "../../src/protocol/routes.ts";
+import { ApiError, errorResponse, pathOf } from "../http.ts";
+import { boundsOf } from "../object/log_access.ts";
+import { appendBatch } from "./batch.ts";
+import { getBounds, getRange } from "./bounds.ts";
+import { getConfig, putConfig } from "./config.ts";
+import type { HostEnv, LogHost, RouteHandler } from "./host.ts";
+import { deleteLog } from "./log.ts";
+import { appendRecord, readRecord, readRecords } from "./records.ts";
+import { openTail } from "./tail.ts";
+import { truncate } from "./truncate.ts";
+
+/**
+ * The handler of each method of each route: typed by the protocol's table, so that a route
+ * or method without a handler, or a handler without a route, does not compile.
+ */
+const HANDLERS: { readonly [P in RoutePattern]: Record<keyof typeof ROUTES[P], RouteHandler> } = {
+  "/": { DELETE: deleteLog },
+  "/records": { GET: readRecords, POST: appendRecord, DELETE: truncate },
+  "/records/{offset}": { GET: readRecord },
+  "/batch": { POST: appendBatch },
+  "/bounds": { GET: getBounds },
+  "/range": { GET: getRange },
+  "/config": { GET: getConfig, PUT: putConfig },
+  "/truncate": { POST: truncate },
+  "/tail": { GET: openTail },
+};
+
+/**
+ * Builds the app of one LogObject; its `fetch` takes the object's {@linkcode LogHost} as
+ * the bindings (`app.fetch(request, host)`).
+ *
+ * @returns The app.
+ */
+export function buildApp(): Hono<HostEnv> {
+  // The route is the path after `/logs/{name}`, decoded as Hono decodes paths.
+  const options = { getPath: (request: Request) => logRoute(getPath(request)) };
+  const app = new Hono<HostEnv>(options);
+  // Routes that exist with other methods answer 405 from a second router, consulted only
+  // when `app` has no match: a request then matches exactly one handler in `app`.
+  const wrongMethod = new Hono<HostEnv>(options);
+  for (const [pattern, handlers] of Object.entries(HANDLERS)) {
+    // "/records/{offset}" in the table is "/records/:offset" in Hono.
+    const path = pattern.replace(/\{(\w+)\}/g, ":$1");
+    for (const [method, handler] of Object.entries<RouteHandler>(handlers)) {
+      app.on(method, path, handler);
+    }
+    const allow = allowedMethods(pattern)!;
+    wrongMethod.all(path, () => {
+      throw new ApiError("METHOD_NOT_ALLOWED", `Use ${allow} on this route`, { allow });
+    });
+  }
+  app.notFound((c) => wrongMethod.fetch(c.req.raw, c.env));
+  wrongMethod.notFound((c) =>
+    errorResponse(
+      new ApiError("ROUTE_NOT_FOUND", `No route ${c.req.method} ${logRoute(pathOf(c.req.url))}`),
+    )
+  );
+  const onError = (error: unknown, c: { env: LogHost }) =>
+    errorResponse(error, () => boundsOf(c.env.log()).end);
+  app.onError(onError);
+  wrongMethod.onError(onError);
+  return app;
+}

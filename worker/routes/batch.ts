@@ -1,0 +1,60 @@
+/**
+ * `POST /logs/{name}/batch`: append records atomically (PROTOCOL.md, Routes).
+ *
+ * @module
+ */
+import { BATCH_CONTENT_TYPE, mediaType, OFFSET_HEADER } from "../../src/protocol/headers.ts";
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from "../../src/protocol/limits.ts";
+import { decodeBatch } from "../../src/protocol/wire.ts";
+import { ApiError, expectedOffset, json, onlyQuery, queryOf, readBody } from "../http.ts";
+import type { RouteContext } from "./host.ts";
+
+/**
+ * `POST /batch`: appends the records of a batch body in one commit, the first at
+ * `?expected=` or `Edgelog-Expected-Offset` when given; answers
+ * `{"first": F, "last": L, "count": C}`.
+ *
+ * @param c The request's context.
+ * @returns The response, once the records are committed.
+ */
+export async function appendBatch(c: RouteContext): Promise<Response> {
+  const request = c.req.raw;
+  const query = queryOf(request.url);
+  onlyQuery(query, ["expected"]);
+  const expected = expectedOffset(query, request.headers);
+  if (mediaType(request.headers.get("content-type")) !== BATCH_CONTENT_TYPE) {
+    throw new ApiError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      `A batch must have the content type "${BATCH_CONTENT_TYPE}"`,
+    );
+  }
+  const body = await readBody(
+    request,
+    MAX_BATCH_BYTES,
+    (size) =>
+      new ApiError(
+        "REQUEST_TOO_LARGE",
+        `A batch body holds at most ${MAX_BATCH_BYTES} bytes, got ${size} or more`,
+      ),
+  );
+  const records = decodeRecords(body);
+  const host = c.env;
+  host.appending();
+  const first = await host.log().writeBatch(
+    records,
+    expected === undefined ? {} : { expectedOffset: expected },
+  );
+  const last = first + records.length - 1;
+  return json({ first, last, count: records.length }, { [OFFSET_HEADER]: String(first) });
+}
+
+/** Splits a batch body: broken framing is 400 `BAD_REQUEST`, too many records 413. */
+function decodeRecords(body: Uint8Array): Uint8Array[] {
+  try {
+    return decodeBatch(body, MAX_BATCH_RECORDS);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new ApiError("BAD_REQUEST", error.message);
+    if (error instanceof RangeError) throw new ApiError("REQUEST_TOO_LARGE", error.message);
+    throw error;
+  }
+}

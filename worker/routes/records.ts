@@ -1,0 +1,101 @@
+/**
+ * `/logs/{name}/records` and `/logs/{name}/records/{offset}`: append one record, read a
+ * batch as NDJSON, read one record (PROTOCOL.md, Routes). `DELETE /records` is in
+ * `truncate.ts`.
+ *
+ * @module
+ */
+import { RecordTooLargeError } from "../../mod.ts";
+import {
+  BYTES_CONTENT_TYPE,
+  CREATED_HEADER,
+  NDJSON_CONTENT_TYPE,
+  NEXT_OFFSET_HEADER,
+  OFFSET_HEADER,
+} from "../../src/protocol/headers.ts";
+import {
+  DEFAULT_READ_LIMIT,
+  MAX_READ_BYTES,
+  MAX_READ_LIMIT,
+  parseDecimal,
+} from "../../src/protocol/limits.ts";
+import { encodeRecordLine } from "../../src/protocol/wire.ts";
+import {
+  ApiError,
+  expectedOffset,
+  json,
+  onlyQuery,
+  queryInteger,
+  queryOf,
+  readBody,
+} from "../http.ts";
+import { boundsOf, readBatch, writeRecord } from "../object/log_access.ts";
+import type { RouteContext } from "./host.ts";
+
+/**
+ * `POST /records`: appends the body as one record, at `?expected=` or
+ * `Edgelog-Expected-Offset` when given; answers `{"offset": N}`.
+ *
+ * @param c The request's context.
+ * @returns The response, once the record is committed.
+ */
+export async function appendRecord(c: RouteContext): Promise<Response> {
+  const request = c.req.raw;
+  const query = queryOf(request.url);
+  onlyQuery(query, ["expected"]);
+  const expected = expectedOffset(query, request.headers);
+  const host = c.env;
+  const limit = host.log().maxRecordSize;
+  const data = await readBody(request, limit, (size) => new RecordTooLargeError(size, limit));
+  // The Log after the body arrived: a PUT /config meanwhile replaced it.
+  const log = host.log();
+  host.appending();
+  const offset = await writeRecord(log, data, expected);
+  return json({ offset }, { [OFFSET_HEADER]: String(offset) });
+}
+
+/**
+ * `GET /records?from=N&limit=M`: reads a batch as NDJSON lines, from the oldest record by
+ * default, at most `limit` records and about `MAX_READ_BYTES` of record bytes.
+ *
+ * @param c The request's context.
+ * @returns The response.
+ */
+export async function readRecords(c: RouteContext): Promise<Response> {
+  const query = queryOf(c.req.url);
+  onlyQuery(query, ["from", "limit"]);
+  const log = c.env.log();
+  const from = queryInteger(query, "from") ?? boundsOf(log).begin;
+  const limit = queryInteger(query, "limit") ?? DEFAULT_READ_LIMIT;
+  if (limit < 1 || limit > MAX_READ_LIMIT) {
+    throw new ApiError("BAD_REQUEST", `limit must be 1 to ${MAX_READ_LIMIT}, got ${limit}`);
+  }
+  const records = await readBatch(log, from, limit, MAX_READ_BYTES);
+  let body = "";
+  for (const record of records) body += encodeRecordLine(record);
+  return new Response(body, {
+    headers: {
+      "content-type": NDJSON_CONTENT_TYPE,
+      [NEXT_OFFSET_HEADER]: String(from + records.length),
+    },
+  });
+}
+
+/**
+ * `GET /records/{offset}`: one record's bytes, with its offset and creation time in headers.
+ *
+ * @param c The request's context.
+ * @returns The response.
+ */
+export async function readRecord(c: RouteContext): Promise<Response> {
+  onlyQuery(queryOf(c.req.url), []);
+  const offset = parseDecimal("offset", c.req.param("offset")!);
+  const record = await c.env.log().read(offset);
+  return new Response(record.data, {
+    headers: {
+      "content-type": BYTES_CONTENT_TYPE,
+      [OFFSET_HEADER]: String(record.offset),
+      [CREATED_HEADER]: String(record.created.getTime()),
+    },
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * `GET /logs/{name}/tail?from=N`: a live tail over a hibernating WebSocket (PROTOCOL.md,
+ * Live tail).
+ *
+ * @module
+ */
+import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "../../src/protocol/tail.ts";
+import { ApiError, onlyQuery, queryInteger, queryOf } from "../http.ts";
+import { boundsOf } from "../object/log_access.ts";
+import type { RouteContext } from "./host.ts";
+
+/**
+ * `GET /tail`: accepts the WebSocket upgrade and hands the socket to the log's tails, which
+ * send every record from `from` (default: the log's end).
+ *
+ * @param c The request's context.
+ * @returns The 101 response.
+ */
+export function openTail(c: RouteContext): Response {
+  if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") {
+    throw new ApiError("UPGRADE_REQUIRED", "The tail needs a WebSocket upgrade", {
+      upgrade: "websocket",
+    });
+  }
+  const query = queryOf(c.req.url);
+  onlyQuery(query, ["from"]);
+  const host = c.env;
+  const { end } = boundsOf(host.log());
+  const from = queryInteger(query, "from") ?? end;
+  const tails = host.tails;
+  const maxTails = host.maxTails();
+  if (tails.count >= maxTails) {
+    throw new ApiError("TOO_MANY_TAILS", `A log has at most ${maxTails} tails`);
+  }
+  // Browsers fail the handshake unless one offered subprotocol is selected.
+  const offered = offeredSubprotocols(c.req.header("sec-websocket-protocol"));
+  return tails.accept(from, end, offered.includes(TAIL_SUBPROTOCOL) ? TAIL_SUBPROTOCOL : undefined);
+}

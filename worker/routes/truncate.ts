@@ -1,0 +1,24 @@
+/**
+ * `POST /logs/{name}/truncate?before=N` and `DELETE /logs/{name}/records?before=N`: remove
+ * the oldest records (PROTOCOL.md, Routes).
+ *
+ * @module
+ */
+import { ApiError, json, onlyQuery, queryInteger, queryOf } from "../http.ts";
+import { truncateLog } from "../object/log_access.ts";
+import type { RouteContext } from "./host.ts";
+
+/**
+ * Removes the records below `?before=` (required) and answers the bounds after it; both
+ * routes of truncation.
+ *
+ * @param c The request's context.
+ * @returns The response.
+ */
+export async function truncate(c: RouteContext): Promise<Response> {
+  const query = queryOf(c.req.url);
+  onlyQuery(query, ["before"]);
+  const before = queryInteger(query, "before");
+  if (before === undefined) throw new ApiError("BAD_REQUEST", "before is required");
+  return json(await truncateLog(c.env.log(), before));
+}
