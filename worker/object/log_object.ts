@@ -10,7 +10,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Hono } from "hono";
 import { Log, SqliteStore } from "../../mod.ts";
-import type { StorageJournal } from "../../src/core/storage_journal.ts";
 import { configOf, type LogConfig, logOptionsOf } from "../../src/protocol/config.ts";
 import { INSTANCE_HEADER } from "../../src/protocol/headers.ts";
 import { TAIL_PING, TAIL_PONG } from "../../src/protocol/tail.ts";
@@ -21,7 +20,6 @@ import type { HostEnv, LogHost } from "../routes/host.ts";
 import { Tails } from "../tails/tails.ts";
 import { ConfigStore } from "./config_store.ts";
 import { GroupCommit } from "./group_commit.ts";
-import { boundsOf } from "./log_access.ts";
 import { ObjectJournal } from "./object_journal.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
 
@@ -34,6 +32,8 @@ export class LogObject extends DurableObject<Env> {
   readonly #app: Hono<HostEnv> = buildApp();
   readonly #host: LogHost;
   #log: Log | undefined;
+  /** The journal under `#log`, opened and closed by this object: the Log never reaches it. */
+  #journal: ObjectJournal | undefined;
   #configStore: ConfigStore | undefined;
   #startupError: unknown;
   /** The live tails; each commit is sent to them from `#afterCommit`. */
@@ -61,7 +61,7 @@ export class LogObject extends DurableObject<Env> {
         this.#vars = parseDeploymentVars(env);
         this.#open();
         // After an eviction, the hibernated tails are still connected: pick them up.
-        this.#tails.restore(boundsOf(this.#current).end);
+        this.#tails.restore(this.#current.boundsSync().end);
       } catch (error) {
         // Not the caller's fault (a RangeError here would be answered 400): every request
         // gets a 500, and the log says why.
@@ -131,13 +131,13 @@ export class LogObject extends DurableObject<Env> {
     // The store creates the catalog; the journal is opened over it directly, as the
     // variant that keeps its bounds in memory.
     new SqliteStore(db);
-    const journal = new ObjectJournal(db, "log");
+    this.#journal = new ObjectJournal(db, "log");
     this.#configStore = new ConfigStore(db);
     const config = this.#configStore.read() ?? this.#checkedVars.defaults;
-    this.#log = this.#newLog(journal, config);
+    this.#log = this.#newLog(this.#journal, config);
   }
 
-  #newLog(journal: StorageJournal, config: LogConfig): Log {
+  #newLog(journal: ObjectJournal, config: LogConfig): Log {
     return new Log({ journal, ...logOptionsOf(config), scheduleCommit: this.#commits.schedule });
   }
 
@@ -159,7 +159,7 @@ export class LogObject extends DurableObject<Env> {
     // Tails hear of that commit at once, as of every other (../tails/tails.ts relies on it).
     log.flush();
     this.#afterCommit();
-    this.#log = this.#newLog(log.journal, next);
+    this.#log = this.#newLog(this.#journal!, next);
   }
 
   /** Deletes the log and all its storage, and opens a fresh one. */
@@ -169,11 +169,12 @@ export class LogObject extends DurableObject<Env> {
     // otherwise let it write into the new log's tables.
     const log = this.#current;
     log.flush();
-    void log.journal.close();
+    void this.#journal!.close();
     this.#tails.closeAll();
     // No other event may see the storage half deleted or the old Log over it.
     await this.ctx.blockConcurrencyWhile(async () => {
       this.#log = undefined;
+      this.#journal = undefined;
       await this.ctx.storage.deleteAll();
       this.#open();
     });

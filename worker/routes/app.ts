@@ -9,7 +9,6 @@ import { getPath } from "hono/utils/url";
 import { logRoute } from "../../src/protocol/log_name.ts";
 import { allowedMethods, type RoutePattern, type ROUTES } from "../../src/protocol/routes.ts";
 import { ApiError, errorResponse, pathOf } from "../http.ts";
-import { boundsOf } from "../object/log_access.ts";
 import { appendBatch } from "./batch.ts";
 import { getBounds, getRange } from "./bounds.ts";
 import { getConfig, putConfig } from "./config.ts";
@@ -66,7 +65,7 @@ export function buildApp(): Hono<HostEnv> {
     )
   );
   const onError = (error: unknown, c: { env: LogHost }) =>
-    errorResponse(error, () => boundsOf(c.env.log()).end);
+    errorResponse(error, () => c.env.log().boundsSync().end);
   app.onError(onError);
   wrongMethod.onError(onError);
   return app;

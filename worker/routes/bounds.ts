@@ -5,7 +5,6 @@
  * @module
  */
 import { json, onlyQuery, queryOf } from "../http.ts";
-import { boundsOf } from "../object/log_access.ts";
 import type { RouteContext } from "./host.ts";
 
 /**
@@ -16,7 +15,7 @@ import type { RouteContext } from "./host.ts";
  */
 export function getBounds(c: RouteContext): Response {
   onlyQuery(queryOf(c.req.url), []);
-  return json(boundsOf(c.env.log()));
+  return json(c.env.log().boundsSync());
 }
 
 /**

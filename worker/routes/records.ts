@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { RecordTooLargeError } from "../../mod.ts";
+import { type LogRecord, RecordTooLargeError } from "../../mod.ts";
 import {
   BYTES_CONTENT_TYPE,
   CREATED_HEADER,
@@ -29,7 +29,6 @@ import {
   queryOf,
   readBody,
 } from "../http.ts";
-import { boundsOf, readBatch, writeRecord } from "../object/log_access.ts";
 import type { RouteContext } from "./host.ts";
 
 /**
@@ -50,7 +49,10 @@ export async function appendRecord(c: RouteContext): Promise<Response> {
   // The Log after the body arrived: a PUT /config meanwhile replaced it.
   const log = host.log();
   host.appending();
-  const offset = await writeRecord(log, data, expected);
+  const offset = await log.write(
+    data,
+    expected === undefined ? undefined : { expectedOffset: expected },
+  );
   return json({ offset }, { [OFFSET_HEADER]: String(offset) });
 }
 
@@ -65,18 +67,24 @@ export async function readRecords(c: RouteContext): Promise<Response> {
   const query = queryOf(c.req.url);
   onlyQuery(query, ["from", "limit"]);
   const log = c.env.log();
-  const from = queryInteger(query, "from") ?? boundsOf(log).begin;
+  const from = queryInteger(query, "from") ?? log.boundsSync().begin;
   const limit = queryInteger(query, "limit") ?? DEFAULT_READ_LIMIT;
   if (limit < 1 || limit > MAX_READ_LIMIT) {
     throw new ApiError("BAD_REQUEST", `limit must be 1 to ${MAX_READ_LIMIT}, got ${limit}`);
   }
-  const records = await readBatch(log, from, limit, MAX_READ_BYTES);
+  // The Log checks `from` (FUTURE_OFFSET, OUT_OF_RANGE) and reads every page with no await
+  // in between: one state of the log.
+  const records = new Array<LogRecord>(limit);
+  const count = await log.readBatch(from, records, { maxBytes: MAX_READ_BYTES });
   let body = "";
-  for (const record of records) body += encodeRecordLine(record);
+  for (let i = 0; i < count; i++) {
+    const { offset, created, data } = records[i]!;
+    body += encodeRecordLine({ offset, created: created.getTime(), data });
+  }
   return new Response(body, {
     headers: {
       "content-type": NDJSON_CONTENT_TYPE,
-      [NEXT_OFFSET_HEADER]: String(from + records.length),
+      [NEXT_OFFSET_HEADER]: String(from + count),
     },
   });
 }

@@ -6,7 +6,6 @@
  */
 import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "../../src/protocol/tail.ts";
 import { ApiError, onlyQuery, queryInteger, queryOf } from "../http.ts";
-import { boundsOf } from "../object/log_access.ts";
 import type { RouteContext } from "./host.ts";
 
 /**
@@ -25,7 +24,7 @@ export function openTail(c: RouteContext): Response {
   const query = queryOf(c.req.url);
   onlyQuery(query, ["from"]);
   const host = c.env;
-  const { end } = boundsOf(host.log());
+  const { end } = host.log().boundsSync();
   const from = queryInteger(query, "from") ?? end;
   const tails = host.tails;
   const maxTails = host.maxTails();

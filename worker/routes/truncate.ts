@@ -5,7 +5,6 @@
  * @module
  */
 import { ApiError, json, onlyQuery, queryInteger, queryOf } from "../http.ts";
-import { truncateLog } from "../object/log_access.ts";
 import type { RouteContext } from "./host.ts";
 
 /**
@@ -20,5 +19,7 @@ export async function truncate(c: RouteContext): Promise<Response> {
   onlyQuery(query, ["before"]);
   const before = queryInteger(query, "before");
   if (before === undefined) throw new ApiError("BAD_REQUEST", "before is required");
-  return json(await truncateLog(c.env.log(), before));
+  const log = c.env.log();
+  await log.truncate(before);
+  return json(log.boundsSync());
 }

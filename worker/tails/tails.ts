@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Log, OutOfRangeError } from "../../mod.ts";
+import { type Log, type LogRecord, OutOfRangeError } from "../../mod.ts";
 import { encodeErrorBody, logErrorFields } from "../../src/protocol/errors.ts";
 import { MAX_FRAME_BYTES, MAX_FRAME_RECORDS } from "../../src/protocol/limits.ts";
 import {
@@ -13,8 +13,7 @@ import {
   CLOSE_OUT_OF_RANGE,
   CLOSE_OUT_OF_RANGE_REASON,
 } from "../../src/protocol/tail.ts";
-import { encodeTailFrame } from "../../src/protocol/wire.ts";
-import { boundsOf, readBatchSync } from "../object/log_access.ts";
+import { encodeTailFrame, type WireRecord } from "../../src/protocol/wire.ts";
 
 /** The tag of tail sockets in `ctx.acceptWebSocket` / `ctx.getWebSockets`. */
 export const TAIL_TAG = "tail";
@@ -154,7 +153,7 @@ export class Tails {
   afterCommit(): void {
     if (this.#live.size === 0 && this.#behind.size === 0) return;
     const log = this.#log();
-    const { begin, end } = boundsOf(log);
+    const { begin, end } = log.boundsSync();
     if (this.#live.size > 0 && end > this.#liveEnd) {
       const from = this.#liveEnd;
       this.#liveEnd = end;
@@ -222,7 +221,7 @@ export class Tails {
         const cursor = this.#behind.get(ws);
         if (cursor === undefined) return;
         const log = this.#log();
-        const { begin, end } = boundsOf(log);
+        const { begin, end } = log.boundsSync();
         if (cursor < begin) {
           this.#outOfRange(ws, cursor);
           return;
@@ -303,13 +302,14 @@ export class Tails {
 
 /** Reads one bounded tail frame of the records in `[cursor, end)` starting at `cursor`. */
 function readFrame(log: Log, cursor: number, end: number): { frame: Uint8Array; next: number } {
-  const records = readBatchSync(
-    log,
-    cursor,
-    Math.min(MAX_FRAME_RECORDS, end - cursor),
-    MAX_FRAME_BYTES,
-  );
-  return { frame: encodeTailFrame(records), next: cursor + records.length };
+  const batch = new Array<LogRecord>(Math.min(MAX_FRAME_RECORDS, end - cursor));
+  const count = log.readBatchSync(cursor, batch, { maxBytes: MAX_FRAME_BYTES });
+  const records = new Array<WireRecord>(count);
+  for (let i = 0; i < count; i++) {
+    const { offset, created, data } = batch[i]!;
+    records[i] = { offset, created: created.getTime(), data };
+  }
+  return { frame: encodeTailFrame(records), next: cursor + count };
 }
 
 function attachmentOf(ws: WebSocket): TailAttachment | undefined {
