@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { QueryParam } from "../src/protocol/routes.ts";
 import { LogError } from "../src/core/errors.ts";
 import {
   encodeErrorBody,
@@ -129,7 +130,10 @@ function endOfPath(url: string, start: number): number | undefined {
  * @param name The parameter.
  * @returns The integer, or `undefined` when absent.
  */
-export function queryInteger(query: URLSearchParams | undefined, name: string): number | undefined {
+export function queryInteger(
+  query: URLSearchParams | undefined,
+  name: QueryParam,
+): number | undefined {
   const values = query?.getAll(name);
   if (values === undefined || values.length === 0) return undefined;
   if (values.length > 1) throw new ApiError("BAD_REQUEST", `${name} must be given once`);
@@ -143,10 +147,13 @@ export function queryInteger(query: URLSearchParams | undefined, name: string): 
  * @param allowed The parameters the route takes.
  * @throws {ApiError} `BAD_REQUEST` for any other parameter.
  */
-export function onlyQuery(query: URLSearchParams | undefined, allowed: readonly string[]): void {
+export function onlyQuery(
+  query: URLSearchParams | undefined,
+  allowed: readonly QueryParam[],
+): void {
   if (query === undefined) return;
   for (const key of query.keys()) {
-    if (!allowed.includes(key)) {
+    if (!(allowed as readonly string[]).includes(key)) {
       throw new ApiError("BAD_REQUEST", `Unknown query parameter "${key}"`);
     }
   }

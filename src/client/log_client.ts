@@ -25,7 +25,7 @@ import {
 } from "../protocol/headers.ts";
 import { MAX_READ_LIMIT } from "../protocol/limits.ts";
 import { assertLogName } from "../protocol/log_name.ts";
-import { LOGS_PREFIX } from "../protocol/routes.ts";
+import { LOGS_PREFIX, type QueryParam } from "../protocol/routes.ts";
 import { tailSubprotocols } from "../protocol/tail.ts";
 import { decodeRecordLines, encodeBatch } from "../protocol/wire.ts";
 import { LogTail, type TailOptions, type TailSource, type WebSocketConstructor } from "./tail.ts";
@@ -74,7 +74,7 @@ export interface LogConfigChanges {
 }
 
 interface SendInit {
-  query?: Record<string, number>;
+  query?: { readonly [P in QueryParam]?: number };
   body?: Uint8Array | string;
   contentType?: string;
   signal?: AbortSignal | undefined;
@@ -568,7 +568,7 @@ export class LogClient {
         return WebSocket;
       },
       url: (from) => {
-        const url = new URL(`${this.url.href}/tail?from=${from}`);
+        const url = this.#url("/tail", { from });
         url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
         return url.href;
       },
@@ -605,12 +605,16 @@ export class LogClient {
     return token;
   }
 
+  /** The URL of a route of this log, with its query parameters. */
+  #url(route: string, query: SendInit["query"] = {}): URL {
+    const url = new URL(this.url.href + route);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+    return url;
+  }
+
   /** Sends one request; resolves a 2xx response, rejects with the error any other stands for. */
   async #send(method: string, route: string, init: SendInit): Promise<Response> {
-    const url = new URL(this.url.href + route);
-    for (const [key, value] of Object.entries(init.query ?? {})) {
-      url.searchParams.set(key, String(value));
-    }
+    const url = this.#url(route, init.query);
     const headers = new Headers();
     const token = await this.#resolveToken();
     if (token !== undefined) headers.set("authorization", `Bearer ${token}`);

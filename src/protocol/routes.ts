@@ -65,6 +65,48 @@ export const ROUTE_SEGMENTS: ReadonlySet<string> = new Set(
   Object.keys(ROUTES).map((pattern) => pattern.split("/")[1]!).filter((s) => s !== ""),
 );
 
+/** A query parameter of the API: each takes one non-negative integer (PROTOCOL.md, Routes). */
+export type QueryParam = "from" | "limit" | "expected" | "before";
+
+/**
+ * The query parameters each method of each route takes. A route or method not listed takes
+ * none, and the server refuses any parameter a route does not take (400 `BAD_REQUEST`).
+ * `HEAD` takes what `GET` takes.
+ */
+export const ROUTE_QUERIES: {
+  readonly [P in RoutePattern]?: {
+    readonly [M in keyof typeof ROUTES[P]]?: readonly QueryParam[];
+  };
+} = {
+  "/records": { GET: ["from", "limit"], POST: ["expected"], DELETE: ["before"] },
+  "/batch": { POST: ["expected"] },
+  "/truncate": { POST: ["before"] },
+  "/tail": { GET: ["from"] },
+};
+
+/**
+ * The query parameters one method of one route takes ({@linkcode ROUTE_QUERIES}).
+ *
+ * @param pattern The route pattern.
+ * @param method One of its methods.
+ * @returns The parameters; none for most routes.
+ *
+ * @example
+ * ```ts ignore
+ * routeQuery("/records", "GET"); // ["from", "limit"]
+ * routeQuery("/bounds", "GET"); // []
+ * ```
+ */
+export function routeQuery<P extends RoutePattern>(
+  pattern: P,
+  method: keyof typeof ROUTES[P],
+): readonly QueryParam[] {
+  const methods = ROUTE_QUERIES[pattern] as
+    | Readonly<Record<PropertyKey, readonly QueryParam[] | undefined>>
+    | undefined;
+  return methods?.[method] ?? [];
+}
+
 /** The `Allow` header of each pattern, from the table: computed once, not per request. */
 const ALLOW: ReadonlyMap<string, string> = new Map(
   Object.entries(ROUTES).map(([pattern, methods]) => [pattern, Object.keys(methods).join(", ")]),

@@ -1,6 +1,7 @@
 // The route table of src/protocol/routes.ts against PROTOCOL.md: every route heading of the document
 // ("## Routes" and the live tail's heading) is in ROUTE_RIGHTS, every entry of ROUTE_RIGHTS is
-// documented, and the right of each is the one "Rights per route" (Authentication) gives.
+// documented, the right of each is the one "Rights per route" (Authentication) gives, and the
+// query parameters of each are the ones its section names.
 import assert from "node:assert/strict";
 import {
   allowedMethods,
@@ -9,7 +10,9 @@ import {
   RIGHTS,
   ROUTE_RIGHTS,
   ROUTE_SEGMENTS,
+  type RoutePattern,
   routePattern,
+  routeQuery,
 } from "./routes.ts";
 
 const PROTOCOL = await Deno.readTextFile(new URL("../../PROTOCOL.md", import.meta.url));
@@ -169,4 +172,30 @@ Deno.test("`allowedMethods()` lists a route's methods in the table's order", () 
   assert.equal(allowedMethods("/"), "DELETE");
   assert.equal(allowedMethods("/nope"), undefined);
   assert.equal(routePattern("/records/x/y"), undefined);
+});
+
+Deno.test("each route's query parameters in ROUTE_QUERIES are the ones PROTOCOL.md documents", () => {
+  const headings = routeHeadings();
+  let checked = 0;
+  for (const [i, heading] of headings.entries()) {
+    // The section: from its heading to the next heading of any level.
+    const start = LINES.indexOf(heading);
+    const end = LINES.findIndex((l, at) => at > start && /^#{2,3} /.test(l));
+    const text = LINES.slice(start, end === -1 ? undefined : end).join("\n");
+    const documented = new Set([...text.matchAll(/[?&]([a-z]+)=/g)].map((m) => m[1]!));
+    const served = new Set<string>();
+    for (const span of codeSpans(heading)) {
+      const r = route(span)!;
+      const path = inLog(r.path);
+      if (path === undefined) continue;
+      const pattern = routePattern(path) as RoutePattern;
+      for (const name of routeQuery(pattern, r.method as never)) served.add(name);
+    }
+    if (inLog(route(codeSpans(heading)[0]!)!.path) === undefined) continue;
+    assert.deepEqual([...served].sort(), [...documented].sort(), `${heading} (${i})`);
+    checked++;
+  }
+  assert.equal(checked, headings.length - 1, "every heading but /healthz");
+  assert.deepEqual(routeQuery("/records", "GET"), ["from", "limit"]);
+  assert.deepEqual(routeQuery("/bounds", "GET"), []);
 });

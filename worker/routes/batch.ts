@@ -6,6 +6,7 @@
 import { BATCH_CONTENT_TYPE, mediaType, OFFSET_HEADER } from "../../src/protocol/headers.ts";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from "../../src/protocol/limits.ts";
 import { decodeBatch } from "../../src/protocol/wire.ts";
+import { routeQuery } from "../../src/protocol/routes.ts";
 import { ApiError, expectedOffset, json, onlyQuery, queryOf, readBody } from "../http.ts";
 import type { RouteContext } from "./host.ts";
 
@@ -20,7 +21,7 @@ import type { RouteContext } from "./host.ts";
 export async function appendBatch(c: RouteContext): Promise<Response> {
   const request = c.req.raw;
   const query = queryOf(request.url);
-  onlyQuery(query, ["expected"]);
+  onlyQuery(query, routeQuery("/batch", "POST"));
   const expected = expectedOffset(query, request.headers);
   if (mediaType(request.headers.get("content-type")) !== BATCH_CONTENT_TYPE) {
     throw new ApiError(

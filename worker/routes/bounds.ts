@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { routeQuery } from "../../src/protocol/routes.ts";
 import { json, onlyQuery, queryOf } from "../http.ts";
 import type { RouteContext } from "./host.ts";
 
@@ -14,7 +15,7 @@ import type { RouteContext } from "./host.ts";
  * @returns The response.
  */
 export function getBounds(c: RouteContext): Response {
-  onlyQuery(queryOf(c.req.url), []);
+  onlyQuery(queryOf(c.req.url), routeQuery("/bounds", "GET"));
   return json(c.env.log().boundsSync());
 }
 
@@ -25,6 +26,6 @@ export function getBounds(c: RouteContext): Response {
  * @returns The response.
  */
 export async function getRange(c: RouteContext): Promise<Response> {
-  onlyQuery(queryOf(c.req.url), []);
+  onlyQuery(queryOf(c.req.url), routeQuery("/range", "GET"));
   return json(await c.env.log().range());
 }

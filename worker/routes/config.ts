@@ -5,6 +5,7 @@
  */
 import { parseConfigBody } from "../../src/protocol/config.ts";
 import { MAX_CONFIG_BYTES } from "../../src/protocol/limits.ts";
+import { routeQuery } from "../../src/protocol/routes.ts";
 import { ApiError, json, onlyQuery, queryOf, readBody } from "../http.ts";
 import type { RouteContext } from "./host.ts";
 
@@ -15,7 +16,7 @@ import type { RouteContext } from "./host.ts";
  * @returns The response.
  */
 export function getConfig(c: RouteContext): Response {
-  onlyQuery(queryOf(c.req.url), []);
+  onlyQuery(queryOf(c.req.url), routeQuery("/config", "GET"));
   return json(c.env.config());
 }
 
@@ -27,7 +28,7 @@ export function getConfig(c: RouteContext): Response {
  * @returns The response.
  */
 export async function putConfig(c: RouteContext): Promise<Response> {
-  onlyQuery(queryOf(c.req.url), []);
+  onlyQuery(queryOf(c.req.url), routeQuery("/config", "PUT"));
   const body = await readBody(
     c.req.raw,
     MAX_CONFIG_BYTES,

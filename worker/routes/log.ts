@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { routeQuery } from "../../src/protocol/routes.ts";
 import { onlyQuery, queryOf } from "../http.ts";
 import type { RouteContext } from "./host.ts";
 
@@ -14,7 +15,7 @@ import type { RouteContext } from "./host.ts";
  * @returns The response.
  */
 export async function deleteLog(c: RouteContext): Promise<Response> {
-  onlyQuery(queryOf(c.req.url), []);
+  onlyQuery(queryOf(c.req.url), routeQuery("/", "DELETE"));
   await c.env.delete();
   return new Response(null, { status: 204 });
 }

@@ -20,6 +20,7 @@ import {
   parseDecimal,
 } from "../../src/protocol/limits.ts";
 import { encodeRecordLine } from "../../src/protocol/wire.ts";
+import { routeQuery } from "../../src/protocol/routes.ts";
 import {
   ApiError,
   expectedOffset,
@@ -41,7 +42,7 @@ import type { RouteContext } from "./host.ts";
 export async function appendRecord(c: RouteContext): Promise<Response> {
   const request = c.req.raw;
   const query = queryOf(request.url);
-  onlyQuery(query, ["expected"]);
+  onlyQuery(query, routeQuery("/records", "POST"));
   const expected = expectedOffset(query, request.headers);
   const host = c.env;
   const limit = host.log().maxRecordSize;
@@ -65,7 +66,7 @@ export async function appendRecord(c: RouteContext): Promise<Response> {
  */
 export async function readRecords(c: RouteContext): Promise<Response> {
   const query = queryOf(c.req.url);
-  onlyQuery(query, ["from", "limit"]);
+  onlyQuery(query, routeQuery("/records", "GET"));
   const log = c.env.log();
   const from = queryInteger(query, "from") ?? log.boundsSync().begin;
   const limit = queryInteger(query, "limit") ?? DEFAULT_READ_LIMIT;
@@ -96,7 +97,7 @@ export async function readRecords(c: RouteContext): Promise<Response> {
  * @returns The response.
  */
 export async function readRecord(c: RouteContext): Promise<Response> {
-  onlyQuery(queryOf(c.req.url), []);
+  onlyQuery(queryOf(c.req.url), routeQuery("/records/{offset}", "GET"));
   const offset = parseDecimal("offset", c.req.param("offset")!);
   const record = await c.env.log().read(offset);
   return new Response(record.data, {

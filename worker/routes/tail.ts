@@ -5,6 +5,7 @@
  * @module
  */
 import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "../../src/protocol/tail.ts";
+import { routeQuery } from "../../src/protocol/routes.ts";
 import { ApiError, onlyQuery, queryInteger, queryOf } from "../http.ts";
 import type { RouteContext } from "./host.ts";
 
@@ -22,7 +23,7 @@ export function openTail(c: RouteContext): Response {
     });
   }
   const query = queryOf(c.req.url);
-  onlyQuery(query, ["from"]);
+  onlyQuery(query, routeQuery("/tail", "GET"));
   const host = c.env;
   const { end } = host.log().boundsSync();
   const from = queryInteger(query, "from") ?? end;

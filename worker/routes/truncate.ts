@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { routeQuery } from "../../src/protocol/routes.ts";
 import { ApiError, json, onlyQuery, queryInteger, queryOf } from "../http.ts";
 import type { RouteContext } from "./host.ts";
 
@@ -16,7 +17,8 @@ import type { RouteContext } from "./host.ts";
  */
 export async function truncate(c: RouteContext): Promise<Response> {
   const query = queryOf(c.req.url);
-  onlyQuery(query, ["before"]);
+  // POST /truncate and DELETE /records take the same parameter.
+  onlyQuery(query, routeQuery("/truncate", "POST"));
   const before = queryInteger(query, "before");
   if (before === undefined) throw new ApiError("BAD_REQUEST", "before is required");
   const log = c.env.log();
