@@ -6,12 +6,9 @@
  *
  * @module
  */
+import { DEFAULT_MAX_RECORD_SIZE } from "../mod.ts";
 import type { LogConfig } from "../src/protocol/config.ts";
-import {
-  DEFAULT_MAX_TAILS,
-  DEFAULT_RECORD_SIZE,
-  MAX_RECORD_SIZE_LIMIT,
-} from "../src/protocol/limits.ts";
+import { DEFAULT_MAX_TAILS, MAX_RECORD_SIZE_LIMIT } from "../src/protocol/limits.ts";
 import type { LogObject } from "./object/log_object.ts";
 
 /** The vars of {@linkcode parseDeploymentVars}, as wrangler.toml or `.dev.vars` give them. */
@@ -60,7 +57,7 @@ export function parseDeploymentVars(env: DeploymentVarsInput): DeploymentVars {
         ? null
         : positiveVar("DEFAULT_MAX_SEGMENT_SIZE", segment, Number.MAX_SAFE_INTEGER, '"Infinity"'),
       maxRecordSize: env.DEFAULT_MAX_RECORD_SIZE === undefined || env.DEFAULT_MAX_RECORD_SIZE === ""
-        ? DEFAULT_RECORD_SIZE
+        ? DEFAULT_MAX_RECORD_SIZE
         : positiveVar(
           "DEFAULT_MAX_RECORD_SIZE",
           env.DEFAULT_MAX_RECORD_SIZE,

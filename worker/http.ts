@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { QueryParam } from "../src/protocol/routes.ts";
 import { LogError } from "../src/core/errors.ts";
 import {
   encodeErrorBody,
@@ -17,10 +16,11 @@ import {
 } from "../src/protocol/errors.ts";
 import { END_HEADER, EXPECTED_OFFSET_HEADER, JSON_CONTENT_TYPE } from "../src/protocol/headers.ts";
 import { DRAIN_LIMIT, parseDecimal } from "../src/protocol/limits.ts";
+import type { QueryParam } from "../src/protocol/routes.ts";
 
 /**
  * An error of the API outside the core's: a code of the protocol's `SERVER_ERROR_STATUS`,
- * and extra headers. (The client's `ApiError` is the other side of these.)
+ * and extra headers. (The client reads these back as its `HttpError`.)
  */
 export class ApiError extends Error {
   /** The machine-readable code. */
@@ -121,6 +121,16 @@ function endOfPath(url: string, start: number): number | undefined {
     if (c === 0x3f || c === 0x23) return i; // "?" or "#"
   }
   return undefined;
+}
+
+/**
+ * Whether a request asks for a WebSocket upgrade (`Upgrade: websocket`, in any case).
+ *
+ * @param headers The request's headers.
+ * @returns `true` for a WebSocket handshake.
+ */
+export function isWebSocketUpgrade(headers: Headers): boolean {
+  return (headers.get("upgrade") ?? "").toLowerCase() === "websocket";
 }
 
 /**

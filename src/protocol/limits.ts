@@ -12,8 +12,6 @@
  *
  * @module
  */
-import { DEFAULT_MAX_RECORD_SIZE } from "../core/log.ts";
-
 /**
  * The most records in one batch append (`POST /logs/{name}/batch`).
  *
@@ -53,12 +51,6 @@ export const MAX_FRAME_BYTES = 1024 * 1024;
  * 2,000,000 bytes, and a record's row also holds its position and creation time.
  */
 export const MAX_RECORD_SIZE_LIMIT = 2_000_000 - 1_000;
-
-/**
- * The `maxRecordSize` of a log never configured, unless the deployment's var
- * `DEFAULT_MAX_RECORD_SIZE` says otherwise: the core's default, 1 MiB.
- */
-export const DEFAULT_RECORD_SIZE: number = DEFAULT_MAX_RECORD_SIZE;
 
 /** The most tails connected to one log at once, unless `MAX_TAILS_PER_LOG` says otherwise. */
 export const DEFAULT_MAX_TAILS = 2000;

@@ -22,7 +22,7 @@ import {
   verifyToken,
 } from "../../src/protocol/token.ts";
 import type { Env } from "../env.ts";
-import { ApiError, pathOf } from "../http.ts";
+import { ApiError, isWebSocketUpgrade, pathOf } from "../http.ts";
 
 /** The realm of the `WWW-Authenticate` challenge. */
 const REALM = 'Bearer realm="edgelog"';
@@ -157,8 +157,9 @@ export function withoutCredentials(headers: Headers): void {
  */
 function bearerToken(request: Request): string {
   const header = request.headers.get("authorization");
-  const upgrade = (request.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
-  const offered = upgrade ? offeredSubprotocols(request.headers.get("sec-websocket-protocol")) : [];
+  const offered = isWebSocketUpgrade(request.headers)
+    ? offeredSubprotocols(request.headers.get("sec-websocket-protocol"))
+    : [];
   const bearers = offered.filter((p) => p.startsWith(BEARER_SUBPROTOCOL_PREFIX));
   if (bearers.length > 0) {
     if (header !== null || bearers.length > 1) {

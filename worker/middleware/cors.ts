@@ -14,7 +14,7 @@ import {
   PREFLIGHT_MAX_AGE,
 } from "../../src/protocol/headers.ts";
 import type { Env } from "../env.ts";
-import { ApiError } from "../http.ts";
+import { ApiError, isWebSocketUpgrade } from "../http.ts";
 
 /**
  * The origins of `CORS_ORIGINS`: a comma-separated list of exact origins
@@ -60,7 +60,7 @@ export const cors: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
     );
   }
   // CORS does not apply to WebSockets, and a 101 response's headers are immutable.
-  if ((c.req.header("upgrade") ?? "").toLowerCase() === "websocket") return next();
+  if (isWebSocketUpgrade(c.req.raw.headers)) return next();
   return corsHeaders(c, next);
 };
 

@@ -6,7 +6,7 @@
  */
 import { offeredSubprotocols, TAIL_SUBPROTOCOL } from "../../src/protocol/tail.ts";
 import { routeQuery } from "../../src/protocol/routes.ts";
-import { ApiError, onlyQuery, queryInteger, queryOf } from "../http.ts";
+import { ApiError, isWebSocketUpgrade, onlyQuery, queryInteger, queryOf } from "../http.ts";
 import type { RouteContext } from "./host.ts";
 
 /**
@@ -17,7 +17,7 @@ import type { RouteContext } from "./host.ts";
  * @returns The 101 response.
  */
 export function openTail(c: RouteContext): Response {
-  if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") {
+  if (!isWebSocketUpgrade(c.req.raw.headers)) {
     throw new ApiError("UPGRADE_REQUIRED", "The tail needs a WebSocket upgrade", {
       upgrade: "websocket",
     });
