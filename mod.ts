@@ -30,7 +30,9 @@ export {
   type LogErrorCode,
   NotFoundError,
   OutOfRangeError,
+  ProducerSeqGapError,
   RecordTooLargeError,
+  StaleEpochError,
 } from "./src/core/errors.ts";
 export type { Bounds, CallOptions, Journal, RangeFn } from "./src/core/journal.ts";
 export {
@@ -40,10 +42,20 @@ export {
   type LogOptions,
   type LogRecord,
   type OffsetRange,
+  type ProducerWriteOptions,
   type ReadBatchOptions,
   type WriteBatchOptions,
   type WriteOptions,
 } from "./src/core/log.ts";
+export {
+  type Appended,
+  DEFAULT_MAX_PRODUCERS,
+  DEFAULT_PRODUCER_TTL,
+  MAX_PRODUCER_ID_LENGTH,
+  type Producer,
+  type ProducerCommit,
+  type ProducerState,
+} from "./src/core/producer.ts";
 export { MemoryJournal } from "./src/drivers/memory_journal.ts";
 export {
   type JournalOptions,

@@ -50,7 +50,7 @@ export class ApiError extends Error {
  * a generic message.
  *
  * @param error What was thrown.
- * @param end The log's current end, reported with a `CONFLICT`.
+ * @param end The log's committed end, reported with a `CONFLICT` that names no end.
  * @returns The response.
  */
 export function errorResponse(error: unknown, end?: () => number): Response {
@@ -69,10 +69,14 @@ export function errorResponse(error: unknown, end?: () => number): Response {
     code = error.code;
     message = error.message;
     fields = logErrorFields(error);
-    if (code === "CONFLICT" && end !== undefined) {
-      const current = end();
-      fields.end = current;
-      headers[END_HEADER] = String(current);
+    if (code === "CONFLICT") {
+      // The end the Log names, after the commit that took the position; the committed end
+      // only for an error that names none.
+      const current = fields.end ?? end?.();
+      if (current !== undefined) {
+        fields.end = current;
+        headers[END_HEADER] = String(current);
+      }
     }
   } else if (error instanceof TypeError || error instanceof RangeError) {
     code = "BAD_REQUEST";

@@ -55,6 +55,8 @@ import { encodeRecordLine, toBase64 } from "../protocol/wire.ts";
  * | 14 | RECORD_TOO_LARGE | a record is over the log's maximum (`RecordTooLargeError`) |
  * | 15 | CLOSED | the log was closed under the request (`ClosedError`) |
  * | 16 | LOG_DELETED | the log followed by `tail` was deleted |
+ * | 17 | PRODUCER_SEQ_GAP | the producer skipped writes (`ProducerSeqGapError`) |
+ * | 18 | STALE_EPOCH | a newer writer took over the producer (`StaleEpochError`) |
  * | 130 | INTERRUPTED | stopped by Ctrl-C |
  */
 export const EXIT_CODES = {
@@ -72,6 +74,8 @@ export const EXIT_CODES = {
   RECORD_TOO_LARGE: 14,
   CLOSED: 15,
   LOG_DELETED: 16,
+  PRODUCER_SEQ_GAP: 17,
+  STALE_EPOCH: 18,
   INTERRUPTED: 130,
 } as const;
 
@@ -152,7 +156,8 @@ Exit codes:
   4 unauthorized (no or invalid token), 5 forbidden, 6 other server error,
   10 conflict (expected offset taken), 11 offset not written yet, 12 offset purged,
   13 no record at a position, 14 record too large, 15 log closed,
-  16 the log being tailed was deleted, 130 interrupted (Ctrl-C).
+  16 the log being tailed was deleted, 17 producer sequence gap (writes skipped),
+  18 producer fenced (a newer epoch took over), 130 interrupted (Ctrl-C).
 `;
 
 /** Records read per request by `read`. */

@@ -113,6 +113,7 @@ Deno.test("`append --expected` chains each batch's expected offset and stops at 
       code: "CONFLICT",
       message: 'Position "3" is already taken; the end is "4"',
       position: 3,
+      end: 4,
     },
   });
 });

@@ -13,6 +13,8 @@ export type LogErrorCode =
   | "OUT_OF_RANGE"
   | "NOT_FOUND"
   | "CONFLICT"
+  | "PRODUCER_SEQ_GAP"
+  | "STALE_EPOCH"
   | "CLOSED";
 
 /**
@@ -186,6 +188,7 @@ export class NotFoundError extends LogError {
  * const error = await journal.append(0, new Uint8Array([2])).catch((e) => e);
  * assert(error instanceof ConflictError);
  * assert.equal(error.position, 0);
+ * assert.equal(error.end, 1);
  * ```
  */
 export class ConflictError extends LogError {
@@ -193,12 +196,17 @@ export class ConflictError extends LogError {
   readonly code = "CONFLICT" as const;
   /** The position the append expected to be the end. */
   readonly position: number;
+  /**
+   * The end once the write that took `position` was committed: where a retry can append.
+   * `undefined` when the error came from a source that did not say.
+   */
+  readonly end: number | undefined;
 
   /**
    * Creates the error for an append that expected `position` to be the end.
    *
    * @param position The end position the append was given.
-   * @param end The journal's actual end, when known, for the message.
+   * @param end The journal's actual end, when known.
    */
   constructor(position: number, end?: number) {
     super(
@@ -207,6 +215,85 @@ export class ConflictError extends LogError {
         : `Position "${position}" is already taken; the end is "${end}"`,
     );
     this.position = position;
+    this.end = end;
+  }
+}
+
+/**
+ * A producer's write skipped sequence numbers: `receivedSeq` is above `expectedSeq`, the
+ * next one of its epoch (0 for a producer the log does not know, or a new epoch). Nothing
+ * was written; send the missing writes first, or start a new epoch.
+ *
+ * @example
+ * ```ts
+ * import { Log, ProducerSeqGapError } from "@edgelog/edgelog";
+ * import assert from "node:assert/strict";
+ *
+ * const log = new Log();
+ * const producer = { id: "p1", epoch: 0, seq: 3 };
+ * const error = await log.write(new Uint8Array([1]), { producer }).catch((e) => e);
+ * assert(error instanceof ProducerSeqGapError);
+ * assert.equal(error.expectedSeq, 0);
+ * assert.equal(error.receivedSeq, 3);
+ * ```
+ */
+export class ProducerSeqGapError extends LogError {
+  /** Always `"PRODUCER_SEQ_GAP"`. */
+  readonly code = "PRODUCER_SEQ_GAP" as const;
+  /** The sequence number the log expected next from this producer and epoch. */
+  readonly expectedSeq: number;
+  /** The sequence number the write carried. */
+  readonly receivedSeq: number;
+
+  /**
+   * Creates the error for a write whose sequence number skips ahead.
+   *
+   * @param expectedSeq The next sequence number of the producer's epoch.
+   * @param receivedSeq The sequence number the write carried.
+   */
+  constructor(expectedSeq: number, receivedSeq: number) {
+    super(`Expected producer sequence number "${expectedSeq}", got "${receivedSeq}"`);
+    this.expectedSeq = expectedSeq;
+    this.receivedSeq = receivedSeq;
+  }
+}
+
+/**
+ * A producer's write carried an epoch below the producer's current one: a newer writer
+ * with the same producer id has taken over, and this one is fenced off. Nothing was
+ * written.
+ *
+ * @example
+ * ```ts
+ * import { Log, StaleEpochError } from "@edgelog/edgelog";
+ * import assert from "node:assert/strict";
+ *
+ * const log = new Log();
+ * await log.write(new Uint8Array([1]), { producer: { id: "p1", epoch: 2, seq: 0 } });
+ * const old = { id: "p1", epoch: 1, seq: 0 };
+ * const error = await log.write(new Uint8Array([2]), { producer: old }).catch((e) => e);
+ * assert(error instanceof StaleEpochError);
+ * assert.equal(error.currentEpoch, 2);
+ * ```
+ */
+export class StaleEpochError extends LogError {
+  /** Always `"STALE_EPOCH"`. */
+  readonly code = "STALE_EPOCH" as const;
+  /** The producer's current epoch, above the one the write carried. */
+  readonly currentEpoch: number;
+  /** The epoch the write carried. */
+  readonly epoch: number;
+
+  /**
+   * Creates the error for a write from a fenced-off epoch.
+   *
+   * @param currentEpoch The producer's current epoch.
+   * @param epoch The epoch the write carried.
+   */
+  constructor(currentEpoch: number, epoch: number) {
+    super(`Producer epoch "${epoch}" is stale; the current epoch is "${currentEpoch}"`);
+    this.currentEpoch = currentEpoch;
+    this.epoch = epoch;
   }
 }
 

@@ -12,6 +12,17 @@ import {
 import type { Bounds, CallOptions } from "./journal.ts";
 import { MemoryJournal } from "../drivers/memory_journal.ts";
 import type { NewRecord, StorageJournal } from "./storage_journal.ts";
+import {
+  type Appended,
+  assertProducer,
+  decideProducerWrite,
+  DEFAULT_MAX_PRODUCERS,
+  DEFAULT_PRODUCER_TTL,
+  duplicateOf,
+  type Producer,
+  type ProducerCommit,
+  type ProducerState,
+} from "./producer.ts";
 import type { LogRecord } from "./log_record.ts";
 import { LogStream, type StreamSource } from "./log_stream.ts";
 import { WriteSignal } from "./write_signal.ts";
@@ -39,6 +50,13 @@ export interface LogOptions {
    * the writes of concurrent requests share one commit.
    */
   scheduleCommit?: (commit: () => void) => void;
+  /**
+   * How long the log keeps the state of a producer that stopped writing, in milliseconds:
+   * a retry after that is taken for a new producer's write. Default 7 days.
+   */
+  producerTtl?: number;
+  /** The most producers the log keeps; the least recently used go first. Default 10,000. */
+  maxProducers?: number;
 }
 
 /** Options of {@linkcode Log.write}. */
@@ -58,6 +76,15 @@ export interface WriteBatchOptions extends WriteOptions {
    * lower offset is taken: `ConflictError`; a higher one is a `RangeError`.
    */
   expectedOffset?: number;
+}
+
+/**
+ * Options of a write that names its producer ({@linkcode Log.write},
+ * {@linkcode Log.writeBatch}): the write resolves an {@linkcode Appended}.
+ */
+export interface ProducerWriteOptions extends WriteOptions {
+  /** Who writes, and which of its writes this is: a retry is stored once. */
+  producer: Producer;
 }
 
 /** Options of {@linkcode Log.readBatch}. */
@@ -89,12 +116,24 @@ export const DEFAULT_SEGMENT_SIZE = 1024;
 /** The default maximum record size in bytes: 1 MiB. */
 export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024;
 
+/** A write waiting for the commit it was gathered into. */
+interface Waiter {
+  resolve(value: number | Appended): void;
+  reject(error: unknown): void;
+  /** What the write resolves once the commit is made. */
+  value: number | Appended;
+  /** A write whose expected offset a gathered write took: it rejects once the commit is made. */
+  conflict?: number | undefined;
+}
+
 interface PendingCommit {
   first: number;
   records: NewRecord[];
-  settle: Array<
-    { resolve: (offset: number) => void; reject: (error: unknown) => void; offset: number }
-  >;
+  waiters: Waiter[];
+  /** The producers' states after this commit, by id. */
+  producers: Map<string, ProducerState> | undefined;
+  /** Whether one of them is a producer the log did not know. */
+  addedProducer: boolean;
 }
 
 /**
@@ -127,6 +166,8 @@ export class Log {
   readonly #origin: number;
   readonly #coalesce: boolean;
   readonly #schedule: (commit: () => void) => void;
+  readonly #producerTtl: number;
+  readonly #maxProducers: number;
   readonly #flushPending = () => this.#flush();
   readonly #written = new WriteSignal();
   readonly #slab = new ByteSlab();
@@ -148,6 +189,8 @@ export class Log {
       maxRecordSize = DEFAULT_MAX_RECORD_SIZE,
       clock,
       scheduleCommit = (commit: () => void) => queueMicrotask(commit),
+      producerTtl = DEFAULT_PRODUCER_TTL,
+      maxProducers = DEFAULT_MAX_PRODUCERS,
     } = options;
     assertPosition("startOffset", startOffset);
     if (maxSegmentSize !== Infinity) assertInteger("maxSegmentSize", maxSegmentSize);
@@ -157,6 +200,14 @@ export class Log {
     assertInteger("maxRecordSize", maxRecordSize);
     if (maxRecordSize <= 0) {
       throw new RangeError(`Expected maxRecordSize to be positive, got "${maxRecordSize}"`);
+    }
+    assertInteger("producerTtl", producerTtl);
+    if (producerTtl <= 0) {
+      throw new RangeError(`Expected producerTtl to be positive, got "${producerTtl}"`);
+    }
+    assertInteger("maxProducers", maxProducers);
+    if (maxProducers <= 0) {
+      throw new RangeError(`Expected maxProducers to be positive, got "${maxProducers}"`);
     }
     if (clock !== undefined && typeof clock !== "function") {
       throw new TypeError(`Expected clock to be a function, got ${describe(clock)}`);
@@ -180,6 +231,8 @@ export class Log {
     this.#origin = journal.origin();
     this.#coalesce = journal.coalescesWrites;
     this.#schedule = scheduleCommit;
+    this.#producerTtl = producerTtl;
+    this.#maxProducers = maxProducers;
   }
 
   /** The storage driver under this log; its positions are this log's offsets. */
@@ -232,19 +285,41 @@ export class Log {
    * assert.equal(await log.write(new Uint8Array([3]), { expectedOffset: 102 }), 102);
    * await assert.rejects(log.write(new Uint8Array([4]), { expectedOffset: 102 }), ConflictError);
    * ```
+   *
+   * @example Exactly once: a retry with the same producer writes nothing
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * const producer = { id: "importer", epoch: 0, seq: 0 };
+   * const first = await log.write(new Uint8Array([1]), { producer });
+   * assert.deepEqual(first, { offset: 0, count: 1, duplicate: false });
+   * // The answer was lost, so the writer sends the same write again:
+   * const retry = await log.write(new Uint8Array([1]), { producer });
+   * assert.deepEqual(retry, { offset: 0, count: 1, duplicate: true });
+   * assert.deepEqual(await log.bounds(), { begin: 0, end: 1 });
+   * ```
    */
-  write(data: Uint8Array, opts?: WriteOptions): Promise<number> {
+  write(data: Uint8Array, opts: ProducerWriteOptions): Promise<Appended>;
+  /**
+   * Appends a copy of `data` and resolves its offset once it is stored.
+   *
+   * @param data The record.
+   * @param opts Call options, and an optional `expectedOffset`.
+   * @returns The record's offset.
+   */
+  write(data: Uint8Array, opts?: WriteOptions): Promise<number>;
+  write(
+    data: Uint8Array,
+    opts?: WriteOptions | ProducerWriteOptions,
+  ): Promise<number | Appended> {
     try {
       checkSignal(opts?.signal);
-      const expected = opts?.expectedOffset;
-      if (expected !== undefined) assertPosition("expectedOffset", expected);
+      const { expected, producer } = checkWriteOptions(opts);
       this.#checkRecord(data, "data");
       const record = { created: this.#now(), data: this.#copy(data) };
-      if (this.#coalesce) return this.#enqueue([record], expected);
-      const { end } = this.#journal.readBounds();
-      if (expected !== undefined) checkExpected(expected, end);
-      this.#commit(end, [record]);
-      return Promise.resolve(end);
+      return this.#append([record], expected, producer);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -252,7 +327,8 @@ export class Log {
 
   /**
    * Appends copies of `records` atomically at consecutive offsets: all are stored, or
-   * none is. Resolves the offset of the first record.
+   * none is. Resolves the offset of the first record; with a `producer`, an
+   * {@linkcode Appended} (the batch is one write of the producer: one `seq`).
    *
    * @param records One or more records, each valid for {@linkcode Log.write}.
    * @param opts Call options, and an optional `expectedOffset`.
@@ -275,11 +351,22 @@ export class Log {
    * assert.deepEqual(await log.range(), { earliest: 0, latest: 2 });
    * ```
    */
-  writeBatch(records: readonly Uint8Array[], opts?: WriteBatchOptions): Promise<number> {
+  writeBatch(records: readonly Uint8Array[], opts: ProducerWriteOptions): Promise<Appended>;
+  /**
+   * Appends copies of `records` atomically at consecutive offsets.
+   *
+   * @param records One or more records.
+   * @param opts Call options, and an optional `expectedOffset`.
+   * @returns The offset of the first record.
+   */
+  writeBatch(records: readonly Uint8Array[], opts?: WriteBatchOptions): Promise<number>;
+  writeBatch(
+    records: readonly Uint8Array[],
+    opts?: WriteBatchOptions | ProducerWriteOptions,
+  ): Promise<number | Appended> {
     try {
       checkSignal(opts?.signal);
-      const expected = opts?.expectedOffset;
-      if (expected !== undefined) assertPosition("expectedOffset", expected);
+      const { expected, producer } = checkWriteOptions(opts);
       if (!Array.isArray(records)) {
         throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
       }
@@ -294,11 +381,7 @@ export class Log {
       const copies: NewRecord[] = this.#coalesce
         ? packedCopies(records, size, now)
         : records.map((data) => ({ created: now, data: this.#slab.copy(data) }));
-      if (this.#coalesce) return this.#enqueue(copies, expected);
-      const { end } = this.#journal.readBounds();
-      if (expected !== undefined) checkExpected(expected, end);
-      this.#commit(end, copies);
-      return Promise.resolve(end);
+      return this.#append(copies, expected, producer);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -690,10 +773,64 @@ export class Log {
     if (offset < begin) throw new OutOfRangeError(offset);
   }
 
-  /** Commits `records` at `end` with retention in the same atomic unit, then wakes streams. */
-  #commit(end: number, records: readonly NewRecord[]): void {
-    this.#journal.appendRecords(end, records, this.#retainFrom(end + records.length));
+  /**
+   * Commits `records` at `end` with retention and the producers' states in the same atomic
+   * unit, then wakes streams.
+   */
+  #commit(end: number, records: readonly NewRecord[], producers?: ProducerCommit): void {
+    this.#journal.appendRecords(end, records, this.#retainFrom(end + records.length), producers);
     this.#written.notify();
+  }
+
+  /**
+   * What write and writeBatch share once their records are checked and copied: the
+   * producer's decision, the expected offset, then the commit (at once, or gathered).
+   */
+  #append(
+    records: NewRecord[],
+    expected: number | undefined,
+    producer: Producer | undefined,
+  ): Promise<number | Appended> {
+    if (this.#coalesce) return this.#enqueue(records, expected, producer);
+    let producers: ProducerCommit | undefined;
+    let known: ProducerState | undefined;
+    if (producer !== undefined) {
+      known = this.#storedProducer(producer.id);
+      const decision = decideProducerWrite(known, producer);
+      if (decision !== "write") return Promise.resolve(duplicateOf(decision, producer));
+    }
+    const { end } = this.#journal.readBounds();
+    if (expected !== undefined) checkExpected(expected, end);
+    if (producer !== undefined) {
+      const state = this.#stateAfter(producer, end, records.length);
+      producers = this.#producerCommit([state], known === undefined);
+    }
+    this.#commit(end, records, producers);
+    return Promise.resolve(
+      producer === undefined ? end : { offset: end, count: records.length, duplicate: false },
+    );
+  }
+
+  /** The stored state of a producer, unless it expired (then the producer is new again). */
+  #storedProducer(id: string): ProducerState | undefined {
+    const state = this.#journal.readProducer(id);
+    if (state === undefined || state.lastUsed < this.#now() - this.#producerTtl) return undefined;
+    return state;
+  }
+
+  /** A producer's state once its write of `count` records at `offset` is stored. */
+  #stateAfter(producer: Producer, offset: number, count: number): ProducerState {
+    const { id, epoch, seq } = producer;
+    return { id, epoch, seq, offset, count, lastUsed: this.#now() };
+  }
+
+  #producerCommit(states: ProducerState[], added: boolean): ProducerCommit {
+    return {
+      states,
+      added,
+      expireBefore: this.#now() - this.#producerTtl,
+      maxCount: this.#maxProducers,
+    };
   }
 
   /** The oldest offset retention keeps once the log ends at `end` (memlog's formula). */
@@ -704,23 +841,69 @@ export class Log {
     return this.#origin + size * (Math.floor((n - 1) / size) - 1);
   }
 
-  /** Adds records to the commit being gathered in this turn; flushes it in a microtask. */
-  #enqueue(records: NewRecord[], expected: number | undefined): Promise<number> {
-    let pending = this.#pending;
+  /**
+   * Adds records to the commit being gathered; `scheduleCommit` runs it. Every check is made
+   * against the log as it will be once the writes gathered so far commit, before anything
+   * is gathered: a write that fails leaves no commit behind.
+   */
+  #enqueue(
+    records: NewRecord[],
+    expected: number | undefined,
+    producer: Producer | undefined,
+  ): Promise<number | Appended> {
+    const pending = this.#pending;
     const offset = pending === undefined
       ? this.#journal.readBounds().end
       : pending.first + pending.records.length;
-    // Checked against the end the log will have once the records gathered so far commit,
-    // before anything is gathered: a write that fails leaves no commit behind.
-    if (expected !== undefined) checkExpected(expected, offset);
-    if (pending === undefined) {
-      pending = { first: offset, records: [], settle: [] };
-      this.#pending = pending;
-      this.#schedule(this.#flushPending);
+    let known: ProducerState | undefined;
+    if (producer !== undefined) {
+      const gathered = pending?.producers?.get(producer.id);
+      known = gathered ?? this.#storedProducer(producer.id);
+      const decision = decideProducerWrite(known, producer);
+      if (decision !== "write") {
+        const answer = duplicateOf(decision, producer);
+        // A retry of a write gathered for the same commit is answered once that is made.
+        return decision === gathered ? this.#wait(pending!, answer) : Promise.resolve(answer);
+      }
     }
-    for (const record of records) pending.records.push(record);
-    return new Promise<number>((resolve, reject) => {
-      pending.settle.push({ resolve, reject, offset });
+    if (expected !== undefined) {
+      // Taken by a gathered write: the error names the end after the commit that took it.
+      if (pending !== undefined && expected >= pending.first && expected < offset) {
+        return this.#wait(pending, 0, expected);
+      }
+      checkExpected(expected, offset);
+    }
+    const commit = pending ?? this.#gather(offset);
+    for (const record of records) commit.records.push(record);
+    if (producer === undefined) return this.#wait(commit, offset);
+    const producers = commit.producers ??= new Map();
+    producers.set(producer.id, this.#stateAfter(producer, offset, records.length));
+    commit.addedProducer ||= known === undefined;
+    return this.#wait(commit, { offset, count: records.length, duplicate: false });
+  }
+
+  /** Starts gathering a commit at `first`. */
+  #gather(first: number): PendingCommit {
+    const pending: PendingCommit = {
+      first,
+      records: [],
+      waiters: [],
+      producers: undefined,
+      addedProducer: false,
+    };
+    this.#pending = pending;
+    this.#schedule(this.#flushPending);
+    return pending;
+  }
+
+  /** A promise settled by `pending`'s commit: `value`, or a conflict at `conflict`. */
+  #wait(
+    pending: PendingCommit,
+    value: number | Appended,
+    conflict?: number,
+  ): Promise<number | Appended> {
+    return new Promise((resolve, reject) => {
+      pending.waiters.push({ resolve, reject, value, conflict });
     });
   }
 
@@ -728,14 +911,35 @@ export class Log {
     const pending = this.#pending;
     if (pending === undefined) return;
     this.#pending = undefined;
+    const { first, records, waiters, producers } = pending;
     try {
-      this.#commit(pending.first, pending.records);
+      if (records.length > 0) {
+        const commit = producers === undefined
+          ? undefined
+          : this.#producerCommit([...producers.values()], pending.addedProducer);
+        this.#commit(first, records, commit);
+      }
     } catch (error) {
-      for (const { reject } of pending.settle) reject(error);
+      for (const { reject } of waiters) reject(error);
       return;
     }
-    for (const { resolve, offset } of pending.settle) resolve(offset);
+    const end = first + records.length;
+    for (const { resolve, reject, value, conflict } of waiters) {
+      if (conflict === undefined) resolve(value);
+      else reject(new ConflictError(conflict, end));
+    }
   }
+}
+
+/** Checks a write's `expectedOffset` and `producer` options. */
+function checkWriteOptions(
+  opts: WriteOptions | ProducerWriteOptions | undefined,
+): { expected: number | undefined; producer: Producer | undefined } {
+  const expected = opts?.expectedOffset;
+  if (expected !== undefined) assertPosition("expectedOffset", expected);
+  const producer = opts !== undefined && "producer" in opts ? opts.producer : undefined;
+  if (producer !== undefined) assertProducer(producer);
+  return { expected, producer };
 }
 
 /**

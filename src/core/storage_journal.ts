@@ -5,6 +5,7 @@
  */
 import { ClosedError, NotFoundError } from "./errors.ts";
 import type { Bounds, CallOptions, Journal, RangeFn } from "./journal.ts";
+import type { ProducerCommit, ProducerState } from "./producer.ts";
 import { assertBytes, assertPosition, checkSignal, describe } from "./validate.ts";
 
 /** A record as a driver keeps it: its bytes beside its creation time. */
@@ -86,13 +87,17 @@ export abstract class StorageJournal implements Journal {
   /**
    * Atomically checks that `end` is the current end (else throws `ConflictError` for a
    * lower `end`, `RangeError` for a higher one), appends `records` at consecutive
-   * positions and removes every record below `truncateBefore`.
+   * positions, removes every record below `truncateBefore`, and stores the producer states
+   * of `producers` (pruning old ones as it says), all in one atomic unit.
    */
   protected abstract storeRecords(
     end: number,
     records: readonly NewRecord[],
     truncateBefore: number,
+    producers: ProducerCommit | undefined,
   ): void;
+  /** Returns the stored state of the producer `id`, or `undefined`. */
+  protected abstract loadProducer(id: string): ProducerState | undefined;
   /** Atomically removes the records below `end`; throws `RangeError` past the end. */
   protected abstract dropRecords(end: number): void;
   /** Returns the first position this journal was created with. */
@@ -143,18 +148,38 @@ export abstract class StorageJournal implements Journal {
 
   /**
    * Driver level: appends `records` at `end` in one atomic unit, and in the same unit
-   * removes the records below `truncateBefore` (retention).
+   * removes the records below `truncateBefore` (retention) and stores the producers'
+   * states: a crash never keeps records without the state that says they were written.
    *
    * @param end The expected current end.
    * @param records The records to append.
    * @param truncateBefore Records below this position are removed. Default 0.
+   * @param producers Producer states to store with the records, and how to prune old ones.
    * @throws {ConflictError} When `end` is below the current end.
    * @throws {RangeError} When `end` is above the current end.
    * @throws {ClosedError} After close.
    */
-  appendRecords(end: number, records: readonly NewRecord[], truncateBefore = 0): void {
+  appendRecords(
+    end: number,
+    records: readonly NewRecord[],
+    truncateBefore = 0,
+    producers?: ProducerCommit,
+  ): void {
     this.#assertOpen();
-    this.storeRecords(end, records, truncateBefore);
+    this.storeRecords(end, records, truncateBefore, producers);
+  }
+
+  /**
+   * Driver level: the stored state of the producer `id`, whatever its age (the Log
+   * decides when a state has expired).
+   *
+   * @param id The producer's id.
+   * @returns Its state, or `undefined` when none is stored.
+   * @throws {ClosedError} After close.
+   */
+  readProducer(id: string): ProducerState | undefined {
+    this.#assertOpen();
+    return this.loadProducer(id);
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import { ConflictError } from "../core/errors.ts";
 import type { Bounds } from "../core/journal.ts";
+import type { ProducerCommit, ProducerState } from "../core/producer.ts";
 import {
   type JournalOptions,
   type NewRecord,
@@ -39,6 +40,8 @@ export class MemoryJournal extends StorageJournal {
   #begin: number;
   #end: number;
   #origin: number;
+  /** Producer states by id, least recently used first (a Map keeps insertion order). */
+  #producers = new Map<string, ProducerState>();
 
   /**
    * Creates an empty journal.
@@ -68,17 +71,40 @@ export class MemoryJournal extends StorageJournal {
     end: number,
     records: readonly NewRecord[],
     truncateBefore: number,
+    producers: ProducerCommit | undefined,
   ): void {
     if (end < this.#end) throw new ConflictError(end, this.#end);
     if (end > this.#end) {
       throw new RangeError(`Cannot append at position "${end}" past the end "${this.#end}"`);
     }
+    // Nothing below throws: the records and the producers change together.
     let position = end;
     for (const { created, data } of records) {
       this.#records.push({ position: position++, created, data });
     }
     this.#end = position;
     if (truncateBefore > this.#begin) this.#dropBelow(truncateBefore);
+    if (producers !== undefined) this.#storeProducers(producers);
+  }
+
+  /** Driver hook: Reads a producer's state. */
+  protected override loadProducer(id: string): ProducerState | undefined {
+    const state = this.#producers.get(id);
+    return state === undefined ? undefined : { ...state };
+  }
+
+  #storeProducers({ states, added, expireBefore, maxCount }: ProducerCommit): void {
+    for (const state of states) {
+      // Deleted first, so that the Map's order stays least recently used first.
+      this.#producers.delete(state.id);
+      this.#producers.set(state.id, { ...state });
+    }
+    if (!added) return;
+    // Least recently used first: expired ones and those over the count are at the front.
+    for (const [id, state] of this.#producers) {
+      if (state.lastUsed >= expireBefore && this.#producers.size <= maxCount) break;
+      this.#producers.delete(id);
+    }
   }
 
   /** Driver hook: Removes the records below `end`. */
@@ -105,6 +131,7 @@ export class MemoryJournal extends StorageJournal {
   protected override release(): void {
     this.#records = [];
     this.#head = 0;
+    this.#producers.clear();
   }
 
   #dropBelow(end: number): void {

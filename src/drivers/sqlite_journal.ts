@@ -5,6 +5,7 @@
  */
 import { ConflictError } from "../core/errors.ts";
 import type { Bounds } from "../core/journal.ts";
+import type { ProducerCommit, ProducerState } from "../core/producer.ts";
 import type { SqlDatabase, SqlValue } from "./sql.ts";
 import {
   type JournalOptions,
@@ -124,6 +125,7 @@ export class SqliteJournal extends StorageJournal {
     end: number,
     records: readonly NewRecord[],
     truncateBefore: number,
+    producers: ProducerCommit | undefined,
   ): void {
     const db = this.#db;
     db.transaction(() => {
@@ -143,7 +145,69 @@ export class SqliteJournal extends StorageJournal {
         end + records.length,
         this.#id,
       );
+      if (producers !== undefined) this.#storeProducers(producers);
     });
+  }
+
+  /** Driver hook: Reads a producer's state. */
+  protected override loadProducer(id: string): ProducerState | undefined {
+    const [row] = this.#db.exec(
+      "SELECT epoch, seq, first_pos, count, last_used FROM edgelog_producers WHERE journal_id = ? AND producer = ?",
+      this.#id,
+      id,
+    );
+    if (row === undefined) return undefined;
+    return {
+      id,
+      epoch: Number(row.epoch),
+      seq: Number(row.seq),
+      offset: Number(row.first_pos),
+      count: Number(row.count),
+      lastUsed: Number(row.last_used),
+    };
+  }
+
+  /**
+   * Stores producer states in the append's transaction: one row written per producer.
+   * Pruning scans the journal's producers (no index on the time, which would cost a second
+   * row per write), so it runs only when a producer the log did not know is stored.
+   */
+  #storeProducers({ states, added, expireBefore, maxCount }: ProducerCommit): void {
+    const db = this.#db;
+    for (const state of states) {
+      db.exec(
+        `INSERT INTO edgelog_producers (journal_id, producer, epoch, seq, first_pos, count, last_used)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (journal_id, producer) DO UPDATE SET epoch = excluded.epoch,
+           seq = excluded.seq, first_pos = excluded.first_pos, count = excluded.count,
+           last_used = excluded.last_used`,
+        this.#id,
+        state.id,
+        state.epoch,
+        state.seq,
+        state.offset,
+        state.count,
+        state.lastUsed,
+      );
+    }
+    if (!added) return;
+    db.exec(
+      "DELETE FROM edgelog_producers WHERE journal_id = ? AND last_used < ?",
+      this.#id,
+      expireBefore,
+    );
+    const [row] = db.exec(
+      "SELECT count(*) AS n FROM edgelog_producers WHERE journal_id = ?",
+      this.#id,
+    );
+    const excess = Number(row?.n) - maxCount;
+    if (excess <= 0) return;
+    db.exec(
+      `DELETE FROM edgelog_producers WHERE journal_id = ?1 AND producer IN
+         (SELECT producer FROM edgelog_producers WHERE journal_id = ?1 ORDER BY last_used LIMIT ?2)`,
+      this.#id,
+      excess,
+    );
   }
 
   /**

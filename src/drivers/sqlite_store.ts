@@ -8,20 +8,43 @@ import type { SqlDatabase } from "./sql.ts";
 import { SqliteJournal } from "./sqlite_journal.ts";
 import type { JournalOptions } from "../core/storage_journal.ts";
 import { describe } from "../core/validate.ts";
+import { migrate, type Migration } from "./sqlite_schema.ts";
 
-/** The catalog: one row per named journal, holding its bounds. */
-const CATALOG = `CREATE TABLE IF NOT EXISTS edgelog_journals (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  origin INTEGER NOT NULL,
-  begin_pos INTEGER NOT NULL,
-  end_pos INTEGER NOT NULL
-)`;
+/**
+ * The layout of the store's tables, one step per version (see `migrate`):
+ *
+ * 1. (release 6c31caf) The catalog, one row per named journal holding its bounds; each
+ *    journal's records in a table `edgelog_records_{id}` created when it is opened.
+ * 2. The producers: one row per producer of each journal, its last write.
+ */
+const JOURNAL_LAYOUT: readonly Migration[] = [
+  (db) =>
+    db.exec(`CREATE TABLE IF NOT EXISTS edgelog_journals (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      origin INTEGER NOT NULL,
+      begin_pos INTEGER NOT NULL,
+      end_pos INTEGER NOT NULL
+    )`),
+  (db) =>
+    db.exec(`CREATE TABLE IF NOT EXISTS edgelog_producers (
+      journal_id INTEGER NOT NULL,
+      producer TEXT NOT NULL,
+      epoch INTEGER NOT NULL,
+      seq INTEGER NOT NULL,
+      first_pos INTEGER NOT NULL,
+      count INTEGER NOT NULL,
+      last_used INTEGER NOT NULL,
+      PRIMARY KEY (journal_id, producer)
+    ) WITHOUT ROWID`),
+];
 
 /**
  * A SQLite database holding any number of named journals. Each journal keeps one row
  * per record in its own table (position as INTEGER PRIMARY KEY, created time, data
- * BLOB) and its bounds in a catalog row.
+ * BLOB), its bounds in a catalog row, and one row per producer. The layout is versioned
+ * (`edgelog_schema`): a database written by an older release is brought up to date when a
+ * store opens it.
  *
  * @example A durable log in one database file
  * ```ts
@@ -48,7 +71,8 @@ export class SqliteStore {
   #closed = false;
 
   /**
-   * Opens a store over `db`, creating its catalog table when missing.
+   * Opens a store over `db`, creating its tables when missing and bringing those of a
+   * database written by an older release to this release's layout.
    *
    * @param db A synchronous SQL connection, such as {@linkcode nodeSqlite}'s adapter.
    */
@@ -57,7 +81,7 @@ export class SqliteStore {
       throw new TypeError(`Expected db to be a SqlDatabase, got ${describe(db)}`);
     }
     this.#db = db;
-    db.exec(CATALOG);
+    migrate(db, "journals", JOURNAL_LAYOUT);
   }
 
   /**
@@ -107,8 +131,10 @@ export class SqliteStore {
     return this.#db.transaction(() => {
       const [row] = this.#db.exec("SELECT id FROM edgelog_journals WHERE name = ?", name);
       if (row === undefined) return false;
-      this.#db.exec(`DROP TABLE IF EXISTS edgelog_records_${Number(row.id)}`);
-      this.#db.exec("DELETE FROM edgelog_journals WHERE id = ?", Number(row.id));
+      const id = Number(row.id);
+      this.#db.exec(`DROP TABLE IF EXISTS edgelog_records_${id}`);
+      this.#db.exec("DELETE FROM edgelog_producers WHERE journal_id = ?", id);
+      this.#db.exec("DELETE FROM edgelog_journals WHERE id = ?", id);
       return true;
     });
   }

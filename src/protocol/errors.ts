@@ -23,7 +23,9 @@ import {
   type LogErrorCode,
   NotFoundError,
   OutOfRangeError,
+  ProducerSeqGapError,
   RecordTooLargeError,
+  StaleEpochError,
 } from "../core/errors.ts";
 
 /**
@@ -54,24 +56,43 @@ export type ErrorCode = LogErrorCode | ServerErrorCode;
 /**
  * The fields an error body carries beside `code` and `message`, so that a client can rebuild
  * the core's error class: `offset` (`FUTURE_OFFSET`, `OUT_OF_RANGE`), `position`
- * (`NOT_FOUND`, `CONFLICT`), `end` (`CONFLICT`, the log's current end), `size` and `limit`
- * (`RECORD_TOO_LARGE`).
+ * (`NOT_FOUND`, `CONFLICT`), `end` (`CONFLICT`, the log's end after the write that took the
+ * position), `size` and `limit` (`RECORD_TOO_LARGE`), `expectedSeq` and `receivedSeq`
+ * (`PRODUCER_SEQ_GAP`), `currentEpoch` and `epoch` (`STALE_EPOCH`).
  */
 export interface ErrorFields {
   /** The offset asked for. */
   offset?: number | undefined;
   /** The position asked for, or the expected offset an append gave. */
   position?: number | undefined;
-  /** The log's end when an expected offset was taken. */
+  /** The log's end when an expected offset was taken: where a retry can append. */
   end?: number | undefined;
   /** The record's size in bytes (or the bytes counted when a streamed body was cut off). */
   size?: number | undefined;
   /** The log's `maxRecordSize`. */
   limit?: number | undefined;
+  /** The producer's next sequence number. */
+  expectedSeq?: number | undefined;
+  /** The sequence number a producer's write carried. */
+  receivedSeq?: number | undefined;
+  /** The producer's current epoch, above the write's. */
+  currentEpoch?: number | undefined;
+  /** The epoch a producer's write carried. */
+  epoch?: number | undefined;
 }
 
 /** The names of {@linkcode ErrorFields}, in the order a body writes them. */
-const FIELD_NAMES = ["offset", "position", "end", "size", "limit"] as const;
+const FIELD_NAMES = [
+  "offset",
+  "position",
+  "end",
+  "size",
+  "limit",
+  "expectedSeq",
+  "receivedSeq",
+  "currentEpoch",
+  "epoch",
+] as const;
 
 /** The core's error class of each code. */
 type CoreError<C extends LogErrorCode> = Extract<
@@ -80,6 +101,8 @@ type CoreError<C extends LogErrorCode> = Extract<
   | OutOfRangeError
   | NotFoundError
   | ConflictError
+  | ProducerSeqGapError
+  | StaleEpochError
   | ClosedError,
   { code: C }
 >;
@@ -118,10 +141,25 @@ const LOG_ERRORS: { readonly [C in LogErrorCode]: LogErrorWire<C> } = {
   },
   CONFLICT: {
     status: 409,
-    // `end` is the log's, not the class's: the server adds it (errorResponse).
-    fields: (e) => ({ position: e.position }),
+    fields: (e) => ({ position: e.position, end: e.end }),
     rebuild: ({ position, end }) =>
       position === undefined ? undefined : new ConflictError(position, end),
+  },
+  PRODUCER_SEQ_GAP: {
+    status: 409,
+    fields: (e) => ({ expectedSeq: e.expectedSeq, receivedSeq: e.receivedSeq }),
+    rebuild: ({ expectedSeq, receivedSeq }) =>
+      expectedSeq === undefined || receivedSeq === undefined
+        ? undefined
+        : new ProducerSeqGapError(expectedSeq, receivedSeq),
+  },
+  STALE_EPOCH: {
+    status: 403,
+    fields: (e) => ({ currentEpoch: e.currentEpoch, epoch: e.epoch }),
+    rebuild: ({ currentEpoch, epoch }) =>
+      currentEpoch === undefined || epoch === undefined
+        ? undefined
+        : new StaleEpochError(currentEpoch, epoch),
   },
   CLOSED: {
     status: 503,

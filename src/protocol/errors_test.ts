@@ -8,7 +8,9 @@ import {
   type LogError,
   NotFoundError,
   OutOfRangeError,
+  ProducerSeqGapError,
   RecordTooLargeError,
+  StaleEpochError,
 } from "../core/errors.ts";
 import {
   encodeErrorBody,
@@ -26,7 +28,9 @@ const CORE_ERRORS: LogError[] = [
   new FutureOffsetError(7),
   new OutOfRangeError(3),
   new NotFoundError(12),
-  new ConflictError(1),
+  new ConflictError(1, 5),
+  new ProducerSeqGapError(3, 5),
+  new StaleEpochError(4, 2),
   new ClosedError("remote log"),
 ];
 
@@ -47,7 +51,15 @@ Deno.test("`logErrorFields()` writes the fields PROTOCOL.md lists, in its order"
     encodeErrorBody("RECORD_TOO_LARGE", "m", logErrorFields(new RecordTooLargeError(9, 8))),
     '{"error":{"code":"RECORD_TOO_LARGE","message":"m","size":9,"limit":8}}',
   );
-  assert.deepEqual(logErrorFields(new ConflictError(4, 6)), { position: 4 });
+  assert.deepEqual(logErrorFields(new ConflictError(4, 6)), { position: 4, end: 6 });
+  assert.equal(
+    encodeErrorBody("PRODUCER_SEQ_GAP", "m", logErrorFields(new ProducerSeqGapError(3, 5))),
+    '{"error":{"code":"PRODUCER_SEQ_GAP","message":"m","expectedSeq":3,"receivedSeq":5}}',
+  );
+  assert.equal(
+    encodeErrorBody("STALE_EPOCH", "m", logErrorFields(new StaleEpochError(4, 2))),
+    '{"error":{"code":"STALE_EPOCH","message":"m","currentEpoch":4,"epoch":2}}',
+  );
   assert.deepEqual(logErrorFields(new ClosedError()), {});
 });
 
@@ -86,4 +98,5 @@ Deno.test("`STATUS_BY_CODE` has every core and HTTP-layer code, and the predicat
     [STATUS_BY_CODE.CONFLICT, STATUS_BY_CODE.FUTURE_OFFSET, STATUS_BY_CODE.OUT_OF_RANGE],
     [409, 404, 410],
   );
+  assert.deepEqual([STATUS_BY_CODE.PRODUCER_SEQ_GAP, STATUS_BY_CODE.STALE_EPOCH], [409, 403]);
 });

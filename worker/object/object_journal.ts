@@ -4,6 +4,7 @@
  * @module
  */
 import { type Bounds, SqliteJournal } from "../../mod.ts";
+import type { ProducerCommit } from "../../src/core/producer.ts";
 import type { NewRecord } from "../../src/core/storage_journal.ts";
 
 /**
@@ -44,11 +45,12 @@ export class ObjectJournal extends SqliteJournal {
     end: number,
     records: readonly NewRecord[],
     truncateBefore: number,
+    producers: ProducerCommit | undefined,
   ): void {
     // Unset, so that the driver's check inside its transaction reads SQLite's bounds; it
     // reads them through `loadBounds`, which keeps them: `begin` before this append.
     this.#bounds = undefined;
-    super.storeRecords(end, records, truncateBefore);
+    super.storeRecords(end, records, truncateBefore, producers);
     const { begin } = this.#bounds ?? super.loadBounds();
     // The driver's own rule: retention never moves the beginning back or past the end.
     const newEnd = end + records.length;
