@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { LogError } from "../src/core/errors.ts";
+import { LogError, ProducerSeqGapError, StaleEpochError } from "../src/core/errors.ts";
+import { producerErrorHeaders } from "../src/protocol/producer.ts";
 import {
   encodeErrorBody,
   type ErrorCode,
@@ -69,6 +70,9 @@ export function errorResponse(error: unknown, end?: () => number): Response {
     code = error.code;
     message = error.message;
     fields = logErrorFields(error);
+    if (error instanceof ProducerSeqGapError || error instanceof StaleEpochError) {
+      Object.assign(headers, producerErrorHeaders(error));
+    }
     if (code === "CONFLICT") {
       // The end the Log names, after the commit that took the position; the committed end
       // only for an error that names none.

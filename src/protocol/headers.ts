@@ -23,6 +23,18 @@ export const END_HEADER = "Edgelog-End";
 export const EXPECTED_OFFSET_HEADER = "Edgelog-Expected-Offset";
 /** A random id of the Durable Object instance that answered, for diagnostics. */
 export const INSTANCE_HEADER = "Edgelog-Instance";
+/** `true` on the answer to a producer's retry: nothing was written, the offsets are the original ones. */
+export const DUPLICATE_HEADER = "Edgelog-Duplicate";
+/** The producer's id, on an append (with the epoch and seq headers, all three or none). */
+export const PRODUCER_ID_HEADER = "Producer-Id";
+/** The producer's epoch on an append and its answer; the current epoch with a `STALE_EPOCH`. */
+export const PRODUCER_EPOCH_HEADER = "Producer-Epoch";
+/** The write's sequence number on an append and its answer. */
+export const PRODUCER_SEQ_HEADER = "Producer-Seq";
+/** The producer's next sequence number, with a `PRODUCER_SEQ_GAP`. */
+export const PRODUCER_EXPECTED_SEQ_HEADER = "Producer-Expected-Seq";
+/** The sequence number the write carried, with a `PRODUCER_SEQ_GAP`. */
+export const PRODUCER_RECEIVED_SEQ_HEADER = "Producer-Received-Seq";
 
 /** The content type of a batch append body. */
 export const BATCH_CONTENT_TYPE = "application/vnd.edgelog.batch";
@@ -56,15 +68,26 @@ export const CORS_ALLOW_HEADERS: readonly string[] = [
   "Authorization",
   "Content-Type",
   EXPECTED_OFFSET_HEADER,
+  PRODUCER_ID_HEADER,
+  PRODUCER_EPOCH_HEADER,
+  PRODUCER_SEQ_HEADER,
 ];
-/** The response headers a browser page may read: `Allow`, the `Edgelog-*` headers, `WWW-Authenticate`. */
+/**
+ * The response headers a browser page may read: `Allow`, the `Edgelog-*` and `Producer-*`
+ * headers, `WWW-Authenticate`.
+ */
 export const CORS_EXPOSE_HEADERS: readonly string[] = [
   "Allow",
   CREATED_HEADER,
+  DUPLICATE_HEADER,
   END_HEADER,
   INSTANCE_HEADER,
   NEXT_OFFSET_HEADER,
   OFFSET_HEADER,
+  PRODUCER_EPOCH_HEADER,
+  PRODUCER_EXPECTED_SEQ_HEADER,
+  PRODUCER_RECEIVED_SEQ_HEADER,
+  PRODUCER_SEQ_HEADER,
   "WWW-Authenticate",
 ];
 /** How long a browser may cache a preflight's answer, in seconds. */

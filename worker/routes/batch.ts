@@ -6,14 +6,17 @@
 import { BATCH_CONTENT_TYPE, mediaType, OFFSET_HEADER } from "../../src/protocol/headers.ts";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from "../../src/protocol/limits.ts";
 import { decodeBatch } from "../../src/protocol/wire.ts";
+import { producerAnswerHeaders, readProducerHeaders } from "../../src/protocol/producer.ts";
 import { routeQuery } from "../../src/protocol/routes.ts";
 import { ApiError, expectedOffset, json, onlyQuery, queryOf, readBody } from "../http.ts";
 import type { RouteContext } from "./host.ts";
 
 /**
  * `POST /batch`: appends the records of a batch body in one commit, the first at
- * `?expected=` or `Edgelog-Expected-Offset` when given; answers
- * `{"first": F, "last": L, "count": C}`.
+ * `?expected=` or `Edgelog-Expected-Offset` when given, once per producer when the
+ * `Producer-*` headers name one (the batch is one seq); answers
+ * `{"first": F, "last": L, "count": C}` (a retry: the original ones, marked
+ * `Edgelog-Duplicate: true`).
  *
  * @param c The request's context.
  * @returns The response, once the records are committed.
@@ -23,6 +26,7 @@ export async function appendBatch(c: RouteContext): Promise<Response> {
   const query = queryOf(request.url);
   onlyQuery(query, routeQuery("/batch", "POST"));
   const expected = expectedOffset(query, request.headers);
+  const producer = readProducerHeaders(request.headers);
   if (mediaType(request.headers.get("content-type")) !== BATCH_CONTENT_TYPE) {
     throw new ApiError(
       "UNSUPPORTED_MEDIA_TYPE",
@@ -41,12 +45,22 @@ export async function appendBatch(c: RouteContext): Promise<Response> {
   const records = decodeRecords(body);
   const host = c.env;
   host.appending();
-  const first = await host.log().writeBatch(
-    records,
-    expected === undefined ? {} : { expectedOffset: expected },
-  );
-  const last = first + records.length - 1;
-  return json({ first, last, count: records.length }, { [OFFSET_HEADER]: String(first) });
+  const options = expected === undefined ? {} : { expectedOffset: expected };
+  if (producer === undefined) {
+    const first = await host.log().writeBatch(records, options);
+    return answer(first, records.length, {});
+  }
+  const { offset, count, duplicate } = await host.log().writeBatch(records, {
+    ...options,
+    producer,
+  });
+  return answer(offset, count, producerAnswerHeaders(producer, duplicate));
+}
+
+/** The answer to a batch of `count` records from `first` (-1 and 0: offsets no longer kept). */
+function answer(first: number, count: number, headers: Record<string, string>): Response {
+  const last = count === 0 ? -1 : first + count - 1;
+  return json({ first, last, count }, { [OFFSET_HEADER]: String(first), ...headers });
 }
 
 /** Splits a batch body: broken framing is 400 `BAD_REQUEST`, too many records 413. */

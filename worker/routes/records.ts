@@ -20,6 +20,7 @@ import {
   parseDecimal,
 } from "../../src/protocol/limits.ts";
 import { encodeRecordLine } from "../../src/protocol/wire.ts";
+import { producerAnswerHeaders, readProducerHeaders } from "../../src/protocol/producer.ts";
 import { routeQuery } from "../../src/protocol/routes.ts";
 import {
   ApiError,
@@ -34,7 +35,9 @@ import type { RouteContext } from "./host.ts";
 
 /**
  * `POST /records`: appends the body as one record, at `?expected=` or
- * `Edgelog-Expected-Offset` when given; answers `{"offset": N}`.
+ * `Edgelog-Expected-Offset` when given, once per producer when the `Producer-*` headers name
+ * one; answers `{"offset": N}` (a producer's retry: the original offset, marked
+ * `Edgelog-Duplicate: true`).
  *
  * @param c The request's context.
  * @returns The response, once the record is committed.
@@ -44,17 +47,23 @@ export async function appendRecord(c: RouteContext): Promise<Response> {
   const query = queryOf(request.url);
   onlyQuery(query, routeQuery("/records", "POST"));
   const expected = expectedOffset(query, request.headers);
+  const producer = readProducerHeaders(request.headers);
   const host = c.env;
   const limit = host.log().maxRecordSize;
   const data = await readBody(request, limit, (size) => new RecordTooLargeError(size, limit));
   // The Log after the body arrived: a PUT /config meanwhile replaced it.
   const log = host.log();
   host.appending();
-  const offset = await log.write(
-    data,
-    expected === undefined ? undefined : { expectedOffset: expected },
-  );
-  return json({ offset }, { [OFFSET_HEADER]: String(offset) });
+  const options = expected === undefined ? {} : { expectedOffset: expected };
+  if (producer === undefined) {
+    const offset = await log.write(data, options);
+    return json({ offset }, { [OFFSET_HEADER]: String(offset) });
+  }
+  const { offset, duplicate } = await log.write(data, { ...options, producer });
+  return json({ offset }, {
+    [OFFSET_HEADER]: String(offset),
+    ...producerAnswerHeaders(producer, duplicate),
+  });
 }
 
 /**

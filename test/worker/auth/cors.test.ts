@@ -2,6 +2,7 @@
 // other origins refused (WebSocket upgrades included), and nosniff on every response.
 import { beforeAll, describe, expect, it } from "vitest";
 import { PREFLIGHT_MAX_AGE } from "../../../src/protocol/headers.ts";
+import { producerHeaders } from "../../../src/protocol/producer.ts";
 import { uniqueName } from "../helpers.ts";
 import { expectRefused, snapshot } from "./routes.ts";
 import { allRights, bearer, fetchWorker, token } from "./tokens.ts";
@@ -29,7 +30,7 @@ describe("CORS", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe(APP);
     expect(res.headers.get("access-control-allow-methods")).toBe("GET,HEAD,POST,PUT,DELETE");
     expect(res.headers.get("access-control-allow-headers")).toBe(
-      "Authorization,Content-Type,Edgelog-Expected-Offset",
+      "Authorization,Content-Type,Edgelog-Expected-Offset,Producer-Id,Producer-Epoch,Producer-Seq",
     );
     expect(res.headers.get("access-control-max-age")).toBe(String(PREFLIGHT_MAX_AGE));
     expect(res.headers.get("vary")).toContain("Origin");
@@ -161,19 +162,28 @@ describe("X-Content-Type-Options: nosniff", () => {
 });
 
 describe("Access-Control-Expose-Headers", () => {
-  /** What PROTOCOL.md says is exposed: Allow, the Edgelog-* headers, WWW-Authenticate. */
+  /**
+   * What PROTOCOL.md says is exposed: Allow, the Edgelog-* and Producer-* headers,
+   * WWW-Authenticate.
+   */
   const DOCUMENTED = [
     "allow",
     "edgelog-created",
+    "edgelog-duplicate",
     "edgelog-end",
     "edgelog-instance",
     "edgelog-next-offset",
     "edgelog-offset",
+    "producer-epoch",
+    "producer-expected-seq",
+    "producer-received-seq",
+    "producer-seq",
     "www-authenticate",
   ];
   /** The response headers that a browser page needs exposed to read. */
   const needsExposing = (name: string) =>
-    name === "allow" || name === "www-authenticate" || name.startsWith("edgelog-");
+    name === "allow" || name === "www-authenticate" || name.startsWith("edgelog-") ||
+    name.startsWith("producer-");
   const exposed = (res: Response) =>
     (res.headers.get("access-control-expose-headers") ?? "").split(",")
       .map((h) => h.trim().toLowerCase()).filter((h) => h !== "").sort();
@@ -202,6 +212,30 @@ describe("Access-Control-Expose-Headers", () => {
         }, CORS),
       ],
       [
+        "200 a producer's append",
+        await fetchWorker(`/logs/${log}/records`, {
+          method: "POST",
+          headers: { ...auth, ...producerHeaders({ id: "p", epoch: 0, seq: 0 }) },
+          body: "z",
+        }, CORS),
+      ],
+      [
+        "200 its retry",
+        await fetchWorker(`/logs/${log}/records`, {
+          method: "POST",
+          headers: { ...auth, ...producerHeaders({ id: "p", epoch: 0, seq: 0 }) },
+          body: "z",
+        }, CORS),
+      ],
+      [
+        "409 a gap",
+        await fetchWorker(`/logs/${log}/records`, {
+          method: "POST",
+          headers: { ...auth, ...producerHeaders({ id: "p", epoch: 0, seq: 5 }) },
+          body: "z",
+        }, CORS),
+      ],
+      [
         "405 from the Worker",
         await fetchWorker(`/logs/${log}/records`, { method: "PATCH", headers: auth }, CORS),
       ],
@@ -225,7 +259,7 @@ describe("Access-Control-Expose-Headers", () => {
       }
       await res.arrayBuffer();
     }
-    expect(statuses).toEqual([200, 200, 200, 409, 405, 401, 404, 405, 204]);
+    expect(statuses).toEqual([200, 200, 200, 409, 200, 200, 409, 405, 401, 404, 405, 204]);
     // Every documented header was really sent by one of these responses.
     expect([...sent].sort()).toEqual(DOCUMENTED);
   });
