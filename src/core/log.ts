@@ -122,8 +122,6 @@ interface Waiter {
   reject(error: unknown): void;
   /** What the write resolves once the commit is made. */
   value: number | Appended;
-  /** A write whose expected offset a gathered write took: it rejects once the commit is made. */
-  conflict?: number | undefined;
 }
 
 interface PendingCommit {
@@ -866,13 +864,8 @@ export class Log {
         return decision === gathered ? this.#wait(pending!, answer) : Promise.resolve(answer);
       }
     }
-    if (expected !== undefined) {
-      // Taken by a gathered write: the error names the end after the commit that took it.
-      if (pending !== undefined && expected >= pending.first && expected < offset) {
-        return this.#wait(pending, 0, expected);
-      }
-      checkExpected(expected, offset);
-    }
+    // The error names the end after the commit being gathered: where a retry can append.
+    if (expected !== undefined) checkExpected(expected, offset);
     const commit = pending ?? this.#gather(offset);
     for (const record of records) commit.records.push(record);
     if (producer === undefined) return this.#wait(commit, offset);
@@ -896,14 +889,10 @@ export class Log {
     return pending;
   }
 
-  /** A promise settled by `pending`'s commit: `value`, or a conflict at `conflict`. */
-  #wait(
-    pending: PendingCommit,
-    value: number | Appended,
-    conflict?: number,
-  ): Promise<number | Appended> {
+  /** A promise settled by `pending`'s commit: `value` once it is made. */
+  #wait(pending: PendingCommit, value: number | Appended): Promise<number | Appended> {
     return new Promise((resolve, reject) => {
-      pending.waiters.push({ resolve, reject, value, conflict });
+      pending.waiters.push({ resolve, reject, value });
     });
   }
 
@@ -913,21 +902,15 @@ export class Log {
     this.#pending = undefined;
     const { first, records, waiters, producers } = pending;
     try {
-      if (records.length > 0) {
-        const commit = producers === undefined
-          ? undefined
-          : this.#producerCommit([...producers.values()], pending.addedProducer);
-        this.#commit(first, records, commit);
-      }
+      const commit = producers === undefined
+        ? undefined
+        : this.#producerCommit([...producers.values()], pending.addedProducer);
+      this.#commit(first, records, commit);
     } catch (error) {
       for (const { reject } of waiters) reject(error);
       return;
     }
-    const end = first + records.length;
-    for (const { resolve, reject, value, conflict } of waiters) {
-      if (conflict === undefined) resolve(value);
-      else reject(new ConflictError(conflict, end));
-    }
+    for (const { resolve, value } of waiters) resolve(value);
   }
 }
 
