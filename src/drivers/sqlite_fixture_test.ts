@@ -125,6 +125,40 @@ for (const expected of manifest.journals) {
     });
   });
 
+  Deno.test(`6c31caf's journal "${expected.name}" takes a producer's write once, after the migration`, async () => {
+    await withCopy(async (store, path) => {
+      const log = new Log({ journal: store.open(expected.name), maxSegmentSize: Infinity });
+      const producer = { id: "after-6c31caf", epoch: 0, seq: 0 };
+      const data = new Uint8Array([7]);
+      assert.deepEqual(await log.write(data, { producer }), {
+        offset: expected.end,
+        count: 1,
+        duplicate: false,
+      });
+      store.close();
+      // The layout was brought to this release's version, once, and the state was kept.
+      const raw = new DatabaseSync(path);
+      try {
+        const rows = raw.prepare("SELECT part, version FROM edgelog_schema").all();
+        assert.deepEqual(rows.map((r) => ({ ...r })), [{ part: "journals", version: 2 }]);
+      } finally {
+        raw.close();
+      }
+      const again = openStore(path);
+      try {
+        const reopened = new Log({ journal: again.open(expected.name), maxSegmentSize: Infinity });
+        assert.deepEqual(await reopened.write(data, { producer }), {
+          offset: expected.end,
+          count: 1,
+          duplicate: true,
+        });
+        assert.deepEqual(await reopened.bounds(), { begin: expected.begin, end: expected.end + 1 });
+      } finally {
+        again.close();
+      }
+    });
+  });
+
   Deno.test(`a new write to 6c31caf's journal "${expected.name}" continues at its end`, async () => {
     await withCopy(async (store, path) => {
       const data = new TextEncoder().encode(`after 6c31caf: ${expected.name}`);

@@ -20,7 +20,13 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DevServer } from "./server.mjs";
-import { BATCH_CONTENT_TYPE, encodeBatch, logUrl } from "./client.mjs";
+import {
+  BATCH_CONTENT_TYPE,
+  DUPLICATE_HEADER,
+  encodeBatch,
+  logUrl,
+  producerHeaders,
+} from "./client.mjs";
 
 /** @typedef {{ offset: number, created: number, data: string }} FixtureRecord */
 /**
@@ -189,5 +195,16 @@ for (const expected of manifest.logs) {
     assert.equal(end, bounds.end + 3);
     const read = await call(name, `/records/${bounds.end}`);
     assert.deepEqual(new Uint8Array(await read.arrayBuffer()), data);
+    // The object migrated its storage at start-up: producers work, and a retry is known.
+    const producer = { id: "after-6c31caf", epoch: 0, seq: 0 };
+    for (const duplicate of [null, "true"]) {
+      const res = await call(name, "/records", {
+        method: "POST",
+        body: data,
+        headers: producerHeaders(producer),
+      });
+      assert.deepEqual(await ok(res, "producer POST"), { offset: bounds.end + 3 });
+      assert.equal(res.headers.get(DUPLICATE_HEADER), duplicate);
+    }
   });
 }
