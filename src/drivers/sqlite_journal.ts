@@ -21,6 +21,8 @@ import {
  */
 const SHARED_ROWS = 98;
 const MIXED_ROWS = 49;
+/** Producer states per multi-row upsert: the journal's id, then six values per state. */
+const PRODUCER_ROWS = 16;
 
 /**
  * A journal stored in SQLite: one row per record in its own table (position as
@@ -174,21 +176,13 @@ export class SqliteJournal extends StorageJournal {
    */
   #storeProducers({ states, added, expireBefore, maxCount }: ProducerCommit): void {
     const db = this.#db;
-    for (const state of states) {
-      db.exec(
-        `INSERT INTO edgelog_producers (journal_id, producer, epoch, seq, first_pos, count, last_used)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (journal_id, producer) DO UPDATE SET epoch = excluded.epoch,
-           seq = excluded.seq, first_pos = excluded.first_pos, count = excluded.count,
-           last_used = excluded.last_used`,
-        this.#id,
-        state.id,
-        state.epoch,
-        state.seq,
-        state.offset,
-        state.count,
-        state.lastUsed,
-      );
+    for (let i = 0; i < states.length; i += PRODUCER_ROWS) {
+      const rows = states.slice(i, i + PRODUCER_ROWS);
+      const params: SqlValue[] = [this.#id];
+      for (const { id, epoch, seq, offset, count, lastUsed } of rows) {
+        params.push(id, epoch, seq, offset, count, lastUsed);
+      }
+      db.exec(upsertProducersSql(rows.length), ...params);
     }
     if (!added) return;
     db.exec(
@@ -298,6 +292,30 @@ function insertSql(table: string, rows: number, shared: boolean): string {
     });
     sql = `INSERT INTO ${table} (pos, created, data) VALUES ${values.join(", ")}`;
     insertStatements.set(key, sql);
+  }
+  return sql;
+}
+
+const upsertStatements = new Map<number, string>();
+
+/**
+ * The multi-row upsert of `rows` producer states, built once per size: `?1` is the journal's
+ * id, then each state binds its id, epoch, seq, first position, count and last use.
+ */
+function upsertProducersSql(rows: number): string {
+  let sql = upsertStatements.get(rows);
+  if (sql === undefined) {
+    const values = Array.from({ length: rows }, (_, k) => {
+      const at = 2 + 6 * k;
+      return `(?1, ?${at}, ?${at + 1}, ?${at + 2}, ?${at + 3}, ?${at + 4}, ?${at + 5})`;
+    });
+    sql = `INSERT INTO edgelog_producers
+        (journal_id, producer, epoch, seq, first_pos, count, last_used)
+      VALUES ${values.join(", ")}
+      ON CONFLICT (journal_id, producer) DO UPDATE SET epoch = excluded.epoch,
+        seq = excluded.seq, first_pos = excluded.first_pos, count = excluded.count,
+        last_used = excluded.last_used`;
+    upsertStatements.set(rows, sql);
   }
   return sql;
 }
