@@ -1,6 +1,6 @@
 // Refused request bodies (PROTOCOL.md, Errors): read to their end and dropped before the answer
 // when they hold at most DRAIN_LIMIT bytes, never read when declared larger. The same over raw
-// sockets against `wrangler dev`: test/e2e/refused_bodies.test.mjs.
+// sockets against `wrangler dev`: test/e2e/raw_socket.test.mjs.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DRAIN_LIMIT } from "../../src/protocol/limits.ts";

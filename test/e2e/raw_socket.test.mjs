@@ -1,11 +1,15 @@
 /**
- * End to end over raw sockets (`raw_http.mjs`), against the real local server: a client that
- * sends an oversized body whole, without `Expect: 100-continue`, gets the JSON 413 that
- * PROTOCOL.md names (not a reset connection, not `wrangler dev`'s 503 "Your worker restarted
- * mid-request"); an unrelated request on a new connection is answered meanwhile, while the
- * refused upload's connection is still open; the runtime reports no uncaught exception; and a
- * record acknowledged before is still there. Each oversized case is tried several times: what
- * it guards against was intermittent.
+ * What arrives on the wire, end to end over raw sockets (`raw_http.mjs`), against the real local
+ * server.
+ *
+ * Refused bodies: a client that sends an oversized body whole, without `Expect: 100-continue`,
+ * gets the JSON 413 that PROTOCOL.md names (not a reset connection, not `wrangler dev`'s 503
+ * "Your worker restarted mid-request"); an unrelated request on a new connection is answered
+ * meanwhile, while the refused upload's connection is still open; the runtime reports no
+ * uncaught exception; and a record acknowledged before is still there. Each oversized case is
+ * tried several times: what it guards against was intermittent.
+ *
+ * The tail's 426: its JSON error, without the `Upgrade` header workerd drops.
  *
  * @module
  */
@@ -174,5 +178,17 @@ describe("an oversized body sent whole, without Expect", () => {
     const other = await rawRequest(server.port, "GET", `/logs/${large}/bounds`);
     other.socket.destroy();
     assert.deepEqual(JSON.parse(other.body), { begin: 0, end: 0 });
+  });
+});
+
+describe("GET /tail without an upgrade, on the wire", () => {
+  it("is 426 UPGRADE_REQUIRED in JSON; workerd drops the Upgrade header the object sets", async () => {
+    const res = await rawRequest(server.port, "GET", `/logs/${kept}/tail`);
+    res.socket.destroy();
+    assertError(res, 426, "UPGRADE_REQUIRED", "GET /tail");
+    // PROTOCOL.md (Live tail): workerd's HTTP server writes Upgrade (and Connection) itself
+    // and drops the application's on any answer but a 101; test/worker/ sees the header the
+    // object sets. Should this start to arrive, PROTOCOL.md's note is out of date.
+    assert.equal(res.headers.upgrade, undefined, "Upgrade arrives now: update PROTOCOL.md");
   });
 });
