@@ -39,10 +39,11 @@ async function forward(request: Request, env: Env, path: string): Promise<Respon
       forwarded = new Request(request);
       withoutCredentials(forwarded.headers);
     }
-    // Every route refuses such a body from its Content-Length (kept), so the object gets the
-    // head alone: a body handed on would still be flowing into the object after its answer,
-    // and the runtime would then reset the client's connection (see discardBody). Left
-    // alone here, it is read and dropped by the runtime after the answer.
+    // No route takes such a body (a route that reads one refuses it from its Content-Length,
+    // which stays), so the object gets the head alone: a body handed on would still be
+    // flowing into the object after its answer, and the runtime would then reset the
+    // client's connection (see discardBody). Left alone here, workerd reads and drops it
+    // after the answer.
     if (declaresOversizedBody(request.headers)) forwarded = new Request(forwarded, { body: null });
     return await env.LOGS.get(env.LOGS.idFromName(logPath.name)).fetch(forwarded);
   } catch (error) {
