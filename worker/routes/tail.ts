@@ -18,6 +18,8 @@ import type { RouteContext } from "./host.ts";
  */
 export function openTail(c: RouteContext): Response {
   if (!isWebSocketUpgrade(c.req.raw.headers)) {
+    // workerd's HTTP server drops this header on any answer but a 101: only callers inside
+    // the runtime see it (PROTOCOL.md, Live tail).
     throw new ApiError("UPGRADE_REQUIRED", "The tail needs a WebSocket upgrade", {
       upgrade: "websocket",
     });
