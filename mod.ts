@@ -38,6 +38,7 @@ export type { Bounds, CallOptions, Journal, RangeFn } from "./src/core/journal.t
 export {
   DEFAULT_MAX_RECORD_SIZE,
   DEFAULT_SEGMENT_SIZE,
+  EXPIRY_STEP,
   Log,
   type LogOptions,
   type LogRecord,
@@ -58,6 +59,7 @@ export {
 } from "./src/core/producer.ts";
 export { MemoryJournal } from "./src/drivers/memory_journal.ts";
 export {
+  type CreatedPosition,
   type JournalOptions,
   type NewRecord,
   StorageJournal,
