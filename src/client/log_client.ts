@@ -680,8 +680,14 @@ export class LogClient {
     const body = await this.#json(response, signal, {
       maxSegmentSize: "integer-or-null",
       maxRecordSize: "integer",
+      // A server older than retention by age sends none: it keeps records whatever their age.
+      maxAge: "integer-null-or-absent",
     });
-    return { maxSegmentSize: body.maxSegmentSize, maxRecordSize: body.maxRecordSize };
+    return {
+      maxSegmentSize: body.maxSegmentSize,
+      maxRecordSize: body.maxRecordSize,
+      maxAge: body.maxAge ?? null,
+    };
   }
 
   async #text(response: Response, signal: AbortSignal | undefined): Promise<string> {
@@ -721,6 +727,8 @@ export class LogClient {
         ? isOffset(value)
         : kind === "offset"
         ? isOffset(value) || value === -1
+        : kind === "integer-null-or-absent"
+        ? isOffset(value) || value === null || value === undefined
         : isOffset(value) || value === null;
       if (!valid) {
         throw unexpected(
@@ -734,8 +742,10 @@ export class LogClient {
 }
 
 /** The kinds of fields of the JSON answers. */
-type FieldKind = "integer" | "offset" | "integer-or-null";
-type FieldType<K extends FieldKind> = K extends "integer-or-null" ? number | null : number;
+type FieldKind = "integer" | "offset" | "integer-or-null" | "integer-null-or-absent";
+type FieldType<K extends FieldKind> = K extends "integer-or-null" ? number | null
+  : K extends "integer-null-or-absent" ? number | null | undefined
+  : number;
 
 function isOffset(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;

@@ -165,7 +165,11 @@ Deno.test("`config` prints and changes the config; a record over the maximum exi
     "maxSegmentSize: none (keeps every record)\nmaxRecordSize: 1048576 bytes\n",
   );
   const changed = await cli(["config", name, "--max-record-size", "4", "--json"]);
-  assert.deepEqual(JSON.parse(changed.stdout), { maxSegmentSize: null, maxRecordSize: 4 });
+  assert.deepEqual(JSON.parse(changed.stdout), {
+    maxSegmentSize: null,
+    maxRecordSize: 4,
+    maxAge: null,
+  });
   const large = await cli(["append", name, "--json"], "12345\n");
   assert.equal(large.code, EXIT_CODES.RECORD_TOO_LARGE);
   assert.deepEqual(JSON.parse(large.stderr).error, {
