@@ -1,8 +1,10 @@
-// Retention by age over HTTP (PROTOCOL.md: the config's maxAge, DEFAULT_MAX_AGE, 410 for an
-// expired record, the tail's OUT_OF_RANGE frame), with the objects' clock faked.
+// Time over HTTP, with the objects' clock faked: retention by age (PROTOCOL.md: the config's
+// maxAge, DEFAULT_MAX_AGE, 410 for an expired record, the tail's OUT_OF_RANGE frame) and reads
+// and tails by time (`?since=`).
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXPIRY_STEP } from "../../src/core/log.ts";
+import { decodeTailFrame } from "../../src/protocol/wire.ts";
 import { LogObject } from "../../worker/object/log_object.ts";
 import { append, appendBatch, BASE, call, expectError, uniqueName } from "./helpers.ts";
 import { decodeBatchHelper } from "./ndjson.ts";
@@ -151,9 +153,89 @@ describe("maxAge over HTTP", () => {
   });
 });
 
+describe("?since= over HTTP", () => {
+  /** A log of three records created at T0, T0 + 1 min and T0 + 2 min. */
+  async function threeMinutes(): Promise<string> {
+    fakeClock(T0);
+    const name = uniqueName();
+    for (let i = 0; i < 3; i++) {
+      vi.setSystemTime(T0 + i * MINUTE);
+      await append(name, `m${i}`);
+    }
+    return name;
+  }
+
+  it("GET /records?since=T reads from the first record created at or after T", async () => {
+    const name = await threeMinutes();
+    const offsets = async (query: string) =>
+      (await lines(`/logs/${name}/records?${query}`)).map((r) => r.offset);
+    expect(await offsets(`since=${T0 + MINUTE}`)).toEqual([1, 2]);
+    expect(await offsets(`since=${T0 + MINUTE - 1}`)).toEqual([1, 2]);
+    expect(await offsets(`since=${T0 + MINUTE + 1}`)).toEqual([2]);
+    expect(await offsets("since=0")).toEqual([0, 1, 2]);
+    expect(await offsets(`since=${T0}&limit=2`)).toEqual([0, 1]);
+    const page = await call(`/logs/${name}/records?since=${T0 + MINUTE}&limit=1`);
+    expect(page.headers.get("edgelog-next-offset")).toBe("2");
+    await page.body?.cancel();
+  });
+
+  it("GET /records?since=T after the newest record is 200 with no lines, next offset the end", async () => {
+    const name = await threeMinutes();
+    const res = await call(`/logs/${name}/records?since=${T0 + 3 * MINUTE}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("edgelog-next-offset")).toBe("3");
+    expect(new Uint8Array(await res.arrayBuffer()).byteLength).toBe(0);
+    const empty = await call(`/logs/${uniqueName()}/records?since=0`);
+    expect(empty.status).toBe(200);
+    expect(empty.headers.get("edgelog-next-offset")).toBe("0");
+    await empty.body?.cancel();
+  });
+
+  it("GET /records?since=T before the oldest record kept reads from it", async () => {
+    const name = await threeMinutes();
+    await configure(name, { maxAge: 90_000 });
+    // At T0 + 2 min the record of T0 is older than 90 s.
+    expect((await lines(`/logs/${name}/records?since=0`)).map((r) => r.offset)).toEqual([1, 2]);
+  });
+
+  it("since with from, or a since that is no integer, is 400", async () => {
+    const name = await threeMinutes();
+    for (
+      const query of ["since=1&from=0", "since=-1", "since=1e3", "since=soon", "since=1&since=2"]
+    ) {
+      await expectError(await call(`/logs/${name}/records?${query}`), 400, "BAD_REQUEST");
+      const tail = await SELF.fetch(`${BASE}/logs/${name}/tail?${query}`, {
+        headers: { Upgrade: "websocket" },
+      });
+      await expectError(tail, 400, "BAD_REQUEST");
+    }
+  });
+
+  it("a tail with ?since=T starts at the first record created at or after T", async () => {
+    const name = await threeMinutes();
+    const tail = await openTail(name, `since=${T0 + MINUTE}`);
+    await tail.until(2);
+    expect(tail.offsets).toEqual([1, 2]);
+    tail.ws.close();
+  });
+
+  it("a tail with ?since=T after the newest record gets the records appended later", async () => {
+    const name = await threeMinutes();
+    const tail = await openTail(name, `since=${T0 + 10 * MINUTE}`);
+    vi.setSystemTime(T0 + 3 * MINUTE);
+    await append(name, "m3");
+    await tail.until(1);
+    expect(tail.offsets).toEqual([3]);
+    tail.ws.close();
+  });
+});
+
 interface Tail {
+  ws: WebSocket;
   texts: string[];
   frames: number;
+  offsets: number[];
+  until(count: number): Promise<void>;
   closed: Promise<{ code: number; reason: string }>;
 }
 
@@ -164,16 +246,33 @@ async function openTail(name: string, query: string): Promise<Tail> {
   });
   expect(res.status).toBe(101);
   const ws = res.webSocket!;
+  let chain = Promise.resolve();
   const tail: Tail = {
+    ws,
     texts: [],
     frames: 0,
+    offsets: [],
     closed: new Promise((resolve) => {
       ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason }));
     }),
+    async until(count) {
+      for (let waited = 0; tail.offsets.length < count; waited += 5) {
+        if (waited > 10_000) throw new Error(`tail got ${tail.offsets.length} of ${count}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
   };
   ws.addEventListener("message", (e) => {
-    if (typeof e.data === "string") tail.texts.push(e.data);
-    else tail.frames++;
+    const data: unknown = e.data;
+    if (typeof data === "string") tail.texts.push(data);
+    else {
+      tail.frames++;
+      // Binary frames arrive as Blobs here: decoded in arrival order.
+      chain = chain.then(async () => {
+        const buffer = data instanceof Blob ? await data.arrayBuffer() : data as ArrayBuffer;
+        for (const r of decodeTailFrame(new Uint8Array(buffer))) tail.offsets.push(r.offset);
+      });
+    }
   });
   ws.accept();
   return tail;
