@@ -78,6 +78,22 @@ describe("maxAge over HTTP", () => {
     expect(await append(name, "later")).toBe(2);
   });
 
+  it("a new maxAge applies at once to the records still stored", async () => {
+    fakeClock(T0);
+    const name = uniqueName();
+    await configure(name, { maxAge: MINUTE });
+    await append(name, "a");
+    vi.setSystemTime(T0 + MINUTE / 2);
+    await append(name, "b");
+    vi.setSystemTime(T0 + MINUTE + 1);
+    await expectError(await call(`/logs/${name}/records/0`), 410, "OUT_OF_RANGE");
+    // Expired, but one record is too few for a read to delete: raising maxAge keeps it.
+    await configure(name, { maxAge: 10 * MINUTE });
+    expect((await call(`/logs/${name}/records/0`)).status).toBe(200);
+    await configure(name, { maxAge: 1 });
+    expect(await json(`/logs/${name}/bounds`)).toEqual({ begin: 2, end: 2 });
+  });
+
   it("DEFAULT_MAX_AGE is the maxAge of a log never configured", async () => {
     fakeClock(T0);
     const name = uniqueName();
