@@ -317,6 +317,25 @@ export function json(body: unknown, headers?: Record<string, string>): Response 
 }
 
 /**
+ * Where a read or a tail starts: `?from=` (an offset) or `?since=` (a time in milliseconds
+ * since the Unix epoch: the first record created at or after it), not both.
+ *
+ * @param query The parameters ({@linkcode queryOf}).
+ * @returns The offset or the time given, or `undefined` when the request gives neither.
+ * @throws {ApiError} `BAD_REQUEST` when it gives both, or a value that is no integer.
+ */
+export function readStart(
+  query: URLSearchParams | undefined,
+): { from: number } | { since: number } | undefined {
+  const from = queryInteger(query, "from");
+  const since = queryInteger(query, "since");
+  if (from !== undefined && since !== undefined) {
+    throw new ApiError("BAD_REQUEST", "Give from or since, not both");
+  }
+  return from !== undefined ? { from } : since !== undefined ? { since } : undefined;
+}
+
+/**
  * The expected offset of an append, from `?expected=` or the `Edgelog-Expected-Offset`
  * header (not both).
  *

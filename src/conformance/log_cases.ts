@@ -39,6 +39,7 @@ import {
   record,
   unsafe,
 } from "./fixtures.ts";
+import { defineTimeCases } from "./time_cases.ts";
 import {
   type CaseOptions,
   type ConformanceCase,
@@ -95,6 +96,7 @@ export function logCases(harness: LogHarness, options: CaseOptions = {}): Confor
   defineRange(define);
   defineBounds(define);
   defineRetention(define);
+  defineTimeCases(define);
   defineTruncate(define);
   defineConstructor(define);
   defineStream(define);
