@@ -800,6 +800,25 @@ function defineRetention(define: Define): void {
       for (const id of ["b", "e", "f"]) ok(kept(log, id), `Expected ${id} to be kept`);
     },
   );
+
+  define(
+    "A producer just stored is never the one dropped for maxProducers, even when every producer was last used in the same millisecond",
+    async (ctx) => {
+      const log = await ctx.log({ clock: () => new Date(T0), maxProducers: 2 });
+      // Ids in descending order, so that no driver keeps the newest by sorting on the id.
+      for (const [i, id] of ["z", "m", "a"].entries()) {
+        deepEqual(await log.write(record(i), { producer: producer(id, 0) }), written(i), id);
+        deepEqual(
+          await log.write(record(i), { producer: producer(id, 0) }),
+          retried(i),
+          `a retry of ${id}`,
+        );
+      }
+      const left = ["z", "m", "a"].filter((id) => log.journal.readProducer(id) !== undefined);
+      equal(left.length, 2, "the number of producers kept");
+      deepEqual(await contents(log), records(0, 1, 2), "the records stored");
+    },
+  );
 }
 
 function defineValidation(define: Define): void {
