@@ -457,7 +457,7 @@ function defineConcurrency(define: Define): void {
         log.write(record(3), { producer: producer("p", 2) }),
       ];
       // The end of the log when each call resolves: no answer comes before its records are stored.
-      const ends = calls.map((call) => call.then(() => log.boundsSync().end));
+      const ends = calls.map((call) => call.then(() => log.boundsSync().end, () => -1));
       deepEqual(
         await Promise.all(calls),
         [written(1), retried(1), written(2, 2), retried(2, 2), OLDER, written(4), retried(4)],
@@ -967,20 +967,40 @@ function defineDriverLevel(define: Define): void {
         commit([state("c", 1, 400)], { added: false, expireBefore: 250, maxCount: 1 }),
       );
       for (const id of ["a", "b", "c"]) ok(journal.readProducer(id), `Expected ${id} to be kept`);
-      // A new one: a is expired (last used before 150); then b is over the count of 2.
-      journal.appendRecords(
-        3,
-        one(3),
-        0,
-        commit([state("d", 0, 500)], {
-          expireBefore: 150,
-          maxCount: 2,
-        }),
-      );
+      // A new one: a is expired (last used before 150), the others are kept.
+      journal.appendRecords(3, one(3), 0, commit([state("d", 0, 500)], { expireBefore: 150 }));
       equal(journal.readProducer("a"), undefined, "the state of the expired a");
+      for (const id of ["b", "c", "d"]) ok(journal.readProducer(id), `Expected ${id} to be kept`);
+      // Another: one over the count of 3, and b is the least recently used (c was used at 400).
+      journal.appendRecords(4, one(4), 0, commit([state("e", 0, 600)], { maxCount: 3 }));
       equal(journal.readProducer("b"), undefined, "the state of b, least recently used");
       deepEqual(journal.readProducer("c"), state("c", 1, 400), "the state of c");
       deepEqual(journal.readProducer("d"), state("d", 0, 500), "the state of d");
+      deepEqual(journal.readProducer("e"), state("e", 0, 600), "the state of e");
+    },
+  );
+
+  define(
+    "The driver-level `appendRecords()` is one atomic unit: when it throws while storing a producer state, no record is stored",
+    async (ctx) => {
+      const journal = await ctx.journal();
+      // A state no SQL driver can bind; a driver that stores it as it is must store both.
+      const unbindable = { ...state("p", 0, 100), epoch: unsafe<number>({}) };
+      let threw = false;
+      try {
+        journal.appendRecords(0, [...one(0), ...one(1)], 0, commit([unbindable]));
+      } catch {
+        threw = true;
+      }
+      if (threw) {
+        deepEqual(await journal.bounds(), { begin: 0, end: 0 }, "bounds() after the failure");
+        equal(journal.readRecords(0, 2).length, 0, "the records stored");
+      } else {
+        deepEqual(await journal.bounds(), { begin: 0, end: 2 }, "bounds()");
+        ok(journal.readProducer("p"), "Expected the state of p to be stored with the records");
+      }
+      journal.appendRecords(journal.readBounds().end, one(2), 0, commit([state("q", 0, 100)]));
+      deepEqual(journal.readProducer("q"), state("q", 0, 100), "the state of q stored next");
     },
   );
 }
