@@ -13,7 +13,7 @@ import {
   RecordTooLargeError,
 } from "../core/errors.ts";
 import type { CallOptions } from "../core/journal.ts";
-import { Log, type LogOptions, type LogRecord } from "../core/log.ts";
+import { Log, type LogRecord } from "../core/log.ts";
 import type { StorageJournal } from "../core/storage_journal.ts";
 import {
   assertQuotes,
@@ -47,19 +47,8 @@ import {
   type LogHarness,
   select,
 } from "./suite.ts";
-
-/** What a Log case gets: fresh journals and logs over fresh journals. */
-interface Context {
-  /** A fresh journal from the harness. */
-  journal(): Promise<StorageJournal>;
-  /** A new Log over `options.journal`, or over a fresh journal from the harness. */
-  log(options?: LogOptions): Promise<Log>;
-  /** An AbortController whose signal is aborted when the case ends. */
-  controller(): AbortController;
-}
-
-type Body = (ctx: Context) => Promise<void>;
-type Define = (name: string, body: Body) => void;
+import type { Body, Context, Define } from "./log_context.ts";
+import { defineProducers } from "./producer_cases.ts";
 
 /**
  * The conformance cases of the Log contract, run over a storage driver: each case builds
@@ -103,6 +92,7 @@ export function logCases(harness: LogHarness, options: CaseOptions = {}): Confor
   defineOverJournal(define);
   defineGeneralRules(define);
   defineErrors(define);
+  defineProducers(define);
   return select(drafts, options.skip, harness.supportsStart);
 }
 
@@ -1351,6 +1341,8 @@ function defineConstructor(define: Define): void {
     ["startOffset", [-1, ...NOT_INTEGERS], [...NOT_NUMBERS]],
     ["maxSegmentSize", [0, -1, 1.5, NaN, -Infinity], [...NOT_NUMBERS]],
     ["maxRecordSize", [0, -1, 1.5, NaN, Infinity, -Infinity], [...NOT_NUMBERS]],
+    ["producerTtl", [0, -1, 1.5, NaN, Infinity, -Infinity], [...NOT_NUMBERS]],
+    ["maxProducers", [0, -1, 1.5, NaN, Infinity, -Infinity], [...NOT_NUMBERS]],
   ];
   for (const [option, ranges, types] of invalid) {
     define(

@@ -12,10 +12,19 @@ import {
   FutureOffsetError,
   NotFoundError,
   OutOfRangeError,
+  ProducerSeqGapError,
   RecordTooLargeError,
+  StaleEpochError,
 } from "../core/errors.ts";
 import type { Journal } from "../core/journal.ts";
 import { Log, type LogRecord } from "../core/log.ts";
+import {
+  type Appended,
+  DEFAULT_MAX_PRODUCERS,
+  DEFAULT_PRODUCER_TTL,
+  type Producer,
+  type ProducerState,
+} from "../core/producer.ts";
 import type { StorageJournal } from "../core/storage_journal.ts";
 import { type Class, deepEqual, equal, fail, ok, rejectsWith, show } from "./assert.ts";
 import { HIGH_START } from "./fixtures.ts";
@@ -60,8 +69,11 @@ const LOG_MODEL =
  * `bounds`), and random sequences of Log operations over the same driver (`write` with
  * and without `expectedOffset`, `writeBatch`, concurrent writes, `read`, `readBatch` and
  * `readBatchSync` with and without `maxBytes`, `range`, `bounds`, `truncate`, `stream`,
- * reopening the Log) with a small segment size, each compared, result by result and error
- * by error, with a plain in-memory model. Every sequence runs on a fresh journal from the
+ * reopening the Log, and writes of idempotent producers: next writes, retries, gaps, stale
+ * and new epochs, alone and several in one turn, with a short `producerTtl` and a small
+ * `maxProducers`) with a small segment size, each compared, result by result and error
+ * by error, with a plain in-memory model; the producer states the driver stores are
+ * compared after every operation. Every sequence runs on a fresh journal from the
  * harness.
  *
  * The Log case needs journals that are storage drivers ({@linkcode LogHarness}); skip it
@@ -396,7 +408,39 @@ type LogOp =
   | { kind: "range" }
   | { kind: "truncate"; place: Place }
   | { kind: "stream"; place: Place; take: number }
-  | { kind: "reopen" };
+  | { kind: "reopen" }
+  | { kind: "produce"; write: ProduceSpec }
+  | { kind: "concurrentProduce"; writes: (ProduceSpec | PlainWrite)[] };
+
+/** How a producer write picks its epoch, from the epoch the log holds of the producer. */
+type EpochPick = "same" | "next" | "jump" | "older";
+/** How it picks its seq, from the last seq the log holds of the producer in that epoch. */
+type SeqPick = "next" | "retry" | "older" | "gap" | "zero";
+
+/** A write with a producer, its epoch and seq relative to what the log holds of it. */
+interface ProduceSpec {
+  kind: "produce";
+  /** Which of {@linkcode PRODUCER_IDS}. */
+  id: number;
+  epoch: EpochPick;
+  seq: SeqPick;
+  /** How far an older seq, a gap or a jump of epochs goes. */
+  delta: number;
+  /** `writeBatch` (of `records`) or `write` (of `records[0]`). */
+  batch: boolean;
+  records: Uint8Array[];
+  /** An expectedOffset relative to the next offset, or none. */
+  expected: number | null;
+}
+
+/** A write without producer among producer writes. */
+interface PlainWrite {
+  kind: "plain";
+  data: Uint8Array;
+}
+
+/** The producers of the Log model: more than its smallest maxProducers. */
+const PRODUCER_IDS = ["p0", "p1", "p2", "p3"] as const;
 
 const logDataArbitrary = fc.oneof(
   { weight: 8, arbitrary: fc.uint8Array({ minLength: 1, maxLength: MAX_RECORD }) },
@@ -404,6 +448,37 @@ const logDataArbitrary = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ minLength: MAX_RECORD + 1, maxLength: MAX_RECORD + 3 }) },
 );
 const validDataArbitrary = fc.uint8Array({ minLength: 1, maxLength: MAX_RECORD });
+
+/** Mostly the next write of a producer, often a retry, sometimes a gap, a stale or a new epoch. */
+const produceArbitrary: fc.Arbitrary<ProduceSpec> = fc.boolean().chain((batch) =>
+  fc.record({
+    kind: fc.constant("produce" as const),
+    id: fc.integer({ min: 0, max: PRODUCER_IDS.length - 1 }),
+    epoch: fc.oneof(
+      { weight: 12, arbitrary: fc.constant<EpochPick>("same") },
+      { weight: 2, arbitrary: fc.constant<EpochPick>("next") },
+      { weight: 1, arbitrary: fc.constant<EpochPick>("jump") },
+      { weight: 2, arbitrary: fc.constant<EpochPick>("older") },
+    ),
+    seq: fc.oneof(
+      { weight: 8, arbitrary: fc.constant<SeqPick>("next") },
+      { weight: 4, arbitrary: fc.constant<SeqPick>("retry") },
+      { weight: 2, arbitrary: fc.constant<SeqPick>("older") },
+      { weight: 2, arbitrary: fc.constant<SeqPick>("gap") },
+      { weight: 1, arbitrary: fc.constant<SeqPick>("zero") },
+    ),
+    delta: fc.integer({ min: 1, max: 3 }),
+    batch: fc.constant(batch),
+    records: batch
+      ? fc.array(logDataArbitrary, { minLength: 0, maxLength: 3 })
+      : fc.tuple(logDataArbitrary),
+    expected: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(null) },
+      { weight: 2, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.constantFrom(-1, 1) },
+    ),
+  })
+);
 /** An expectedOffset relative to the next offset, or none (mostly). */
 const expectedArbitrary = fc.oneof(
   { weight: 3, arbitrary: fc.constant(null) },
@@ -483,11 +558,38 @@ const logOpArbitrary: fc.Arbitrary<LogOp> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: "reopen" as const }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({ kind: fc.constant("produce" as const), write: produceArbitrary }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("concurrentProduce" as const),
+      writes: fc.array(
+        fc.oneof(
+          { weight: 5, arbitrary: produceArbitrary },
+          {
+            weight: 1,
+            arbitrary: fc.record({ kind: fc.constant("plain" as const), data: validDataArbitrary }),
+          },
+        ),
+        { minLength: 1, maxLength: 6 },
+      ),
+    }),
+  },
 );
 
 interface LogConfig {
   startOffset: number;
   maxSegmentSize: number;
+  producerTtl: number;
+  maxProducers: number;
+  /**
+   * Commits a few microtasks after the writes' turn instead of in the next one, so that an
+   * answer given before its commit shows.
+   */
+  deferCommits: boolean;
 }
 
 const logConfigArbitrary: fc.Arbitrary<LogConfig> = fc.record({
@@ -496,6 +598,10 @@ const logConfigArbitrary: fc.Arbitrary<LogConfig> = fc.record({
     { weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) },
     { weight: 1, arbitrary: fc.constant(Infinity) },
   ),
+  // Operations are 100 ms apart on the model's clock: a short producerTtl expires producers.
+  producerTtl: fc.constantFrom(DEFAULT_PRODUCER_TTL, 200, 250, 1_000),
+  maxProducers: fc.constantFrom(DEFAULT_MAX_PRODUCERS, 2, 3),
+  deferCommits: fc.boolean(),
 });
 
 interface ModelRecord {
@@ -505,8 +611,8 @@ interface ModelRecord {
 }
 
 /**
- * The plain model of a log: a start, the next offset, the offset it was truncated to and
- * every record ever written.
+ * The plain model of a log: a start, the next offset, the offset it was truncated to,
+ * every record ever written, and the producer states its driver stores.
  */
 class LogModel {
   readonly start: number;
@@ -515,10 +621,24 @@ class LogModel {
   /** The `before` of the latest `truncate` that removed records; `start` before any. */
   truncated: number;
   readonly records = new Map<number, ModelRecord>();
+  readonly producerTtl: number;
+  readonly maxProducers: number;
+  /** Whether the driver gathers the writes of one turn into one commit. */
+  readonly coalesce: boolean;
+  /** The producer states the driver stores, by id. */
+  readonly producers = new Map<string, ProducerState>();
+  /** A coalescing driver's commit being gathered: its producer states, and whether one is new. */
+  gathered: { states: Map<string, ProducerState>; added: boolean } | undefined;
 
-  constructor({ startOffset, maxSegmentSize }: LogConfig) {
+  constructor(
+    { startOffset, maxSegmentSize, producerTtl, maxProducers }: LogConfig,
+    coalesce: boolean,
+  ) {
     this.start = this.next = this.truncated = startOffset;
     this.size = maxSegmentSize;
+    this.producerTtl = producerTtl;
+    this.maxProducers = maxProducers;
+    this.coalesce = coalesce;
   }
 
   /**
@@ -628,6 +748,151 @@ class LogModel {
       ? { earliest: -1, latest: -1 }
       : { earliest: this.earliest, latest: this.next - 1 };
   }
+
+  /**
+   * The last write the log holds of producer `id`, expired or not (gathered for the next
+   * commit, or stored): what its writer resumes from.
+   */
+  lastOf(id: string): ProducerState | undefined {
+    return this.gathered?.states.get(id) ?? this.producers.get(id);
+  }
+
+  /**
+   * A write of `records` with `producer` at `now`: the rules of idempotent producers. A
+   * producer unused for longer than producerTtl is unknown; a retry writes nothing.
+   */
+  produce(
+    records: Uint8Array[],
+    producer: Producer,
+    expected: number | undefined,
+    now: number,
+  ): Outcome<Appended> {
+    // When a write is wrong in several ways any of the errors is accepted, as for batches;
+    // but a write with a wrong argument is never answered as a retry.
+    const candidates: { errors: Class<Error>[]; fields?: Record<string, number> }[] = [];
+    const valid = producer.epoch >= 0 && producer.seq >= 0;
+    if (!valid) candidates.push({ errors: [RangeError] });
+    if (expected !== undefined && expected < 0) candidates.push({ errors: [RangeError] });
+    if (records.length === 0) candidates.push({ errors: [RangeError] });
+    for (const data of records) {
+      const error = this.recordError(data);
+      if (error !== undefined) candidates.push(error);
+    }
+    const known = this.#known(producer.id, now);
+    const decision = valid ? decide(known, producer) : undefined;
+    if (decision !== undefined && "value" in decision) {
+      return candidates.length === 0 ? decision : anyOf(candidates);
+    }
+    if (decision !== undefined) candidates.push(decision);
+    else if (expected !== undefined && expected >= 0 && expected < this.next) {
+      candidates.push({ errors: [ConflictError], fields: { position: expected } });
+    } else if (expected !== undefined && expected > this.next) {
+      candidates.push({ errors: [RangeError] });
+    }
+    if (candidates.length > 0) return anyOf(candidates);
+    const offset = this.next;
+    for (const data of records) this.add(data, now);
+    const { id, epoch, seq } = producer;
+    const state = { id, epoch, seq, offset, count: records.length, lastUsed: now };
+    if (this.coalesce) {
+      const gathered = this.gathered ??= { states: new Map(), added: false };
+      gathered.states.set(id, state);
+      gathered.added ||= known === undefined;
+    } else {
+      this.#store([state], known === undefined, now);
+    }
+    return { value: { offset, count: records.length, duplicate: false } };
+  }
+
+  /** The end of an operation: a coalescing driver commits what it gathered, at `now`. */
+  commitTurn(now: number): void {
+    const gathered = this.gathered;
+    this.gathered = undefined;
+    if (gathered !== undefined) this.#store([...gathered.states.values()], gathered.added, now);
+  }
+
+  /** The state a producer's write is decided by: gathered, or stored and not expired. */
+  #known(id: string, now: number): ProducerState | undefined {
+    const gathered = this.gathered?.states.get(id);
+    if (gathered !== undefined) return gathered;
+    const stored = this.producers.get(id);
+    return stored === undefined || stored.lastUsed < now - this.producerTtl ? undefined : stored;
+  }
+
+  /**
+   * Stores a commit's producer states. When one is new, the expired go, then the least
+   * recently used while more than maxProducers are kept; the commit's own states last, in
+   * its order (the clock of the model never repeats a time, so "least recently used" is
+   * always one producer).
+   */
+  #store(states: ProducerState[], added: boolean, now: number): void {
+    const ids = new Set(states.map((state) => state.id));
+    for (const state of states) this.producers.set(state.id, state);
+    if (!added) return;
+    const order = [...this.producers.values()]
+      .filter((state) => !ids.has(state.id))
+      .sort((a, b) => a.lastUsed - b.lastUsed)
+      .concat(states);
+    for (const state of order) {
+      const expired = state.lastUsed < now - this.producerTtl;
+      if (!expired && this.producers.size <= this.maxProducers) break;
+      this.producers.delete(state.id);
+    }
+  }
+}
+
+/** The rules of idempotent producers: the answer to a write, or its error; undefined to write. */
+function decide(
+  known: ProducerState | undefined,
+  { epoch, seq }: Producer,
+):
+  | { value: Appended }
+  | { errors: Class<Error>[]; fields: Record<string, number> }
+  | undefined {
+  const gap = (expectedSeq: number) => ({
+    errors: [ProducerSeqGapError],
+    fields: { expectedSeq, receivedSeq: seq },
+  });
+  if (known === undefined || epoch > known.epoch) return seq === 0 ? undefined : gap(0);
+  if (epoch < known.epoch) {
+    return { errors: [StaleEpochError], fields: { currentEpoch: known.epoch, epoch } };
+  }
+  if (seq === known.seq) {
+    return { value: { offset: known.offset, count: known.count, duplicate: true } };
+  }
+  if (seq < known.seq) return { value: { offset: -1, count: 0, duplicate: true } };
+  return seq === known.seq + 1 ? undefined : gap(known.seq + 1);
+}
+
+/** One error among `candidates`: with its fields when there is only one. */
+function anyOf(
+  candidates: { errors: Class<Error>[]; fields?: Record<string, number> }[],
+): { errors: Class<Error>[]; fields?: Record<string, number> } {
+  return candidates.length === 1 ? candidates[0]! : { errors: candidates.flatMap((c) => c.errors) };
+}
+
+/** The producer a write of `spec` names, from what the model holds of it. */
+function resolveProducer(spec: ProduceSpec, model: LogModel): Producer {
+  const id = PRODUCER_IDS[spec.id]!;
+  const last = model.lastOf(id);
+  const current = last?.epoch ?? 0;
+  const epoch = {
+    same: current,
+    next: current + 1,
+    jump: current + 1 + spec.delta,
+    older: current - 1,
+  }[spec.epoch];
+  if (last === undefined || epoch !== current) {
+    return { id, epoch, seq: spec.seq === "gap" ? spec.delta : 0 };
+  }
+  const seq = {
+    next: last.seq + 1,
+    retry: last.seq,
+    older: last.seq - spec.delta,
+    gap: last.seq + 1 + spec.delta,
+    zero: 0,
+  }[spec.seq];
+  return { id, epoch, seq };
 }
 
 function logProperty(harness: LogHarness, maxOperations: number) {
@@ -645,11 +910,47 @@ function logProperty(harness: LogHarness, maxOperations: number) {
   );
 }
 
+/** Calls `write` or `writeBatch` with copies of the records of `spec`, as `producer`. */
+function produce(
+  log: Log,
+  spec: ProduceSpec,
+  producer: Producer,
+  expected: number | undefined,
+): Promise<Appended> {
+  const opts = expected === undefined ? { producer } : { producer, expectedOffset: expected };
+  const inputs = spec.records.map((data) => data.slice());
+  return spec.batch ? log.writeBatch(inputs, opts) : log.write(inputs[0]!, opts);
+}
+
+/** A producer write for a failure message. */
+function describeProduce(
+  spec: ProduceSpec,
+  producer: Producer,
+  expected: number | undefined,
+): string {
+  const call = spec.batch ? `writeBatch(${spec.records.length} records` : "write(1 record";
+  const { id, epoch, seq } = producer;
+  return `${call}, producer ${id} epoch ${epoch} seq ${seq}, expectedOffset ${expected})`;
+}
+
 async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[]) {
   let now = 0;
+  const { deferCommits, ...options } = config;
+  const deferred = deferCommits
+    ? {
+      scheduleCommit: (commit: () => void) =>
+        void Promise.resolve().then(() => undefined).then(() => undefined).then(commit),
+    }
+    : {};
   const open = () => {
     try {
-      return new Log({ ...config, maxRecordSize: MAX_RECORD, journal, clock: () => new Date(now) });
+      return new Log({
+        ...options,
+        ...deferred,
+        maxRecordSize: MAX_RECORD,
+        journal,
+        clock: () => new Date(now),
+      });
     } catch (error) {
       if (error instanceof TypeError) {
         fail(`Expected the harness to create storage drivers for the Log model: ${error.message}`);
@@ -658,13 +959,13 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
     }
   };
   let log = open();
-  const model = new LogModel(config);
+  const model = new LogModel(config, journal.coalescesWrites);
   const compareRecords = (what: string) => (actual: LogRecord[], expected: ModelRecord[]) => {
     deepEqual(actual, expected, what);
     for (const record of actual) new Uint8Array(record.data.buffer).fill(0x77);
   };
   for (const [i, op] of ops.entries()) {
-    now = 1_000_000 + i;
+    now = 1_000_000 + i * 100;
     const at = `operation ${i} (${op.kind})`;
     const place = (p: Place) => resolvePlace(p, model.earliest, model.next);
     switch (op.kind) {
@@ -795,6 +1096,66 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
       case "reopen":
         log = open();
         break;
+      case "produce": {
+        const { write } = op;
+        const producer = resolveProducer(write, model);
+        const expected = write.expected === null ? undefined : model.next + write.expected;
+        const outcome = model.produce(write.records, producer, expected, now);
+        await expectOutcome(
+          `${at}: ${describeProduce(write, producer, expected)}`,
+          () => produce(log, write, producer, expected),
+          outcome,
+        );
+        model.commitTurn(now);
+        break;
+      }
+      case "concurrentProduce": {
+        // Issued with no await in between, each at a time of its own; each is decided by the
+        // writes issued before it, gathered for one commit or not.
+        const calls: Promise<number | Appended>[] = [];
+        const outcomes: Outcome<number | Appended>[] = [];
+        const what: string[] = [];
+        /** The end of the log when each call resolved. */
+        const ends: Promise<number>[] = [];
+        for (const [k, write] of op.writes.entries()) {
+          now = 1_000_000 + i * 100 + k;
+          if (write.kind === "plain") {
+            outcomes.push(model.write(write.data, undefined, now));
+            calls.push(log.write(write.data.slice()));
+            what.push("write()");
+          } else {
+            const producer = resolveProducer(write, model);
+            const expected = write.expected === null ? undefined : model.next + write.expected;
+            outcomes.push(model.produce(write.records, producer, expected, now));
+            calls.push(produce(log, write, producer, expected));
+            what.push(describeProduce(write, producer, expected));
+          }
+          ends.push(calls[k]!.then(() => log.boundsSync().end, () => -1));
+        }
+        for (let k = 0; k < calls.length; k++) {
+          const value = await expectOutcome(
+            `${at}: write ${k}, ${what[k]}`,
+            () => calls[k]!,
+            outcomes[k]!,
+          );
+          // No answer comes before the records it names are stored.
+          const last = typeof value === "number" ? value : value && value.offset + value.count - 1;
+          const end = await ends[k]!;
+          ok(
+            last === undefined || last < end,
+            `Expected ${at}: write ${k} to resolve once offset "${last}" is stored, the end was "${end}"`,
+          );
+        }
+        model.commitTurn(now);
+        break;
+      }
+    }
+    for (const id of PRODUCER_IDS) {
+      deepEqual(
+        journal.readProducer(id),
+        model.producers.get(id),
+        `the driver-level state of ${id} after ${at}`,
+      );
     }
     const range = model.range();
     deepEqual(await log.range(), range, `range() after ${at}`);

@@ -224,12 +224,18 @@ export class SqliteJournal extends StorageJournal {
     );
     const excess = Number(row?.n) - maxCount;
     if (excess <= 0) return;
-    db.exec(
-      `DELETE FROM edgelog_producers WHERE journal_id = ?1 AND producer IN
-         (SELECT producer FROM edgelog_producers WHERE journal_id = ?1 ORDER BY last_used LIMIT ?2)`,
+    // Least recently used first. States last used in the same millisecond tie on last_used:
+    // a state this commit stores must not lose that tie (its retry would be written again),
+    // so those go last, in the commit's order, as in MemoryJournal.
+    const stored = new Set(states.map((state) => state.id));
+    const older = db.exec(
+      "SELECT producer FROM edgelog_producers WHERE journal_id = ? ORDER BY last_used, producer LIMIT ?",
       this.#id,
-      excess,
-    );
+      excess + stored.size,
+    ).map((row) => String(row.producer)).filter((id) => !stored.has(id));
+    for (const id of [...older, ...stored].slice(0, excess)) {
+      db.exec("DELETE FROM edgelog_producers WHERE journal_id = ? AND producer = ?", this.#id, id);
+    }
   }
 
   /**

@@ -1,75 +1,118 @@
-// The SQLite driver's producer rows beyond the conformance suite: many producers in one commit
-// (multi-row upserts), pruning by count and age in SQL, and the rows after reopening the file.
-import assert from "node:assert/strict";
+// Producer states in a SQLite database beyond one journal's lifetime: across a reopened
+// file, a deleted journal, journals that share a store, and a database written before
+// producers existed (layout version 1). The conformance suite covers each journal alone.
 import { DatabaseSync } from "node:sqlite";
-import { Log } from "../core/log.ts";
-import { nodeSqlite } from "./sql.ts";
-import { SqliteStore } from "./sqlite_store.ts";
+import assert from "node:assert/strict";
+import { Log, nodeSqlite, SqliteStore } from "../../mod.ts";
 
-const gathered = (commit: () => void) => setTimeout(commit, 0);
+const producer = (id: string, seq: number, epoch = 0) => ({ id, epoch, seq });
 
-Deno.test("40 producers' writes gathered in one commit are all stored, and known after reopening", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".db" });
-  try {
-    const store = new SqliteStore(nodeSqlite(new DatabaseSync(path)));
-    const log = new Log({ journal: store.open("log"), scheduleCommit: gathered });
-    const writes = Array.from(
-      { length: 40 },
-      (_, i) => log.write(new Uint8Array([i]), { producer: { id: `p${i}`, epoch: i, seq: 0 } }),
-    );
-    const answers = await Promise.all(writes);
-    assert.deepEqual(answers, answers.map((_, i) => ({ offset: i, count: 1, duplicate: false })));
-    store.close();
+async function tempDb(): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "edgelog_producers_" });
+  return {
+    path: `${dir}/events.db`,
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
+}
 
-    const again = new SqliteStore(nodeSqlite(new DatabaseSync(path)));
-    const journal = again.open("log");
-    for (let i = 0; i < 40; i++) {
-      assert.deepEqual(
-        { ...journal.readProducer(`p${i}`), lastUsed: 0 },
-        { id: `p${i}`, epoch: i, seq: 0, offset: i, count: 1, lastUsed: 0 },
-      );
-    }
-    const reopened = new Log({ journal, scheduleCommit: gathered });
-    const retries = await Promise.all(
-      Array.from(
-        { length: 40 },
-        (_, i) =>
-          reopened.write(new Uint8Array([i]), { producer: { id: `p${i}`, epoch: i, seq: 0 } }),
-      ),
-    );
-    assert(retries.every((r, i) => r.duplicate && r.offset === i));
-    assert.deepEqual(await reopened.bounds(), { begin: 0, end: 40 });
-    again.close();
-  } finally {
-    await Deno.remove(path);
-  }
+Deno.test("Producer states survive closing and reopening the database file", async () => {
+  await using db = await tempDb();
+  const first = new SqliteStore(nodeSqlite(new DatabaseSync(db.path)));
+  const log = new Log({ journal: first.open("log") });
+  await log.write(new Uint8Array([1]), { producer: producer("p", 0) });
+  await log.writeBatch([new Uint8Array([2]), new Uint8Array([3])], { producer: producer("p", 1) });
+  first.close();
+
+  const second = new SqliteStore(nodeSqlite(new DatabaseSync(db.path)));
+  const reopened = new Log({ journal: second.open("log") });
+  const retry = await reopened.writeBatch([new Uint8Array([2]), new Uint8Array([3])], {
+    producer: producer("p", 1),
+  });
+  assert.deepEqual(retry, { offset: 1, count: 2, duplicate: true });
+  assert.deepEqual(
+    await reopened.write(new Uint8Array([4]), { producer: producer("p", 2) }),
+    { offset: 3, count: 1, duplicate: false },
+  );
+  second.close();
 });
 
-Deno.test("a new producer prunes the rows of expired and least recently used producers", async () => {
-  const db = nodeSqlite(new DatabaseSync(":memory:"));
-  const store = new SqliteStore(db);
-  let now = 1_000;
-  const log = new Log({
-    journal: store.open("log"),
-    clock: () => new Date(now),
-    maxProducers: 3,
-    producerTtl: 10_000,
-  });
-  const producers = () =>
-    db.exec("SELECT producer FROM edgelog_producers ORDER BY producer").map((r) => r.producer);
-  for (const id of ["a", "b", "c"]) {
-    now += 1;
-    await log.write(new Uint8Array([1]), { producer: { id, epoch: 0, seq: 0 } });
-  }
-  now += 1;
-  await log.write(new Uint8Array([1]), { producer: { id: "a", epoch: 0, seq: 1 } });
-  now += 1;
-  await log.write(new Uint8Array([1]), { producer: { id: "d", epoch: 0, seq: 0 } });
-  // Three kept; "b" was the least recently used.
-  assert.deepEqual(producers(), ["a", "c", "d"]);
-  now += 20_000;
-  await log.write(new Uint8Array([1]), { producer: { id: "e", epoch: 0, seq: 0 } });
-  // The others expired: only the new one is left.
-  assert.deepEqual(producers(), ["e"]);
+Deno.test("SqliteStore.delete() removes a journal's producer states", async () => {
+  const store = new SqliteStore(nodeSqlite(new DatabaseSync(":memory:")));
+  const log = new Log({ journal: store.open("doomed") });
+  await log.write(new Uint8Array([1]), { producer: producer("p", 0) });
+  assert.equal(store.delete("doomed"), true);
+  // A journal created again under the name knows no producer: seq 0 is a first write.
+  const fresh = store.open("doomed");
+  assert.equal(fresh.readProducer("p"), undefined);
+  const again = new Log({ journal: fresh });
+  assert.deepEqual(
+    await again.write(new Uint8Array([1]), { producer: producer("p", 0) }),
+    { offset: 0, count: 1, duplicate: false },
+  );
   store.close();
+});
+
+Deno.test("Journals of one SqliteStore keep the states of producers with the same id apart", async () => {
+  const store = new SqliteStore(nodeSqlite(new DatabaseSync(":memory:")));
+  const a = new Log({ journal: store.open("a") });
+  const b = new Log({ journal: store.open("b") });
+  await a.write(new Uint8Array([1]), { producer: producer("p", 0, 3) });
+  assert.deepEqual(
+    await b.write(new Uint8Array([1]), { producer: producer("p", 0, 1) }),
+    { offset: 0, count: 1, duplicate: false },
+  );
+  await a.write(new Uint8Array([2]), { producer: producer("p", 1, 3) });
+  assert.equal(a.journal.readProducer("p")?.seq, 1);
+  assert.equal(b.journal.readProducer("p")?.epoch, 1);
+  // maxProducers prunes within a journal only.
+  const c = new Log({ journal: store.open("c"), maxProducers: 1 });
+  await c.write(new Uint8Array([1]), { producer: producer("q", 0) });
+  await c.write(new Uint8Array([2]), { producer: producer("r", 0) });
+  assert.equal(c.journal.readProducer("q"), undefined);
+  assert.equal(c.journal.readProducer("r")?.seq, 0);
+  assert.equal(a.journal.readProducer("p")?.seq, 1);
+  store.close();
+});
+
+Deno.test("SqliteStore brings a database of layout 1 (before producers) to the current layout", async () => {
+  await using db = await tempDb();
+  // Layout 1: the catalog and a journal's records, no producers, no version table.
+  const old = new DatabaseSync(db.path);
+  old.exec(`CREATE TABLE edgelog_journals (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, origin INTEGER NOT NULL,
+    begin_pos INTEGER NOT NULL, end_pos INTEGER NOT NULL)`);
+  old.exec("INSERT INTO edgelog_journals VALUES (1, 'log', 0, 0, 2)");
+  old.exec(
+    "CREATE TABLE edgelog_records_1 (pos INTEGER PRIMARY KEY, created INTEGER NOT NULL, data BLOB)",
+  );
+  old.exec("INSERT INTO edgelog_records_1 VALUES (0, 1000, x'01'), (1, 1000, x'02')");
+  old.close();
+
+  const store = new SqliteStore(nodeSqlite(new DatabaseSync(db.path)));
+  const log = new Log({ journal: store.open("log") });
+  assert.deepEqual(await log.bounds(), { begin: 0, end: 2 });
+  assert.deepEqual((await log.read(1)).data, new Uint8Array([2]));
+  assert.deepEqual(
+    await log.write(new Uint8Array([3]), { producer: producer("p", 0) }),
+    { offset: 2, count: 1, duplicate: false },
+  );
+  store.close();
+
+  const check = new DatabaseSync(db.path);
+  const version = check.prepare("SELECT version FROM edgelog_schema WHERE part = 'journals'").get();
+  assert.equal(version?.version, 2);
+  check.close();
+});
+
+Deno.test("SqliteStore refuses a database written with a newer layout", () => {
+  const database = new DatabaseSync(":memory:");
+  database.exec("CREATE TABLE edgelog_schema (part TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+  database.exec("INSERT INTO edgelog_schema VALUES ('journals', 3)");
+  assert.throws(() => new SqliteStore(nodeSqlite(database)), RangeError);
+  // Nothing was changed: the version is still the newer one.
+  assert.equal(
+    database.prepare("SELECT version FROM edgelog_schema WHERE part = 'journals'").get()?.version,
+    3,
+  );
+  database.close();
 });
