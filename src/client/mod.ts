@@ -51,8 +51,11 @@ export {
   LogClient,
   type LogClientOptions,
   type LogConfigChanges,
+  type ProducerAppendOptions,
   type TokenSource,
 } from "./log_client.ts";
+export type { ProducerOptions } from "./producer_session.ts";
+export { DEFAULT_RETRY, type RetryEvent, type RetryOptions } from "./retry.ts";
 export type { LogConfig } from "../protocol/config.ts";
 export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 export { RemoteJournal } from "./remote_journal.ts";
