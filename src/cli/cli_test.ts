@@ -193,7 +193,10 @@ Deno.test("`append --producer` run again after a crash appends only what is miss
     input,
     signal: crash.signal,
   });
-  while ((await server.stored()).length < 3000) await new Promise((r) => setTimeout(r, 1));
+  const deadline = Date.now() + 5000;
+  while ((await server.stored()).length < 3000 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
   crash.abort(new Error("Killed"));
   assert.notEqual((await first).code, EXIT_CODES.OK);
   assert.equal((await server.stored()).length, 3000);
