@@ -292,21 +292,22 @@ export class LogClient {
    * @param data The record.
    * @param opts Call options, the `producer`, and an optional `expectedOffset`.
    * @returns The offset and count (1), and `duplicate: true` when the server had stored this
-   * write before and wrote nothing now; offset -1 and count 0 for a write older than the
-   * producer's last one (the log keeps the offsets of the last only).
+   * write before (in an earlier call, or in an earlier try of this one whose answer was lost)
+   * and wrote nothing now; offset -1 and count 0 for a write older than the producer's last
+   * one (the log keeps the offsets of the last only).
    * @throws {ProducerSeqGapError} When the seq skips ahead of the producer's next one.
    * @throws {StaleEpochError} When a newer epoch of the producer took over.
    *
    * @example
    * ```ts
-   * import { LogClient } from "@edgelog/edgelog/client";
+   * import { LogClient, producerAnswerHeaders } from "@edgelog/edgelog/client";
    * import assert from "node:assert/strict";
    *
+   * const producer = { id: "importer", epoch: 0, seq: 5 };
    * // A stand-in server that had stored this write already.
    * const fetch = async () =>
-   *   Response.json({ offset: 12 }, { headers: { "edgelog-duplicate": "true" } });
+   *   Response.json({ offset: 12 }, { headers: producerAnswerHeaders(producer, true) });
    * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", { fetch });
-   * const producer = { id: "importer", epoch: 0, seq: 5 };
    * assert.deepEqual(await log.append(new Uint8Array([1]), { producer }), {
    *   offset: 12,
    *   count: 1,
@@ -349,20 +350,21 @@ export class LogClient {
    *
    * @example A lost answer is retried, and the retry is stored once
    * ```ts
-   * import { LogClient } from "@edgelog/edgelog/client";
+   * import { LogClient, producerAnswerHeaders, readProducerHeaders } from "@edgelog/edgelog/client";
    * import assert from "node:assert/strict";
    *
    * // A stand-in server that stores the first try but loses its answer, so that this example
    * // runs anywhere; a real client leaves `fetch` out.
-   * const seqs: string[] = [];
+   * const seqs: number[] = [];
    * const fetch = async (request: Request) => {
-   *   seqs.push(request.headers.get("producer-seq")!);
-   *   if (seqs.length === 1) throw new TypeError("connection reset");
-   *   return Response.json({ offset: 0 }, { headers: { "edgelog-duplicate": "true" } });
+   *   const producer = readProducerHeaders(request.headers)!;
+   *   seqs.push(producer.seq);
+   *   if (seqs.length === 1) throw new TypeError("Connection reset");
+   *   return Response.json({ offset: 0 }, { headers: producerAnswerHeaders(producer, true) });
    * };
    * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", { fetch });
    * assert.equal(await log.append(new Uint8Array([1])), 0);
-   * assert.deepEqual(seqs, ["0", "0"]); // the retry carried the same seq
+   * assert.deepEqual(seqs, [0, 0]); // the retry carried the same seq
    * ```
    */
   append(data: Uint8Array, opts?: AppendOptions): Promise<number>;

@@ -8,7 +8,8 @@
  * Node 20 lacks (pass the `ws` package's).
  *
  * The wire framings of the protocol ({@linkcode encodeBatch}, {@linkcode decodeTailFrame},
- * ...) are exported too, for other clients and servers.
+ * ...) and its producer headers ({@linkcode producerHeaders}, ...) are exported too, for
+ * other clients and servers.
  *
  * @example Appending, reading and following a log (needs a server: `npm start`)
  * ```ts ignore
@@ -61,6 +62,13 @@ export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/
 export { RemoteJournal } from "./remote_journal.ts";
 export type { ReconnectEvent, TailOptions, WebSocketConstructor, WebSocketLike } from "./tail.ts";
 export { BATCH_CONTENT_TYPE } from "../protocol/headers.ts";
+export {
+  isDuplicateAnswer,
+  producerAnswerHeaders,
+  producerErrorHeaders,
+  producerHeaders,
+  readProducerHeaders,
+} from "../protocol/producer.ts";
 export {
   decodeBatch,
   decodeRecordLines,
