@@ -78,7 +78,7 @@ export interface LogClientOptions {
   producer?: ProducerOptions | false;
   /**
    * How appends that name a producer are retried after a dropped connection, a timeout or
-   * a 5xx. Default: {@linkcode DEFAULT_RETRY} (10 attempts within 30 s, 100 ms to 2 s
+   * a 5xx. Default: {@linkcode DEFAULT_RETRY} (up to 20 attempts within 30 s, 100 ms to 2 s
    * apart, 10 s per attempt). `false`: one attempt, without a timeout.
    */
   retry?: RetryOptions | false;
@@ -276,7 +276,8 @@ export class LogClient {
    *   producer: { id: "importer", epoch: 3 },
    * });
    * assert.deepEqual(log.producer, { id: "importer", epoch: 3, seq: 0 });
-   * assert.equal(new LogClient("http://127.0.0.1:8787", "a", { producer: false }).producer, undefined);
+   * const plain = new LogClient("http://127.0.0.1:8787", "acme/demo", { producer: false });
+   * assert.equal(plain.producer, undefined);
    * ```
    */
   get producer(): Producer | undefined {
@@ -350,7 +351,11 @@ export class LogClient {
    *
    * @example A lost answer is retried, and the retry is stored once
    * ```ts
-   * import { LogClient, producerAnswerHeaders, readProducerHeaders } from "@edgelog/edgelog/client";
+   * import {
+   *   LogClient,
+   *   producerAnswerHeaders,
+   *   readProducerHeaders,
+   * } from "@edgelog/edgelog/client";
    * import assert from "node:assert/strict";
    *
    * // A stand-in server that stores the first try but loses its answer, so that this example
@@ -847,7 +852,8 @@ export class LogClient {
           session.newEpoch();
           throw unexpected(
             200,
-            `The server took seq "${producer.seq}" of producer "${producer.id}" for an older write: does another writer use this id?`,
+            `The server took seq "${producer.seq}" of producer "${producer.id}" for an ` +
+              "older write: does another writer use this id?",
           );
         }
         session.written();

@@ -12,7 +12,7 @@ import { HttpError } from "./http_error.ts";
 
 /** Options of the retries of an append (`LogClientOptions.retry`). */
 export interface RetryOptions {
-  /** The most attempts of one append, the first one included. Default 10. */
+  /** The most attempts of one append, the first one included. Default 20. */
   maxAttempts?: number;
   /**
    * How long one attempt waits for its whole answer, in milliseconds; then it is given up
@@ -28,7 +28,10 @@ export interface RetryOptions {
   minDelay?: number;
   /** The longest wait between attempts, in milliseconds. Default 2000. */
   maxDelay?: number;
-  /** Called before each retry, e.g. to log it. An error it throws ends the append with that error. */
+  /**
+   * Called before each retry, e.g. to log it. An error it throws ends the append with that
+   * error.
+   */
   onRetry?: (event: RetryEvent) => void;
 }
 
@@ -43,11 +46,11 @@ export interface RetryEvent {
 }
 
 /**
- * The retries of a client whose options say nothing: 10 attempts within 30 s, 100 ms to 2 s
+ * The retries of a client whose options say nothing: up to 20 attempts within 30 s, 100 ms to 2 s
  * apart, each given up after 10 s. Enough to ride out a restart of the server.
  */
 export const DEFAULT_RETRY: Readonly<Required<Omit<RetryOptions, "onRetry">>> = {
-  maxAttempts: 10,
+  maxAttempts: 20,
   attemptTimeout: 10_000,
   maxElapsed: 30_000,
   minDelay: 100,

@@ -48,7 +48,7 @@ Deno.test("`retryPolicy()` fills in the defaults; `false` is no retries", () => 
     onRetry,
   });
   assert.deepEqual(DEFAULT_RETRY, {
-    maxAttempts: 10,
+    maxAttempts: 20,
     attemptTimeout: 10_000,
     maxElapsed: 30_000,
     minDelay: 100,

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type { LogRecord } from "../../mod.ts";
+import { EXIT_CODES } from "../../src/cli/cli.ts";
 import { LogClient, type RetryEvent } from "../../src/client/mod.ts";
 import { isDuplicateAnswer } from "../../src/protocol/producer.ts";
 import { DevServer, sleep } from "./server.mjs";
@@ -217,10 +218,17 @@ Deno.test("`edgelog append --producer` run again after kills appends every line 
   const third = spawn();
   report.push(`run 3: server killed at ${await grown(atThird + 5_000)} records`);
   const down = await killAndRestart();
-  const result = await third.output();
+  let result = await third.output();
+  report.push(`down ${down} ms; CLI exit ${result.code}`);
+  if (result.code === EXIT_CODES.NETWORK) {
+    // The restart outlasted the CLI's retries (a loaded machine): it said so, and the same
+    // command again appends the rest.
+    report.push(`run 4 after: ${text(result.stderr).trim().replaceAll("\n", " / ")}`);
+    result = await spawn().output();
+  }
   const stdout = text(result.stdout);
-  report.push(`down ${down} ms; CLI exit ${result.code}: ${stdout.trim()}`);
-  assert.equal(result.code, 0, text(result.stderr));
+  report.push(`last run exit ${result.code}: ${stdout.trim()}`);
+  assert.equal(result.code, EXIT_CODES.OK, text(result.stderr));
   const summary = JSON.parse(stdout);
 
   const stored = await readLog(name);
