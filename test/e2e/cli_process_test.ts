@@ -102,6 +102,7 @@ Deno.test("`append --expected` at a taken offset ends with exit 10 and a JSON er
       code: "CONFLICT",
       message: 'Position "1" is already taken; the end is "2"',
       position: 1,
+      end: 2,
     },
   });
   const human = await cli(["append", name, "--expected", "0"], "c\n");
