@@ -2,8 +2,9 @@
  * edgelog: append-only logs of binary records.
  *
  * A {@linkcode Log} is an ordered log in the style of memlog: `write` returns each
- * record's offset; `read`, `readBatch`, `range` and a live `stream` read them back, and
- * retention keeps two segments of records. Underneath, every log is a
+ * record's offset; `read`, `readBatch`, `range` and a live `stream` read them back,
+ * retention keeps two segments of records (and, with `maxAge`, records younger than that),
+ * and `offsetAt` finds the first record created at or after a time. Underneath, every log is a
  * {@linkcode Journal}: half-open bounds, `get`, `range`, `append` at an expected end
  * with optimistic-concurrency conflicts, `truncate` and `close`. Storage drivers:
  * {@linkcode MemoryJournal} (the default) and {@linkcode SqliteJournal}, which runs over
@@ -38,6 +39,7 @@ export type { Bounds, CallOptions, Journal, RangeFn } from "./src/core/journal.t
 export {
   DEFAULT_MAX_RECORD_SIZE,
   DEFAULT_SEGMENT_SIZE,
+  EXPIRY_STEP,
   Log,
   type LogOptions,
   type LogRecord,
@@ -58,6 +60,7 @@ export {
 } from "./src/core/producer.ts";
 export { MemoryJournal } from "./src/drivers/memory_journal.ts";
 export {
+  type CreatedPosition,
   type JournalOptions,
   type NewRecord,
   StorageJournal,

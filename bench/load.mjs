@@ -37,7 +37,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { append, appendBatch, batchRequest, openTail, recordsUrl } from "../test/e2e/client.mjs";
+import {
+  append,
+  appendBatch,
+  batchRequest,
+  openTail,
+  producerHeaders,
+  recordsUrl,
+} from "../test/e2e/client.mjs";
 
 const ROOT = process.env.EDGELOG_ROOT ?? resolve(fileURLToPath(new URL("..", import.meta.url)));
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
@@ -116,7 +123,7 @@ export default {
 
 /**
  * @typedef {{ name: string, rate: number, unit: string, p50: number, p99: number,
- *   errors: number, note?: string, cpu?: string, ratio?: number }} Row
+ *   errors: number, note?: string, cpu?: string, ratio?: number, rounds?: number[] }} Row
  */
 
 /**
@@ -219,7 +226,10 @@ async function startMiniflare(options) {
 /**
  * Runs autocannon against one URL and returns its summary.
  * @param {string} url
- * @param {{ method?: string, body?: Uint8Array | string, headers?: Record<string, string> }} req
+ * @param {{ method?: string, body?: Uint8Array | string, headers?: Record<string, string>,
+ *   perConnection?: (context: Record<string, any>) => Record<string, string> }} req
+ *   `perConnection` gives each request extra headers from its connection's own context
+ *   (autocannon sends a connection's requests one after another)
  * @param {number} [seconds]
  * @returns {Promise<{ rps: number, p50: number, p99: number, errors: number, total: number }>}
  */
@@ -234,6 +244,16 @@ async function cannon(url, req, seconds = SECONDS) {
   };
   if (req.body !== undefined) {
     opts.body = typeof req.body === "string" ? req.body : Buffer.from(req.body);
+  }
+  const perConnection = req.perConnection;
+  if (perConnection !== undefined) {
+    opts.requests = [{
+      /** @param {any} request @param {Record<string, any>} context */
+      setupRequest: (request, context) => ({
+        ...request,
+        headers: { ...request.headers, ...perConnection(context) },
+      }),
+    }];
   }
   const r = await autocannon(opts);
   return {
@@ -320,7 +340,7 @@ async function startBaseline(script) {
 
 /**
  * @typedef {{ name: string, unit: string, url: string, pids: string[],
- *   req: { method?: string, body?: Uint8Array | string, headers?: Record<string, string> } }}
+ *   req: Parameters<typeof cannon>[1] }}
  *   RatePhase
  */
 
@@ -359,6 +379,7 @@ async function interleaved(phases) {
       errors: rounds.reduce((sum, r) => sum + r.errors, 0),
       cpu: String(tallies[i]),
       ratio: median(rounds.map((r, k) => r.rps / (base[k]?.rps ?? NaN))),
+      rounds: rounds.map((r) => r.rps),
       note: `rounds vs no-op: ${
         rounds.map((r, k) => `${fmt((100 * r.rps) / (base[k]?.rps ?? NaN))}%`).join(" ")
       }`,
@@ -619,6 +640,26 @@ async function main() {
         pids: worker.pids,
         req: { method: "POST", body: RECORD, headers: single.headers },
       });
+      // The same appends, each naming its producer: one producer per connection, its seq
+      // counted by the connection (a run's producers are new: the ids carry the run).
+      const run = Date.now().toString(36);
+      let connections = 0;
+      phases.push({
+        name: "single-record appends with a producer",
+        unit: "appends/s",
+        url: single.url,
+        pids: worker.pids,
+        req: {
+          method: "POST",
+          body: RECORD,
+          headers: single.headers,
+          perConnection: (context) => {
+            context.id ??= `load-${run}-${connections++}`;
+            context.seq = context.seq === undefined ? 0 : context.seq + 1;
+            return producerHeaders({ id: context.id, epoch: 0, seq: context.seq });
+          },
+        },
+      });
     } else {
       console.log("no wrangler.toml: the worker is not there yet, only the baselines run");
     }
@@ -645,7 +686,8 @@ async function main() {
   console.log("");
   printTable(rows);
   const durable = /** @type {Row} */ (rows[1]);
-  const single = rows.find((r) => r.unit === "appends/s");
+  const single = rows.find((r) => r.name === "single-record appends");
+  const produced = rows.find((r) => r.name === "single-record appends with a producer");
   const batched = rows.find((r) => r.name.startsWith("batched"));
   const t1000 = rows.filter((r) => r.name.includes(" 1000 tails"));
   console.log("");
@@ -656,6 +698,16 @@ async function main() {
       `  single appends >= 80% of no-op: ${fmt(100 * ratio, 1)}% ` +
         `${ratio >= 0.8 ? "MET" : "NOT MET"} ` +
         `(the durable no-op: ${fmt(100 * durable.ratio, 1)}% of no-op)`,
+    );
+  }
+  if (single?.rounds !== undefined && produced?.rounds !== undefined) {
+    // Round by round: the two phases ran one after the other in each round.
+    const ratio = median(
+      (produced.rounds ?? []).map((rps, k) => rps / (single.rounds?.[k] ?? NaN)),
+    );
+    console.log(
+      `  appends with a producer >= 90% of without: ${fmt(100 * ratio, 1)}% ` +
+        `${ratio >= 0.9 ? "MET" : "NOT MET"} (${produced.errors} errors)`,
     );
   }
   if (batched) {

@@ -17,6 +17,8 @@ export interface DeploymentVarsInput {
   DEFAULT_MAX_RECORD_SIZE?: string;
   /** Default records per segment: a positive integer, or "Infinity" to keep every record. */
   DEFAULT_MAX_SEGMENT_SIZE?: string;
+  /** Default retention by age in milliseconds: a positive integer; unset keeps every record. */
+  DEFAULT_MAX_AGE?: string;
   /** The most tails connected to one log at once: a positive integer. */
   MAX_TAILS_PER_LOG?: string;
 }
@@ -43,7 +45,7 @@ export interface DeploymentVars {
 
 /**
  * Reads the deployment's vars; an unset or empty var takes its default (1 MiB records, no
- * count-based retention, 2000 tails).
+ * retention by count or by age, 2000 tails).
  *
  * @param env The Worker's bindings.
  * @returns The checked values.
@@ -63,6 +65,9 @@ export function parseDeploymentVars(env: DeploymentVarsInput): DeploymentVars {
           env.DEFAULT_MAX_RECORD_SIZE,
           MAX_RECORD_SIZE_LIMIT,
         ),
+      maxAge: env.DEFAULT_MAX_AGE === undefined || env.DEFAULT_MAX_AGE === ""
+        ? null
+        : positiveVar("DEFAULT_MAX_AGE", env.DEFAULT_MAX_AGE, Number.MAX_SAFE_INTEGER),
     },
     maxTails: env.MAX_TAILS_PER_LOG === undefined || env.MAX_TAILS_PER_LOG === ""
       ? DEFAULT_MAX_TAILS

@@ -178,21 +178,53 @@ export function onlyQuery(
 }
 
 /**
- * Disposes of a request body that will not be used: reads it to its end when it holds at
- * most {@linkcode DRAIN_LIMIT} bytes, else cancels it.
+ * The length a request declares in its `Content-Length`; `undefined` when there is none or
+ * one that is not decimal digits.
+ */
+function declaredLength(headers: Headers): number | undefined {
+  const length = headers.get("content-length");
+  return length !== null && /^[0-9]+$/.test(length) ? Number(length) : undefined;
+}
+
+/**
+ * Whether a request declares a body larger than any route accepts ({@linkcode DRAIN_LIMIT}):
+ * one the server refuses from its `Content-Length` and never reads.
+ *
+ * @param headers The request's headers.
+ * @returns `true` for such a body.
+ */
+export function declaresOversizedBody(headers: Headers): boolean {
+  return (declaredLength(headers) ?? 0) > DRAIN_LIMIT;
+}
+
+/**
+ * Disposes of a request body that will not be used, before the answer is sent: reads it to
+ * its end and drops it when it holds at most {@linkcode DRAIN_LIMIT} bytes; a streamed body
+ * (no `Content-Length`) longer than that is cancelled once that much was read; a body
+ * declared longer is left alone ({@linkcode declaresOversizedBody}).
+ *
+ * Why not cancel it: a cancelled body makes the runtime close the connection with the rest
+ * unread, and a client still sending then gets a reset, often instead of the answer. A body
+ * the Worker handed to a LogObject must even be read by the object: left unread, the Worker's
+ * runtime keeps pumping it into the object after the object answered, fails ("Can't read
+ * from request stream after response has been sent") and resets the connection. A body the
+ * Worker's own code leaves alone, workerd reads and drops after the answer.
  *
  * @param request The request.
  */
 export async function discardBody(request: Request): Promise<void> {
-  if (request.body === null || request.bodyUsed) return;
+  if (request.body === null || request.bodyUsed || declaresOversizedBody(request.headers)) return;
+  await drain(request.body.getReader(), 0);
+}
+
+/**
+ * Reads on to the end of a body of which `size` bytes were read already, dropping what it
+ * reads; cancels it once more than {@linkcode DRAIN_LIMIT} bytes were read in all. Never
+ * throws.
+ */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, size: number): Promise<void> {
   try {
-    const length = request.headers.get("content-length");
-    if (length !== null && !(Number(length) <= DRAIN_LIMIT)) {
-      await request.body.cancel();
-      return;
-    }
-    const reader = request.body.getReader();
-    for (let size = 0; size <= DRAIN_LIMIT;) {
+    while (size <= DRAIN_LIMIT) {
       const { done, value } = await reader.read();
       if (done) return;
       size += value.byteLength;
@@ -204,9 +236,11 @@ export async function discardBody(request: Request): Promise<void> {
 }
 
 /**
- * Reads a request body of at most `limit` bytes: a larger `Content-Length` is refused
- * before reading; a body with a `Content-Length` is read in one piece, one without (a
- * streamed body) is counted while reading and refused as soon as it passes the limit.
+ * Reads a request body of at most `limit` bytes (at most {@linkcode DRAIN_LIMIT}). A body
+ * with a `Content-Length` is refused from it when it is larger, else read in one piece; one
+ * without (a streamed body) is counted while reading and refused as soon as it passes the
+ * limit. A refused body is first read on and dropped ({@linkcode discardBody}), so the error
+ * answer arrives whole.
  *
  * @param request The request.
  * @param limit The most bytes accepted.
@@ -220,10 +254,10 @@ export async function readBody(
 ): Promise<Uint8Array> {
   const length = request.headers.get("content-length");
   if (length !== null) {
-    if (!/^[0-9]+$/.test(length)) {
+    const declared = declaredLength(request.headers);
+    if (declared === undefined) {
       throw new ApiError("BAD_REQUEST", `Content-Length must be decimal digits, got "${length}"`);
     }
-    const declared = Number(length);
     if (declared > limit) {
       await discardBody(request);
       throw tooLarge(declared);
@@ -252,7 +286,7 @@ export async function readBody(
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      await drain(reader, size);
       throw tooLarge(size);
     }
     chunks.push(value);
@@ -280,6 +314,25 @@ export function json(body: unknown, headers?: Record<string, string>): Response 
       ? { "content-type": JSON_CONTENT_TYPE }
       : { "content-type": JSON_CONTENT_TYPE, ...headers },
   });
+}
+
+/**
+ * Where a read or a tail starts: `?from=` (an offset) or `?since=` (a time in milliseconds
+ * since the Unix epoch: the first record created at or after it), not both.
+ *
+ * @param query The parameters ({@linkcode queryOf}).
+ * @returns The offset or the time given, or `undefined` when the request gives neither.
+ * @throws {ApiError} `BAD_REQUEST` when it gives both, or a value that is no integer.
+ */
+export function readStart(
+  query: URLSearchParams | undefined,
+): { from: number } | { since: number } | undefined {
+  const from = queryInteger(query, "from");
+  const since = queryInteger(query, "since");
+  if (from !== undefined && since !== undefined) {
+    throw new ApiError("BAD_REQUEST", "Give from or since, not both");
+  }
+  return from !== undefined ? { from } : since !== undefined ? { since } : undefined;
 }
 
 /**

@@ -8,7 +8,14 @@
 import { Hono } from "hono";
 import { HEALTH_PATH, LOGS_PREFIX } from "../src/protocol/routes.ts";
 import type { Env } from "./env.ts";
-import { ApiError, discardBody, errorResponse, json, pathOf } from "./http.ts";
+import {
+  ApiError,
+  declaresOversizedBody,
+  discardBody,
+  errorResponse,
+  json,
+  pathOf,
+} from "./http.ts";
 import { auth, authorize, hasCredentials, withoutCredentials } from "./middleware/auth.ts";
 import { cors, nosniff } from "./middleware/cors.ts";
 
@@ -18,8 +25,9 @@ export type { Env } from "./env.ts";
 /**
  * Forwards a request under `/logs/` to its log's object once {@linkcode authorize} lets it
  * through. The object finds the route in the path itself, so the request goes on as it
- * came, copied only to take the caller's credentials out: every append passes here, and
- * without credentials this hand-off costs what a bare `stub.fetch(request)` costs.
+ * came, copied only to take the caller's credentials out, or an oversized body: every append
+ * passes here, and without credentials this hand-off costs what a bare `stub.fetch(request)`
+ * costs, and one header read.
  */
 async function forward(request: Request, env: Env, path: string): Promise<Response> {
   try {
@@ -31,6 +39,12 @@ async function forward(request: Request, env: Env, path: string): Promise<Respon
       forwarded = new Request(request);
       withoutCredentials(forwarded.headers);
     }
+    // No route takes such a body (a route that reads one refuses it from its Content-Length,
+    // which stays), so the object gets the head alone: a body handed on would still be
+    // flowing into the object after its answer, and the runtime would then reset the
+    // client's connection (see discardBody). Left alone here, workerd reads and drops it
+    // after the answer.
+    if (declaresOversizedBody(request.headers)) forwarded = new Request(forwarded, { body: null });
     return await env.LOGS.get(env.LOGS.idFromName(logPath.name)).fetch(forwarded);
   } catch (error) {
     await discardBody(request);
@@ -43,7 +57,7 @@ async function forward(request: Request, env: Env, path: string): Promise<Respon
 /** Browser requests (with an `Origin`), every path outside `/logs/`, and the JSON 404. */
 const app = new Hono<{ Bindings: Env }>();
 
-// Unread request bodies are cancelled: workerd drops the connection otherwise. A forwarded
+// Unread request bodies are read and dropped before the answer (discardBody). A forwarded
 // body is the object's (used), and forward() discards a refused one itself.
 app.use(async (c, next) => {
   await next();

@@ -129,9 +129,12 @@ Commands:
   tail <log>                Print the records of the log as they arrive; reconnects
                             after a dropped connection without losing or repeating one.
       --from <offset>       The first offset to print (default: only new records).
+      --since <time>        Start at the first record created at or after a time:
+                            ago (30s, 10m, 2h, 7d) or a date (2026-12-01T10:00:00Z).
       --limit <count>       Stop after this many records.
   read <log> [offset]       Print one record, or the records from --from to the end.
       --from <offset>       The first offset (default: the oldest record).
+      --since <time>        From the first record created at or after a time (as tail).
       --limit <count>       Print at most this many records.
       --raw                 Write the record's bytes as they are (with an offset only).
   bounds <log>              Print the offsets held: [begin, end).
@@ -139,6 +142,7 @@ Commands:
       --before <offset>     The first offset to keep (required).
   config <log>              Print the log's configuration, or change it:
       --max-segment-size <n|none>   Retention: keep two segments of n records.
+      --max-age <age|none>          Retention by age: ms, or 30s, 10m, 2h, 7d.
       --max-record-size <bytes>     The largest record accepted.
   delete <log> --yes        Delete the log and everything in it.
   token                     Mint a token for the server's secret.
@@ -213,15 +217,27 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (ctx: Context) => Pro
     },
     run: appendCommand,
   },
-  tail: { options: { from: { type: "string" }, limit: { type: "string" } }, run: tailCommand },
+  tail: {
+    options: { from: { type: "string" }, since: { type: "string" }, limit: { type: "string" } },
+    run: tailCommand,
+  },
   read: {
-    options: { from: { type: "string" }, limit: { type: "string" }, raw: { type: "boolean" } },
+    options: {
+      from: { type: "string" },
+      since: { type: "string" },
+      limit: { type: "string" },
+      raw: { type: "boolean" },
+    },
     run: readCommand,
   },
   bounds: { options: {}, run: boundsCommand },
   truncate: { options: { before: { type: "string" } }, run: truncateCommand },
   config: {
-    options: { "max-segment-size": { type: "string" }, "max-record-size": { type: "string" } },
+    options: {
+      "max-segment-size": { type: "string" },
+      "max-record-size": { type: "string" },
+      "max-age": { type: "string" },
+    },
     run: configCommand,
   },
   delete: { options: { yes: { type: "boolean" } }, run: deleteCommand },
@@ -422,9 +438,11 @@ async function tailCommand(ctx: Context): Promise<number> {
   noExtra(extra);
   const client = ctx.client(log);
   const from = integerFlag(flags, "from");
+  const since = sinceFlag(flags, from);
   const limit = integerFlag(flags, "limit");
   if (limit === 0) return EXIT_CODES.OK;
   const tail = client.tail(from, {
+    ...(since === undefined ? {} : { since }),
     ...(io.signal === undefined ? {} : { signal: io.signal }),
     onReconnect: ({ attempt, delay, from, reason }) => {
       const at = from === undefined ? "" : ` from offset ${from}`;
@@ -453,8 +471,11 @@ async function readCommand(ctx: Context): Promise<number> {
   const client = ctx.client(log);
   const signal = io.signal === undefined ? {} : { signal: io.signal };
   if (offsetText !== undefined) {
-    if (flags.from !== undefined || flags.limit !== undefined) {
-      throw new ExitError(EXIT_CODES.USAGE, "Give an offset or --from and --limit, not both");
+    if (flags.from !== undefined || flags.limit !== undefined || flags.since !== undefined) {
+      throw new ExitError(
+        EXIT_CODES.USAGE,
+        "Give an offset or --from (or --since) and --limit, not both",
+      );
     }
     const record = await client.read(parseInteger("offset", offsetText), signal);
     await io.stdout(flags.raw === true ? record.data : formatRecord(record, ctx.json));
@@ -465,7 +486,8 @@ async function readCommand(ctx: Context): Promise<number> {
   }
   const limit = integerFlag(flags, "limit") ?? Infinity;
   let from = integerFlag(flags, "from");
-  if (from === undefined) {
+  const since = sinceFlag(flags, from);
+  if (from === undefined && since === undefined) {
     const bounds = await client.bounds(signal);
     if (bounds.begin === bounds.end) return EXIT_CODES.OK;
     from = bounds.begin;
@@ -475,7 +497,10 @@ async function readCommand(ctx: Context): Promise<number> {
     const batch = new Array<LogRecord>(Math.min(READ_PAGE, limit - printed));
     let count: number;
     try {
-      count = await client.readBatch(from, batch, signal);
+      // The first page by time (the server finds its offset), the next ones by offset.
+      count = from === undefined
+        ? await client.readSince(since!, batch, signal)
+        : await client.readBatch(from, batch, signal);
     } catch (error) {
       // The previous page ended exactly at the end of the log.
       if (printed > 0 && error instanceof FutureOffsetError) break;
@@ -483,7 +508,8 @@ async function readCommand(ctx: Context): Promise<number> {
     }
     await io.stdout(batch.slice(0, count).map((r) => formatRecord(r, ctx.json)).join(""));
     printed += count;
-    from += count;
+    if (count === 0) break;
+    from = batch[count - 1]!.offset + 1;
     if (count < batch.length) break;
   }
   return EXIT_CODES.OK;
@@ -525,11 +551,13 @@ async function configCommand(ctx: Context): Promise<number> {
   const client = ctx.client(log);
   const segment = stringFlag(ctx.flags, "max-segment-size");
   const record = integerFlag(ctx.flags, "max-record-size");
+  const age = stringFlag(ctx.flags, "max-age");
   const changes = {
     ...(segment === undefined ? {} : {
       maxSegmentSize: segment === "none" ? null : parseInteger("--max-segment-size", segment),
     }),
     ...(record === undefined ? {} : { maxRecordSize: record }),
+    ...(age === undefined ? {} : { maxAge: age === "none" ? null : parseAge("--max-age", age) }),
   };
   const config = Object.keys(changes).length === 0
     ? await client.config(signalOf(ctx.io))
@@ -541,7 +569,9 @@ async function configCommand(ctx: Context): Promise<number> {
         config.maxSegmentSize === null
           ? "none (keeps every record)"
           : `${config.maxSegmentSize} records`
-      }\nmaxRecordSize: ${config.maxRecordSize} bytes\n`,
+      }\nmaxRecordSize: ${config.maxRecordSize} bytes\nmaxAge: ${
+        config.maxAge === null ? "none (keeps records whatever their age)" : `${config.maxAge} ms`
+      }\n`,
   );
   return EXIT_CODES.OK;
 }
@@ -848,6 +878,51 @@ function producerFlags(flags: Flags): { id: string; epoch: number } | undefined 
     throw new ExitError(EXIT_CODES.USAGE, `Bad --producer: ${messageOf(error)}`);
   }
   return { id, epoch: epoch ?? 0 };
+}
+
+/** Milliseconds per unit of an age such as `10m`. */
+const AGE_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/**
+ * An age: milliseconds as digits, or digits and a unit (`ms`, `s`, `m`, `h`, `d`).
+ *
+ * @throws {ExitError} USAGE for anything else, or an age of 0.
+ */
+function parseAge(name: string, text: string): number {
+  const match = /^([0-9]+)(ms|s|m|h|d)?$/.exec(text);
+  const ms = match === null ? NaN : Number(match[1]) * AGE_UNITS[match[2] ?? "ms"]!;
+  if (!(Number.isSafeInteger(ms) && ms > 0)) {
+    throw new ExitError(
+      EXIT_CODES.USAGE,
+      `Expected ${name} to be a positive age such as 90000, 30s, 10m, 2h or 7d, got "${text}"`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * The time of `--since`: an age with a unit before now (`10m`), or a date and time
+ * (`2026-12-01T10:00:00Z`, `2026-12-01`); not together with `--from`.
+ */
+function sinceFlag(flags: Flags, from: number | undefined): number | undefined {
+  const text = stringFlag(flags, "since");
+  if (text === undefined) return undefined;
+  if (from !== undefined) throw new ExitError(EXIT_CODES.USAGE, "Give --from or --since, not both");
+  if (/^[0-9]+(ms|s|m|h|d)$/.test(text)) return Date.now() - parseAge("--since", text);
+  const time = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(text) ? Date.parse(text) : NaN;
+  if (!Number.isFinite(time)) {
+    throw new ExitError(
+      EXIT_CODES.USAGE,
+      `Expected --since to be an age such as 10m, 2h or 7d, or a date such as 2026-12-01T10:00:00Z, got "${text}"`,
+    );
+  }
+  return time;
 }
 
 function integerFlag(flags: Flags, name: string): number | undefined {

@@ -43,7 +43,14 @@ import { isDuplicateAnswer, producerHeaders } from "../protocol/producer.ts";
 import { LOGS_PREFIX, type QueryParam } from "../protocol/routes.ts";
 import { tailSubprotocols } from "../protocol/tail.ts";
 import { decodeRecordLines, encodeBatch } from "../protocol/wire.ts";
-import { LogTail, type TailOptions, type TailSource, type WebSocketConstructor } from "./tail.ts";
+import {
+  LogTail,
+  sinceParam,
+  type TailOptions,
+  type TailSource,
+  type TailStart,
+  type WebSocketConstructor,
+} from "./tail.ts";
 
 /**
  * The token a client sends: a string, or a function that returns one (or a Promise of
@@ -111,6 +118,11 @@ export interface LogConfigChanges {
   maxSegmentSize?: number | null;
   /** The largest record the log accepts, in bytes (the server allows 1 to 1,999,000). */
   maxRecordSize?: number;
+  /**
+   * Retention by age in milliseconds, or `null` (or `Infinity`) to keep records whatever
+   * their age.
+   */
+  maxAge?: number | null;
 }
 
 interface SendInit {
@@ -547,15 +559,62 @@ export class LogClient {
     if (batch.length === 0) return 0;
     assertInteger("offset", offset);
     if (offset < 0) throw new OutOfRangeError(offset);
+    return await this.#fill({ from: offset }, batch, opts?.signal);
+  }
+
+  /**
+   * Fills `batch[0..count)` with consecutive records from the first one created at or after
+   * `time` (as the core's `Log.offsetAt` finds it), and resolves `count`: 0 when no record
+   * was created since then, a `count` below `batch.length` when the end of the log was
+   * reached. A time before the oldest record the log keeps reads from that record. The first
+   * page is found and read by the server at once (`GET /records?since=`); large batches take
+   * several requests.
+   *
+   * @param time A `Date`, or milliseconds since the Unix epoch.
+   * @param batch The array to fill.
+   * @param opts Call options.
+   * @returns How many records were read.
+   * @throws {TypeError} When `time` is neither a Date nor a number, or `batch` no array.
+   * @throws {RangeError} When `time` is an invalid Date or not a finite number.
+   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   *
+   * @example The records of the last ten minutes
+   * ```ts ignore
+   * import type { LogRecord } from "@edgelog/edgelog";
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/demo");
+   * const batch = new Array<LogRecord>(100);
+   * const count = await log.readSince(Date.now() - 10 * 60_000, batch);
+   * for (const record of batch.slice(0, count)) console.log(record.offset, record.created);
+   * ```
+   */
+  async readSince(time: Date | number, batch: LogRecord[], opts?: CallOptions): Promise<number> {
+    checkSignal(opts?.signal);
+    const since = sinceParam(time);
+    if (!Array.isArray(batch)) {
+      throw new TypeError(`Expected batch to be an array, got ${describe(batch)}`);
+    }
+    if (batch.length === 0) return 0;
+    return await this.#fill({ since }, batch, opts?.signal);
+  }
+
+  /** What readBatch and readSince share: pages from `start` until the batch is full. */
+  async #fill(
+    start: TailStart,
+    batch: LogRecord[],
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
     let count = 0;
-    let from = offset;
+    let next = start;
     // A page may be short because of the server's byte limit: read on until the server
     // says the end was reached.
     while (count < batch.length) {
       const limit = Math.min(batch.length - count, MAX_READ_LIMIT);
       let page: LogRecord[];
+      let from: number;
       try {
-        ({ records: page, next: from } = await this.#readPage(from, limit, opts?.signal));
+        ({ records: page, next: from } = await this.#readPage(next, limit, signal));
       } catch (error) {
         const ended = error instanceof FutureOffsetError || error instanceof OutOfRangeError;
         if (count > 0 && ended) break;
@@ -563,6 +622,7 @@ export class LogClient {
       }
       for (const record of page) batch[count++] = record;
       if (page.length === 0) break;
+      next = { from };
     }
     return count;
   }
@@ -686,7 +746,7 @@ export class LogClient {
     }
     const body: Record<string, number | null> = {};
     for (const [key, value] of Object.entries(changes)) {
-      if (key === "maxSegmentSize") {
+      if (key === "maxSegmentSize" || key === "maxAge") {
         if (value === null || value === Infinity) body[key] = null;
         else {
           assertInteger(key, value);
@@ -743,7 +803,8 @@ export class LogClient {
    * when the log is deleted, and after `return()` (`break` in a `for await` loop).
    *
    * @param from The first offset to yield; it may lie in the future. Default: the log's
-   * end when the tail starts, so only records appended from then on.
+   * end when the tail starts, so only records appended from then on; or, with `opts.since`,
+   * the first record created at or after that time.
    * @param opts Call options; the reconnect delays, the heartbeat, the buffer limit and a
    * callback on reconnects.
    * @returns An async iterator of records.
@@ -775,8 +836,8 @@ export class LogClient {
         }
         return WebSocket;
       },
-      url: (from) => {
-        const url = this.#url("/tail", { from });
+      url: (start) => {
+        const url = this.#url("/tail", start);
         url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
         return url.href;
       },
@@ -786,12 +847,12 @@ export class LogClient {
         return token === undefined ? undefined : tailSubprotocols(token);
       },
       end: async (signal) => (await this.bounds(signal === undefined ? {} : { signal })).end,
-      probe: async (from, signal) => {
+      probe: async (start, signal) => {
         try {
           const response = await this.#send("GET", "/tail", {
-            query: { from },
+            query: start,
             signal,
-            context: { offset: from },
+            context: { offset: "from" in start ? start.from : undefined },
           });
           await response.body?.cancel();
           return unexpected(response.status, "Expected the tail to answer 426 without an upgrade");
@@ -933,16 +994,16 @@ export class LogClient {
     throw error;
   }
 
-  /** Reads a page of a batch read. */
+  /** Reads a page of a batch read, from an offset or from a time. */
   async #readPage(
-    from: number,
+    start: TailStart,
     limit: number,
     signal: AbortSignal | undefined,
   ): Promise<{ records: LogRecord[]; next: number }> {
     const response = await this.#send("GET", "/records", {
-      query: { from, limit },
+      query: { ...start, limit },
       signal,
-      context: { offset: from },
+      context: { offset: "from" in start ? start.from : undefined },
     });
     const text = await this.#text(response, signal);
     let records: LogRecord[];
@@ -955,6 +1016,8 @@ export class LogClient {
     } catch (error) {
       throw unexpected(response.status, `Unreadable batch read: ${messageOf(error)}`, error);
     }
+    // From a time, the first record's offset is the server's to find.
+    const from = "from" in start ? start.from : records[0]?.offset ?? 0;
     records.forEach((record, i) => {
       if (record.offset !== from + i) {
         throw unexpected(response.status, `Expected offset "${from + i}", got "${record.offset}"`);
@@ -967,8 +1030,14 @@ export class LogClient {
     const body = await this.#json(response, signal, {
       maxSegmentSize: "integer-or-null",
       maxRecordSize: "integer",
+      // A server older than retention by age sends none: it keeps records whatever their age.
+      maxAge: "integer-null-or-absent",
     });
-    return { maxSegmentSize: body.maxSegmentSize, maxRecordSize: body.maxRecordSize };
+    return {
+      maxSegmentSize: body.maxSegmentSize,
+      maxRecordSize: body.maxRecordSize,
+      maxAge: body.maxAge ?? null,
+    };
   }
 
   async #text(response: Response, signal: AbortSignal | undefined): Promise<string> {
@@ -1008,6 +1077,8 @@ export class LogClient {
         ? isOffset(value)
         : kind === "offset"
         ? isOffset(value) || value === -1
+        : kind === "integer-null-or-absent"
+        ? isOffset(value) || value === null || value === undefined
         : isOffset(value) || value === null;
       if (!valid) {
         throw unexpected(
@@ -1021,8 +1092,10 @@ export class LogClient {
 }
 
 /** The kinds of fields of the JSON answers. */
-type FieldKind = "integer" | "offset" | "integer-or-null";
-type FieldType<K extends FieldKind> = K extends "integer-or-null" ? number | null : number;
+type FieldKind = "integer" | "offset" | "integer-or-null" | "integer-null-or-absent";
+type FieldType<K extends FieldKind> = K extends "integer-or-null" ? number | null
+  : K extends "integer-null-or-absent" ? number | null | undefined
+  : number;
 
 function isOffset(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;

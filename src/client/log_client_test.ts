@@ -388,9 +388,11 @@ Deno.test("`readBatch()` rejects an answer whose offsets skip", async () => {
 Deno.test("`configure()` sends null for Infinity and resolves the new config", async () => {
   const server = stub(() => Response.json({ maxSegmentSize: null, maxRecordSize: 64 }));
   const log = new LogClient(BASE, "a", { fetch: server.fetch });
+  // An answer without maxAge (a server older than retention by age) reads as null.
   assert.deepEqual(await log.configure({ maxSegmentSize: Infinity, maxRecordSize: 64 }), {
     maxSegmentSize: null,
     maxRecordSize: 64,
+    maxAge: null,
   });
   const { request, body } = server.requests[0]!;
   assert.equal(request.method, "PUT");

@@ -46,7 +46,10 @@ export interface ReconnectEvent {
   attempt: number;
   /** Milliseconds until the attempt. */
   delay: number;
-  /** The offset the tail resumes from, or `undefined` while it has not learnt the log's end. */
+  /**
+   * The offset the tail resumes from, or `undefined` while it has not learnt the log's end
+   * (or, with `since`, before its first record).
+   */
   from: number | undefined;
   /** Why the connection was lost or the last attempt failed, for humans. */
   reason: string;
@@ -54,6 +57,13 @@ export interface ReconnectEvent {
 
 /** Options of `LogClient.tail`. */
 export interface TailOptions extends CallOptions {
+  /**
+   * Start at the first record created at or after this time (a `Date`, or milliseconds since
+   * the Unix epoch) instead of at an offset: the records since then, then new ones. Not
+   * together with `from` (`RangeError`). Until its first record arrives, the tail reconnects
+   * with the same time.
+   */
+  since?: Date | number;
   /** Milliseconds before the first reconnect attempt. Default 250. */
   minDelay?: number;
   /** The longest wait between attempts, in milliseconds. Default 10000. */
@@ -74,12 +84,15 @@ export interface TailOptions extends CallOptions {
   onReconnect?: (event: ReconnectEvent) => void;
 }
 
+/** Where a tail connection starts: at an offset, or at the first record since a time (ms). */
+export type TailStart = { from: number } | { since: number };
+
 /** What a tail needs from its client. */
 export interface TailSource {
   /** The WebSocket constructor to use; throws TypeError when there is none. */
   webSocket(): WebSocketConstructor;
-  /** The tail's URL from `from`. */
-  url(from: number): string;
+  /** The tail's URL from `start`. */
+  url(start: TailStart): string;
   /** The subprotocols to offer (they carry the token), or `undefined` to offer none. */
   protocols(signal: AbortSignal | undefined): Promise<string[] | undefined>;
   /** The log's end: where a tail without `from` starts. */
@@ -88,7 +101,7 @@ export interface TailSource {
    * Asks the tail's route over plain HTTP why a handshake failed: resolves the error when
    * the server refuses the tail, `undefined` when it would accept it (it answers 426).
    */
-  probe(from: number, signal: AbortSignal | undefined): Promise<Error | undefined>;
+  probe(start: TailStart, signal: AbortSignal | undefined): Promise<Error | undefined>;
 }
 
 /** Each buffered record counts as its bytes plus this, for the high-water mark. */
@@ -112,8 +125,13 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
   readonly #heartbeat: number = 30_000;
   readonly #highWaterMark: number = 8 * 1024 * 1024;
   readonly #onReconnect: ((event: ReconnectEvent) => void) | undefined;
-  /** The next offset to receive; `undefined` until the log's end is known. */
+  /**
+   * The next offset to receive; `undefined` until the log's end (or, with `since`, the
+   * first record) is known.
+   */
   #cursor: number | undefined;
+  /** Where the tail starts while `#cursor` is not known: a time (ms), from `since`. */
+  readonly #since: number | undefined;
   #buffer: LogRecord[] = [];
   #head = 0;
   #buffered = 0;
@@ -146,6 +164,10 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
         if (from < 0) throw new OutOfRangeError(from);
       }
       this.#cursor = from;
+      if (opts?.since !== undefined) {
+        if (from !== undefined) throw new RangeError("Give from or since, not both");
+        this.#since = sinceParam(opts.since);
+      }
       this.#minDelay = option(opts, "minDelay", this.#minDelay, 1);
       this.#maxDelay = option(opts, "maxDelay", this.#maxDelay, this.#minDelay);
       this.#heartbeat = option(opts, "heartbeat", this.#heartbeat, 0);
@@ -207,10 +229,12 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     this.#paused = false;
     try {
       const WebSocket = this.#source.webSocket();
-      if (this.#cursor === undefined) this.#cursor = await this.#source.end(this.#signal);
+      if (this.#cursor === undefined && this.#since === undefined) {
+        this.#cursor = await this.#source.end(this.#signal);
+      }
       const protocols = await this.#source.protocols(this.#signal);
       if (generation !== this.#generation) return;
-      const url = this.#source.url(this.#cursor);
+      const url = this.#source.url(this.#startOf());
       const socket = protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols);
       socket.binaryType = "arraybuffer";
       this.#socket = socket;
@@ -247,7 +271,7 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
         return; // Control messages this client does not know are ignored, as the protocol says.
       }
       if (typeof parsed === "object" && parsed !== null && "error" in parsed) {
-        this.#finish({ error: errorFromBody(0, parsed, { offset: this.#cursor! }) });
+        this.#finish({ error: errorFromBody(0, parsed, { offset: this.#cursor }) });
       }
       return;
     }
@@ -261,7 +285,8 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     }
     try {
       for (const record of decodeTailFrame(frame)) {
-        const cursor = this.#cursor!;
+        // A tail that started at a time learns its offsets from its first record.
+        const cursor = this.#cursor ?? record.offset;
         if (record.offset < cursor) continue;
         if (record.offset > cursor) {
           throw unexpected(0, `Tail skipped from offset "${cursor}" to "${record.offset}"`);
@@ -288,8 +313,9 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     this.#socket = undefined;
     this.#stopHeartbeat();
     if (code === CLOSE_OUT_OF_RANGE) {
-      // The error frame that comes before this close has usually ended the tail already.
-      this.#finish({ error: new OutOfRangeError(this.#cursor!) });
+      // The error frame that comes before this close has usually ended the tail already
+      // (a tail started at a time that received nothing knows no offset: 0 stands for it).
+      this.#finish({ error: new OutOfRangeError(this.#cursor ?? 0) });
     } else if (code === CLOSE_LOG_DELETED) {
       this.#finish(null);
     } else if (opened) {
@@ -309,13 +335,18 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     const generation = this.#generation;
     let error: unknown;
     try {
-      error = await this.#source.probe(this.#cursor!, this.#signal);
+      error = await this.#source.probe(this.#startOf(), this.#signal);
     } catch (thrown) {
       error = thrown;
     }
     if (generation !== this.#generation || this.#end !== undefined) return;
     if (error !== undefined && !isTransient(error)) this.#finish({ error });
     else this.#retry(error === undefined ? "The WebSocket handshake failed" : reasonOf(error));
+  }
+
+  /** Where the next connection starts: the cursor once known, else the time of `since`. */
+  #startOf(): TailStart {
+    return this.#cursor === undefined ? { since: this.#since! } : { from: this.#cursor };
   }
 
   #retry(reason: string): void {
@@ -430,6 +461,27 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     this.#end = undefined;
     this.#finish({ error: this.#signal?.reason });
   }
+}
+
+/**
+ * The `since` query parameter of a time: milliseconds since the Unix epoch as a non-negative
+ * integer. Rounded up (records' times are whole milliseconds, so none is lost), and a time
+ * before the epoch is 0.
+ *
+ * @param time A `Date`, or milliseconds since the epoch.
+ * @returns The parameter's value.
+ * @throws {TypeError} When `time` is neither a Date nor a number.
+ * @throws {RangeError} When `time` is an invalid Date or not a finite number.
+ */
+export function sinceParam(time: unknown): number {
+  let ms: number;
+  if (time instanceof Date) ms = time.getTime();
+  else if (typeof time === "number") ms = time;
+  else throw new TypeError(`Expected since to be a Date or a number, got ${describe(time)}`);
+  if (!Number.isFinite(ms)) {
+    throw new RangeError(`Expected since to be a valid time, got "${String(time)}"`);
+  }
+  return ms <= 0 ? 0 : Math.ceil(ms);
 }
 
 function reasonOf(error: unknown): string {

@@ -39,6 +39,7 @@ import {
   record,
   unsafe,
 } from "./fixtures.ts";
+import { defineTimeCases } from "./time_cases.ts";
 import {
   type CaseOptions,
   type ConformanceCase,
@@ -95,6 +96,7 @@ export function logCases(harness: LogHarness, options: CaseOptions = {}): Confor
   defineRange(define);
   defineBounds(define);
   defineRetention(define);
+  defineTimeCases(define);
   defineTruncate(define);
   defineConstructor(define);
   defineStream(define);
@@ -413,11 +415,10 @@ function defineExpectedOffset(define: Define): void {
       equal(outcome(2), 6, "offset of write 2 (expected 6)");
       instanceOf(outcome(3), ConflictError, "rejection of write 3 (expected 6, taken)");
       equal((outcome(3) as ConflictError).position, 6, "position of the conflict");
-      // The end once the write that took offset 6 was committed: over a coalescing driver
-      // that commit also holds the writes after it (a retry at 7 would conflict again).
-      const endAfter = log.journal.coalescesWrites ? 10 : 7;
-      equal((outcome(3) as ConflictError).end, endAfter, "end of the conflict");
-      assertQuotes(outcome(3), endAfter);
+      // The end after the write that took offset 6, gathered or committed: where a retry
+      // can append.
+      equal((outcome(3) as ConflictError).end, 7, "end of the conflict");
+      assertQuotes(outcome(3), 7);
       instanceOf(outcome(4), RangeError, "rejection of write 4 (expected 8, next is 7)");
       equal(outcome(5), 7, "offset of the batch (expected 7)");
       equal(outcome(6), 9, "offset of write 6 (expected 9)");

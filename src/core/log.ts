@@ -38,7 +38,18 @@ export interface LogOptions {
   maxSegmentSize?: number;
   /** The largest record accepted, in bytes. Default 1 MiB (1048576). */
   maxRecordSize?: number;
-  /** The clock that stamps each record's creation time. Default: the system clock. */
+  /**
+   * Retention by age, in milliseconds: a record older than this by the log's clock is gone
+   * for every reader, as if purged. A positive integer, or `Infinity` (the default) to keep
+   * records whatever their age. Works beside `maxSegmentSize`: whichever drops a record
+   * first wins.
+   */
+  maxAge?: number;
+  /**
+   * The clock that stamps each record's creation time and ages records (`maxAge`). Default:
+   * the system clock. A record is stamped with the later of the clock and the log's last
+   * record's time, so creation times never decrease within a log.
+   */
   clock?: () => Date;
   /** The storage driver. Default: a new {@linkcode MemoryJournal}. */
   journal?: StorageJournal;
@@ -115,6 +126,13 @@ const READ_PAGE = 16;
 export const DEFAULT_SEGMENT_SIZE = 1024;
 /** The default maximum record size in bytes: 1 MiB. */
 export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024;
+/**
+ * The most records expired by `maxAge` that one read deletes from the driver, and the most
+ * beyond its own record count that one commit deletes: deletion runs in bounded steps on
+ * later writes and reads, never on a timer, so no call pays for a long idle time at once.
+ * A read deletes only once this many have expired, or every stored record has.
+ */
+export const EXPIRY_STEP = 256;
 
 /** A write waiting for the commit it was gathered into. */
 interface Waiter {
@@ -122,8 +140,6 @@ interface Waiter {
   reject(error: unknown): void;
   /** What the write resolves once the commit is made. */
   value: number | Appended;
-  /** A write whose expected offset a gathered write took: it rejects once the commit is made. */
-  conflict?: number | undefined;
 }
 
 interface PendingCommit {
@@ -161,6 +177,7 @@ export class Log {
   readonly #journal: StorageJournal;
   readonly #segmentSize: number;
   readonly #maxRecordSize: number;
+  readonly #maxAge: number;
   /** The clock in milliseconds since the epoch: `Date.now` for the system clock. */
   readonly #now: () => number;
   readonly #origin: number;
@@ -174,6 +191,17 @@ export class Log {
   /** Where copies handed to readers are packed: never shared with stored records. */
   readonly #readSlab = new ByteSlab();
   #pending: PendingCommit | undefined;
+  /**
+   * The end after the last record whose time this log knows, and that time: the floor of
+   * the next record's creation time.
+   */
+  #last = { end: -1, created: -Infinity };
+  /**
+   * Retention by age, as last found: the first offset `maxAge` keeps, and the time until
+   * which its record lives (its creation time + `maxAge`; -Infinity when not known). It
+   * only moves forward: an expired record never comes back, even if the clock goes back.
+   */
+  #horizon = { offset: 0, until: -Infinity };
 
   /**
    * Creates a log.
@@ -187,6 +215,7 @@ export class Log {
       startOffset = 0,
       maxSegmentSize = DEFAULT_SEGMENT_SIZE,
       maxRecordSize = DEFAULT_MAX_RECORD_SIZE,
+      maxAge = Infinity,
       clock,
       scheduleCommit = (commit: () => void) => queueMicrotask(commit),
       producerTtl = DEFAULT_PRODUCER_TTL,
@@ -201,6 +230,8 @@ export class Log {
     if (maxRecordSize <= 0) {
       throw new RangeError(`Expected maxRecordSize to be positive, got "${maxRecordSize}"`);
     }
+    if (maxAge !== Infinity) assertInteger("maxAge", maxAge);
+    if (maxAge <= 0) throw new RangeError(`Expected maxAge to be positive, got "${maxAge}"`);
     assertInteger("producerTtl", producerTtl);
     if (producerTtl <= 0) {
       throw new RangeError(`Expected producerTtl to be positive, got "${producerTtl}"`);
@@ -226,6 +257,7 @@ export class Log {
     this.#journal = journal;
     this.#segmentSize = maxSegmentSize;
     this.#maxRecordSize = maxRecordSize;
+    this.#maxAge = maxAge;
     // The system clock read without a Date per record: the same time, at about half the cost.
     this.#now = clock === undefined ? Date.now : () => clock().getTime();
     this.#origin = journal.origin();
@@ -253,6 +285,11 @@ export class Log {
   /** The largest record accepted, in bytes. */
   get maxRecordSize(): number {
     return this.#maxRecordSize;
+  }
+
+  /** Retention by age in milliseconds; `Infinity` when records are kept whatever their age. */
+  get maxAge(): number {
+    return this.#maxAge;
   }
 
   /**
@@ -528,7 +565,7 @@ export class Log {
   range(opts?: CallOptions): Promise<OffsetRange> {
     try {
       checkSignal(opts?.signal);
-      const { begin, end } = this.#journal.readBounds();
+      const { begin, end } = this.#readableBounds();
       return Promise.resolve(
         begin === end ? { earliest: -1, latest: -1 } : { earliest: begin, latest: end - 1 },
       );
@@ -586,8 +623,84 @@ export class Log {
    * ```
    */
   boundsSync(): Bounds {
-    const { begin, end } = this.#journal.readBounds();
+    const { begin, end } = this.#readableBounds();
     return { begin, end };
+  }
+
+  /**
+   * Resolves the first offset whose record was created at or after `time`: where to read
+   * or stream from to get the records since then. A time before the oldest record the log
+   * keeps gives its offset (the `begin` of {@linkcode Log.bounds}); a time after the newest
+   * gives the end, the offset the next write gets. Records that retention removed or that
+   * `maxAge` expired are not searched. Creation times never decrease within a log, so this
+   * is a binary search over offsets, not a scan.
+   *
+   * Acts on the committed log, as {@linkcode Log.bounds} does.
+   *
+   * @param time A `Date`, or milliseconds since the Unix epoch.
+   * @param opts Call options.
+   * @returns The offset.
+   * @throws {TypeError} When `time` is neither a Date nor a number.
+   * @throws {RangeError} When `time` is an invalid Date or not a finite number.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example Reading the records of the last ten minutes
+   * ```ts
+   * import { Log, type LogRecord } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * let now = Date.UTC(2026, 11, 1, 10, 0);
+   * const log = new Log({ clock: () => new Date(now) });
+   * for (let minute = 0; minute < 30; minute++, now += 60_000) {
+   *   await log.write(new Uint8Array([minute]));
+   * }
+   * const since = await log.offsetAt(now - 10 * 60_000);
+   * assert.equal(since, 20);
+   * const batch = new Array<LogRecord>(100);
+   * assert.equal(await log.readBatch(since, batch), 10);
+   * assert.equal(batch[0]?.data[0], 20);
+   * assert.equal(await log.offsetAt(new Date(0)), 0);
+   * assert.equal(await log.offsetAt(now), 30);
+   * ```
+   */
+  offsetAt(time: Date | number, opts?: CallOptions): Promise<number> {
+    try {
+      checkSignal(opts?.signal);
+      return Promise.resolve(this.offsetAtSync(time));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The synchronous {@linkcode Log.offsetAt}, for code that must not yield between finding
+   * an offset and reading from it, such as a Durable Object inside a synchronous block.
+   *
+   * @param time A `Date`, or milliseconds since the Unix epoch.
+   * @returns The first offset created at or after `time`; the end when there is none.
+   * @throws {TypeError} When `time` is neither a Date nor a number.
+   * @throws {RangeError} When `time` is an invalid Date or not a finite number.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * let now = 1_000;
+   * const log = new Log({ clock: () => new Date(now) });
+   * await log.write(new Uint8Array([1])); // created 1000
+   * now = 5_000;
+   * await log.write(new Uint8Array([2])); // created 5000
+   * assert.equal(log.offsetAtSync(1_001), 1);
+   * assert.equal(log.offsetAtSync(5_001), 2);
+   * ```
+   */
+  offsetAtSync(time: Date | number): number {
+    const ms = timeOf(time);
+    const { begin, end } = this.#readableBounds();
+    if (begin === end) return end;
+    return this.#journal.findCreated(ms, begin).position;
   }
 
   /**
@@ -699,7 +812,56 @@ export class Log {
   };
 
   #purged(offset: number): boolean {
-    return offset < this.#origin || offset < this.#journal.readBounds().begin;
+    return offset < this.#origin || offset < this.#readableBounds().begin;
+  }
+
+  /**
+   * The bounds readers see: the driver's, with `begin` past the records `maxAge` expired
+   * (they are gone for every reader from the moment they expire, deleted or not). Runs a
+   * bounded deletion step when enough expired records wait to be deleted.
+   */
+  #readableBounds(): Bounds {
+    const bounds = this.#journal.readBounds();
+    if (this.#maxAge === Infinity) return bounds;
+    const { begin, end } = bounds;
+    const live = this.#liveBegin(bounds);
+    if (live === begin) return bounds;
+    const waiting = live - begin;
+    if (waiting >= EXPIRY_STEP || live === end) {
+      this.#journal.truncateRecords(Math.min(live, begin + EXPIRY_STEP));
+    }
+    return { begin: live, end };
+  }
+
+  /**
+   * The first offset that retention by age keeps in the driver's `bounds`: from the
+   * horizon last found while its record lives (no driver call), else found again by a
+   * search on creation times from there. Only with a finite `maxAge`.
+   */
+  #liveBegin({ begin, end }: Bounds): number {
+    const horizon = this.#horizon;
+    const from = horizon.offset > begin ? horizon.offset : begin;
+    if (from >= end) return from;
+    const now = this.#now();
+    if (now <= horizon.until) return from;
+    const found = this.#journal.findCreated(now - this.#maxAge, from);
+    this.#horizon = {
+      offset: found.position,
+      until: found.created === undefined ? -Infinity : found.created + this.#maxAge,
+    };
+    return found.position;
+  }
+
+  /**
+   * The creation time before which the next record may not be stamped: the time of the
+   * log's last record, read from the driver when another writer moved its end.
+   */
+  #lastCreated({ begin, end }: Bounds): number {
+    if (this.#last.end !== end) {
+      const [record] = end > begin ? this.#journal.readRecords(end - 1, 1) : [];
+      this.#last = { end, created: record?.created ?? this.#last.created };
+    }
+    return this.#last.created;
   }
 
   /**
@@ -768,7 +930,7 @@ export class Log {
   #checkReadable(offset: number): void {
     assertInteger("offset", offset);
     if (offset < 0) throw new OutOfRangeError(offset);
-    const { begin, end } = this.#journal.readBounds();
+    const { begin, end } = this.#readableBounds();
     if (offset >= end) throw new FutureOffsetError(offset);
     if (offset < begin) throw new OutOfRangeError(offset);
   }
@@ -778,7 +940,19 @@ export class Log {
    * unit, then wakes streams.
    */
   #commit(end: number, records: readonly NewRecord[], producers?: ProducerCommit): void {
-    this.#journal.appendRecords(end, records, this.#retainFrom(end + records.length), producers);
+    let before = this.#retainFrom(end + records.length);
+    if (this.#maxAge !== Infinity) {
+      // Expired records are deleted in the commit's own unit, at most EXPIRY_STEP more than
+      // the commit adds: deletion keeps pace with writes at a flat cost per record.
+      const bounds = this.#journal.readBounds();
+      const expired = Math.min(
+        this.#liveBegin(bounds),
+        bounds.begin + EXPIRY_STEP + records.length,
+      );
+      if (expired > before) before = expired;
+    }
+    this.#journal.appendRecords(end, records, before, producers);
+    this.#last = { end: end + records.length, created: records[records.length - 1]!.created };
     this.#written.notify();
   }
 
@@ -799,12 +973,14 @@ export class Log {
       const decision = decideProducerWrite(known, producer);
       if (decision !== "write") return Promise.resolve(duplicateOf(decision, producer));
     }
-    const { end } = this.#journal.readBounds();
+    const bounds = this.#journal.readBounds();
+    const { end } = bounds;
     if (expected !== undefined) checkExpected(expected, end);
     if (producer !== undefined) {
       const state = this.#stateAfter(producer, end, records.length);
       producers = this.#producerCommit([state], known === undefined);
     }
+    raiseCreated(records, this.#lastCreated(bounds));
     this.#commit(end, records, producers);
     return Promise.resolve(
       producer === undefined ? end : { offset: end, count: records.length, duplicate: false },
@@ -852,9 +1028,8 @@ export class Log {
     producer: Producer | undefined,
   ): Promise<number | Appended> {
     const pending = this.#pending;
-    const offset = pending === undefined
-      ? this.#journal.readBounds().end
-      : pending.first + pending.records.length;
+    const bounds = pending === undefined ? this.#journal.readBounds() : undefined;
+    const offset = bounds !== undefined ? bounds.end : pending!.first + pending!.records.length;
     let known: ProducerState | undefined;
     if (producer !== undefined) {
       const gathered = pending?.producers?.get(producer.id);
@@ -866,15 +1041,15 @@ export class Log {
         return decision === gathered ? this.#wait(pending!, answer) : Promise.resolve(answer);
       }
     }
-    if (expected !== undefined) {
-      // Taken by a gathered write: the error names the end after the commit that took it.
-      if (pending !== undefined && expected >= pending.first && expected < offset) {
-        return this.#wait(pending, 0, expected);
-      }
-      checkExpected(expected, offset);
-    }
+    // The error names the end after the commit being gathered: where a retry can append.
+    if (expected !== undefined) checkExpected(expected, offset);
     const commit = pending ?? this.#gather(offset);
-    for (const record of records) commit.records.push(record);
+    const queued = commit.records;
+    raiseCreated(
+      records,
+      queued.length > 0 ? queued[queued.length - 1]!.created : this.#lastCreated(bounds!),
+    );
+    for (const record of records) queued.push(record);
     if (producer === undefined) return this.#wait(commit, offset);
     const producers = commit.producers ??= new Map();
     producers.set(producer.id, this.#stateAfter(producer, offset, records.length));
@@ -896,14 +1071,10 @@ export class Log {
     return pending;
   }
 
-  /** A promise settled by `pending`'s commit: `value`, or a conflict at `conflict`. */
-  #wait(
-    pending: PendingCommit,
-    value: number | Appended,
-    conflict?: number,
-  ): Promise<number | Appended> {
+  /** A promise settled by `pending`'s commit: `value` once it is made. */
+  #wait(pending: PendingCommit, value: number | Appended): Promise<number | Appended> {
     return new Promise((resolve, reject) => {
-      pending.waiters.push({ resolve, reject, value, conflict });
+      pending.waiters.push({ resolve, reject, value });
     });
   }
 
@@ -913,21 +1084,37 @@ export class Log {
     this.#pending = undefined;
     const { first, records, waiters, producers } = pending;
     try {
-      if (records.length > 0) {
-        const commit = producers === undefined
-          ? undefined
-          : this.#producerCommit([...producers.values()], pending.addedProducer);
-        this.#commit(first, records, commit);
-      }
+      const commit = producers === undefined
+        ? undefined
+        : this.#producerCommit([...producers.values()], pending.addedProducer);
+      this.#commit(first, records, commit);
     } catch (error) {
       for (const { reject } of waiters) reject(error);
       return;
     }
-    const end = first + records.length;
-    for (const { resolve, reject, value, conflict } of waiters) {
-      if (conflict === undefined) resolve(value);
-      else reject(new ConflictError(conflict, end));
-    }
+    for (const { resolve, value } of waiters) resolve(value);
+  }
+}
+
+/** Milliseconds since the epoch of a `Date` or a number, checked. */
+function timeOf(time: unknown): number {
+  let ms: number;
+  if (time instanceof Date) ms = time.getTime();
+  else if (typeof time === "number") ms = time;
+  else throw new TypeError(`Expected time to be a Date or a number, got ${describe(time)}`);
+  if (!Number.isFinite(ms)) {
+    throw new RangeError(`Expected time to be a valid time, got "${String(time)}"`);
+  }
+  return ms;
+}
+
+/**
+ * Stamps records whose creation time is before `floor` with `floor`: the records of one
+ * write share their time, so they stay in order.
+ */
+function raiseCreated(records: NewRecord[], floor: number): void {
+  for (const record of records) {
+    if (record.created < floor) record.created = floor;
   }
 }
 

@@ -29,6 +29,17 @@ export interface NewRecord {
   data: Uint8Array;
 }
 
+/**
+ * Where a search by creation time ends ({@linkcode StorageJournal.findCreated}): the first
+ * position whose record was created at or after the time, with that record's time.
+ */
+export interface CreatedPosition {
+  /** The first position found, or the end when no record was created at or after the time. */
+  position: number;
+  /** The creation time of the record at `position`; `undefined` when `position` is the end. */
+  created: number | undefined;
+}
+
 /** Options of the journals shipped with edgelog. */
 export interface JournalOptions {
   /** The position of the first record of a fresh journal. Default 0. */
@@ -65,6 +76,8 @@ const RANGE_PAGE = 256;
 export abstract class StorageJournal implements Journal {
   #closed = false;
   readonly #clock: () => Date;
+  /** The end after the last append through {@linkcode StorageJournal.append}, and its time. */
+  #last = { end: -1, created: -Infinity };
 
   /**
    * Sets up the parts every driver shares.
@@ -96,6 +109,13 @@ export abstract class StorageJournal implements Journal {
     truncateBefore: number,
     producers: ProducerCommit | undefined,
   ): void;
+  /**
+   * Returns the first position in `[from, end)` whose record was created at or after
+   * `time`, with its creation time, or `end` (and `undefined`) when there is none. Every
+   * position in `[from, end)` holds a record, and creation times never decrease with the
+   * position, so a binary search over positions finds it.
+   */
+  protected abstract seekCreated(time: number, from: number, end: number): CreatedPosition;
   /** Returns the stored state of the producer `id`, or `undefined`. */
   protected abstract loadProducer(id: string): ProducerState | undefined;
   /** Atomically removes the records below `end`; throws `RangeError` past the end. */
@@ -167,6 +187,52 @@ export abstract class StorageJournal implements Journal {
   ): void {
     this.#assertOpen();
     this.storeRecords(end, records, truncateBefore, producers);
+  }
+
+  /**
+   * Driver level: the first position at or after `from` whose record was created at or
+   * after `time` (milliseconds since the epoch), and that record's creation time; the end
+   * (and `undefined`) when there is none. A search over positions, not a scan: it relies on
+   * creation times that never decrease with the position, which a {@linkcode Log} ensures
+   * (records appended otherwise with a clock that went back are found approximately).
+   *
+   * @param time The time to look for.
+   * @param from Where to start; default and at least the journal's `begin`.
+   * @returns The position and its record's creation time.
+   * @throws {TypeError} When `time` is not a number.
+   * @throws {RangeError} When `time` is not finite, or `from` is not a position.
+   * @throws {ClosedError} After close.
+   *
+   * @example
+   * ```ts
+   * import { MemoryJournal } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * let now = 1000;
+   * const journal = new MemoryJournal({ clock: () => new Date(now) });
+   * for (const time of [1000, 2000, 2000, 3000]) {
+   *   now = time;
+   *   const { end } = await journal.bounds();
+   *   await journal.append(end, new Uint8Array([1]));
+   * }
+   * assert.deepEqual(journal.findCreated(1500), { position: 1, created: 2000 });
+   * assert.deepEqual(journal.findCreated(2000, 2), { position: 2, created: 2000 });
+   * assert.deepEqual(journal.findCreated(9000), { position: 4, created: undefined });
+   * ```
+   */
+  findCreated(time: number, from?: number): CreatedPosition {
+    this.#assertOpen();
+    if (typeof time !== "number") {
+      throw new TypeError(`Expected time to be a number, got ${describe(time)}`);
+    }
+    if (!Number.isFinite(time)) {
+      throw new RangeError(`Expected time to be a finite number, got "${time}"`);
+    }
+    if (from !== undefined) assertPosition("from", from);
+    const { begin, end } = this.loadBounds();
+    const first = from === undefined || from < begin ? begin : from;
+    if (first >= end) return { position: end, created: undefined };
+    return this.seekCreated(time, first, end);
   }
 
   /**
@@ -258,12 +324,21 @@ export abstract class StorageJournal implements Journal {
     }
   }
 
-  /** {@inheritDoc Journal.append} */
+  /**
+   * {@inheritDoc Journal.append}
+   *
+   * The record is stamped with the journal's clock, but never before the last record, so
+   * that creation times never decrease ({@linkcode StorageJournal.findCreated}).
+   */
   async append(end: number, record: Uint8Array, opts?: CallOptions): Promise<void> {
     checkSignal(opts?.signal);
     assertPosition("end", end);
     assertBytes("record", record);
-    this.appendRecords(end, [{ created: this.#clock().getTime(), data: record.slice() }]);
+    const now = this.#clock().getTime();
+    const last = this.#lastCreated(end);
+    const created = last > now ? last : now;
+    this.appendRecords(end, [{ created, data: record.slice() }]);
+    this.#last = { end: end + 1, created };
   }
 
   /** {@inheritDoc Journal.truncate} */
@@ -278,6 +353,17 @@ export abstract class StorageJournal implements Journal {
     if (this.#closed) return;
     this.#closed = true;
     this.release();
+  }
+
+  /**
+   * The creation time of the record before `end`, or -Infinity: kept from the last append
+   * through this method, read again when someone else appended since.
+   */
+  #lastCreated(end: number): number {
+    if (this.#last.end === end) return this.#last.created;
+    const { begin, end: current } = this.readBounds();
+    if (end !== current || current === begin) return -Infinity;
+    return this.readRecords(current - 1, 1)[0]?.created ?? -Infinity;
   }
 
   #assertOpen(): void {

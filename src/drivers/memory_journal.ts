@@ -7,6 +7,7 @@ import { ConflictError } from "../core/errors.ts";
 import type { Bounds } from "../core/journal.ts";
 import type { ProducerCommit, ProducerState } from "../core/producer.ts";
 import {
+  type CreatedPosition,
   type JournalOptions,
   type NewRecord,
   StorageJournal,
@@ -85,6 +86,20 @@ export class MemoryJournal extends StorageJournal {
     this.#end = position;
     if (truncateBefore > this.#begin) this.#dropBelow(truncateBefore);
     if (producers !== undefined) this.#storeProducers(producers);
+  }
+
+  /** Driver hook: Finds a creation time by binary search over the array. */
+  protected override seekCreated(time: number, from: number, end: number): CreatedPosition {
+    const records = this.#records;
+    const offset = this.#head - this.#begin;
+    let lo = from;
+    let hi = end;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (records[offset + mid]!.created >= time) hi = mid;
+      else lo = mid + 1;
+    }
+    return { position: lo, created: lo < end ? records[offset + lo]!.created : undefined };
   }
 
   /** Driver hook: Reads a producer's state. */

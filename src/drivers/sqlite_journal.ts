@@ -8,6 +8,7 @@ import type { Bounds } from "../core/journal.ts";
 import type { ProducerCommit, ProducerState } from "../core/producer.ts";
 import type { SqlDatabase, SqlValue } from "./sql.ts";
 import {
+  type CreatedPosition,
   type JournalOptions,
   type NewRecord,
   StorageJournal,
@@ -21,6 +22,8 @@ import {
  */
 const SHARED_ROWS = 98;
 const MIXED_ROWS = 49;
+/** Producer states per multi-row upsert: the journal's id, then six values per state. */
+const PRODUCER_ROWS = 16;
 
 /**
  * A journal stored in SQLite: one row per record in its own table (position as
@@ -149,6 +152,33 @@ export class SqliteJournal extends StorageJournal {
     });
   }
 
+  /**
+   * Driver hook: Finds a creation time by binary search over positions, in one statement: a
+   * recursive query whose each step looks up the middle row by its INTEGER PRIMARY KEY, so
+   * it reads about log2(end - from) rows. No index on the time: that would cost a second
+   * row written per record.
+   */
+  protected override seekCreated(time: number, from: number, end: number): CreatedPosition {
+    const [row] = this.#db.exec(seekSql(this.#table), from, end, time);
+    if (row !== undefined) {
+      const position = Number(row.lo);
+      return {
+        position,
+        created: position < end && row.created !== null ? Number(row.created) : undefined,
+      };
+    }
+    // A missing row inside the bounds stops the search early; a scan still answers.
+    const [found] = this.#db.exec(
+      `SELECT pos, created FROM ${this.#table} WHERE pos >= ? AND pos < ? AND created >= ? ORDER BY pos LIMIT 1`,
+      from,
+      end,
+      time,
+    );
+    return found === undefined
+      ? { position: end, created: undefined }
+      : { position: Number(found.pos), created: Number(found.created) };
+  }
+
   /** Driver hook: Reads a producer's state. */
   protected override loadProducer(id: string): ProducerState | undefined {
     const [row] = this.#db.exec(
@@ -174,21 +204,13 @@ export class SqliteJournal extends StorageJournal {
    */
   #storeProducers({ states, added, expireBefore, maxCount }: ProducerCommit): void {
     const db = this.#db;
-    for (const state of states) {
-      db.exec(
-        `INSERT INTO edgelog_producers (journal_id, producer, epoch, seq, first_pos, count, last_used)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (journal_id, producer) DO UPDATE SET epoch = excluded.epoch,
-           seq = excluded.seq, first_pos = excluded.first_pos, count = excluded.count,
-           last_used = excluded.last_used`,
-        this.#id,
-        state.id,
-        state.epoch,
-        state.seq,
-        state.offset,
-        state.count,
-        state.lastUsed,
-      );
+    for (let i = 0; i < states.length; i += PRODUCER_ROWS) {
+      const rows = states.slice(i, i + PRODUCER_ROWS);
+      const params: SqlValue[] = [this.#id];
+      for (const { id, epoch, seq, offset, count, lastUsed } of rows) {
+        params.push(id, epoch, seq, offset, count, lastUsed);
+      }
+      db.exec(upsertProducersSql(rows.length), ...params);
     }
     if (!added) return;
     db.exec(
@@ -282,6 +304,7 @@ export class SqliteJournal extends StorageJournal {
 }
 
 const insertStatements = new Map<string, string>();
+const seekStatements = new Map<string, string>();
 
 /**
  * The multi-row INSERT of `rows` records into `table`, built once per shape. Positions are
@@ -298,6 +321,53 @@ function insertSql(table: string, rows: number, shared: boolean): string {
     });
     sql = `INSERT INTO ${table} (pos, created, data) VALUES ${values.join(", ")}`;
     insertStatements.set(key, sql);
+  }
+  return sql;
+}
+
+const upsertStatements = new Map<number, string>();
+
+/**
+ * The multi-row upsert of `rows` producer states, built once per size: `?1` is the journal's
+ * id, then each state binds its id, epoch, seq, first position, count and last use.
+ */
+function upsertProducersSql(rows: number): string {
+  let sql = upsertStatements.get(rows);
+  if (sql === undefined) {
+    const values = Array.from({ length: rows }, (_, k) => {
+      const at = 2 + 6 * k;
+      return `(?1, ?${at}, ?${at + 1}, ?${at + 2}, ?${at + 3}, ?${at + 4}, ?${at + 5})`;
+    });
+    sql = `INSERT INTO edgelog_producers
+        (journal_id, producer, epoch, seq, first_pos, count, last_used)
+      VALUES ${values.join(", ")}
+      ON CONFLICT (journal_id, producer) DO UPDATE SET epoch = excluded.epoch,
+        seq = excluded.seq, first_pos = excluded.first_pos, count = excluded.count,
+        last_used = excluded.last_used`;
+    upsertStatements.set(rows, sql);
+  }
+  return sql;
+}
+
+/**
+ * The binary search of `seekCreated` over `table`: `?1` the first position, `?2` the end,
+ * `?3` the time. Each step halves `[lo, hi)`, which always holds the answer or ends at `hi`;
+ * the bounds are cast to integers so that `/ 2` divides as integers whatever the binding.
+ */
+function seekSql(table: string): string {
+  let sql = seekStatements.get(table);
+  if (sql === undefined) {
+    sql = `WITH RECURSIVE search(lo, hi) AS (
+      SELECT CAST(?1 AS INTEGER), CAST(?2 AS INTEGER)
+      UNION ALL
+      SELECT CASE WHEN r.created >= ?3 THEN search.lo ELSE r.pos + 1 END,
+             CASE WHEN r.created >= ?3 THEN r.pos ELSE search.hi END
+      FROM search JOIN ${table} AS r ON r.pos = (search.lo + search.hi) / 2
+      WHERE search.lo < search.hi
+    )
+    SELECT lo, (SELECT created FROM ${table} WHERE pos = lo) AS created
+    FROM search WHERE lo = hi`;
+    seekStatements.set(table, sql);
   }
   return sql;
 }

@@ -1,13 +1,13 @@
 /**
  * A log's configuration on the wire (PROTOCOL.md, `GET` and `PUT /logs/{name}/config`): its
  * shape, the checking of a `PUT` body, and how it maps to the core `Log`'s options (`null`,
- * no count-based retention, is the Log's `Infinity`).
+ * no retention by count or by age, is the Log's `Infinity`).
  *
  * @example
  * ```ts ignore
  * const body = new TextEncoder().encode('{"maxSegmentSize":"Infinity"}');
- * parseConfigBody(body, { maxSegmentSize: 100, maxRecordSize: 1024 });
- * // { maxSegmentSize: null, maxRecordSize: 1024 }
+ * parseConfigBody(body, { maxSegmentSize: 100, maxRecordSize: 1024, maxAge: null });
+ * // { maxSegmentSize: null, maxRecordSize: 1024, maxAge: null }
  * ```
  *
  * @module
@@ -20,6 +20,11 @@ export interface LogConfig {
   maxSegmentSize: number | null;
   /** The largest record the log accepts, in bytes. */
   maxRecordSize: number;
+  /**
+   * Retention by age in milliseconds: records older than this are gone (410 `OUT_OF_RANGE`),
+   * or `null` to keep records whatever their age.
+   */
+  maxAge: number | null;
 }
 
 /** The options of a core `Log` that a {@linkcode LogConfig} sets. */
@@ -28,23 +33,27 @@ export interface LogConfigOptions {
   maxSegmentSize: number;
   /** The largest record, in bytes. */
   maxRecordSize: number;
+  /** Retention by age in milliseconds; `Infinity` keeps records whatever their age. */
+  maxAge: number;
 }
 
 /**
  * The configuration of a Log with these options.
  *
  * @param log The Log, or its options.
- * @returns The configuration, `maxSegmentSize: null` for `Infinity`.
+ * @returns The configuration, `null` for `Infinity`.
  *
  * @example
  * ```ts ignore
- * configOf({ maxSegmentSize: Infinity, maxRecordSize: 8 }); // { maxSegmentSize: null, ... }
+ * configOf({ maxSegmentSize: Infinity, maxRecordSize: 8, maxAge: 60_000 });
+ * // { maxSegmentSize: null, maxRecordSize: 8, maxAge: 60000 }
  * ```
  */
 export function configOf(log: Readonly<LogConfigOptions>): LogConfig {
   return {
     maxSegmentSize: log.maxSegmentSize === Infinity ? null : log.maxSegmentSize,
     maxRecordSize: log.maxRecordSize,
+    maxAge: log.maxAge === Infinity ? null : log.maxAge,
   };
 }
 
@@ -52,7 +61,7 @@ export function configOf(log: Readonly<LogConfigOptions>): LogConfig {
  * The Log options a configuration sets.
  *
  * @param config The configuration.
- * @returns The options, `maxSegmentSize: Infinity` for `null`.
+ * @returns The options, `Infinity` for `null`.
  *
  * @example
  * ```ts ignore
@@ -63,13 +72,15 @@ export function logOptionsOf(config: Readonly<LogConfig>): LogConfigOptions {
   return {
     maxSegmentSize: config.maxSegmentSize ?? Infinity,
     maxRecordSize: config.maxRecordSize,
+    maxAge: config.maxAge ?? Infinity,
   };
 }
 
 /**
  * Parses a `PUT /config` body over the current configuration: a JSON object with any of
- * `maxSegmentSize` (a positive integer, `null` or `"Infinity"`) and `maxRecordSize` (an
- * integer from 1 to {@linkcode MAX_RECORD_SIZE_LIMIT}).
+ * `maxSegmentSize` (a positive integer, `null` or `"Infinity"`), `maxRecordSize` (an
+ * integer from 1 to {@linkcode MAX_RECORD_SIZE_LIMIT}) and `maxAge` (a positive integer of
+ * milliseconds, or `null`).
  *
  * @param body The request body.
  * @param current The configuration the fields not given keep.
@@ -118,6 +129,13 @@ export function parseConfigBody(body: Uint8Array, current: Readonly<LogConfig>):
         );
       }
       next.maxRecordSize = value as number;
+    } else if (key === "maxAge") {
+      if (value !== null && !(Number.isSafeInteger(value) && (value as number) > 0)) {
+        throw new RangeError(
+          `maxAge must be a positive integer of milliseconds or null, got ${JSON.stringify(value)}`,
+        );
+      }
+      next.maxAge = value as number | null;
     } else {
       throw new RangeError(`Unknown config field "${key}"`);
     }

@@ -56,10 +56,11 @@ export const MAX_RECORD_SIZE_LIMIT = 2_000_000 - 1_000;
 export const DEFAULT_MAX_TAILS = 2000;
 
 /**
- * Refused request bodies up to this many bytes are read to their end, larger ones cut off
- * (PROTOCOL.md, Errors): the connection of a refused small upload stays usable.
+ * The largest request body any route accepts (a batch's {@linkcode MAX_BATCH_BYTES}), and so
+ * the most bytes of a refused body the server reads and drops before it answers (PROTOCOL.md,
+ * Errors). A body declared larger is refused from its `Content-Length` and never read.
  */
-export const DRAIN_LIMIT = 1024 * 1024;
+export const DRAIN_LIMIT = Math.max(MAX_BATCH_BYTES, MAX_RECORD_SIZE_LIMIT, MAX_CONFIG_BYTES);
 
 /**
  * The most digits of an integer in a path, query or header (leading zeros counted): 16,

@@ -65,8 +65,11 @@ export const ROUTE_SEGMENTS: ReadonlySet<string> = new Set(
   Object.keys(ROUTES).map((pattern) => pattern.split("/")[1]!).filter((s) => s !== ""),
 );
 
-/** A query parameter of the API: each takes one non-negative integer (PROTOCOL.md, Routes). */
-export type QueryParam = "from" | "limit" | "expected" | "before";
+/**
+ * A query parameter of the API: each takes one non-negative integer (PROTOCOL.md, Routes):
+ * an offset, a count, or for `since` a time in milliseconds since the Unix epoch.
+ */
+export type QueryParam = "from" | "limit" | "expected" | "before" | "since";
 
 /**
  * The query parameters each method of each route takes. A route or method not listed takes
@@ -78,10 +81,10 @@ export const ROUTE_QUERIES: {
     readonly [M in keyof typeof ROUTES[P]]?: readonly QueryParam[];
   };
 } = {
-  "/records": { GET: ["from", "limit"], POST: ["expected"], DELETE: ["before"] },
+  "/records": { GET: ["from", "limit", "since"], POST: ["expected"], DELETE: ["before"] },
   "/batch": { POST: ["expected"] },
   "/truncate": { POST: ["before"] },
-  "/tail": { GET: ["from"] },
+  "/tail": { GET: ["from", "since"] },
 };
 
 /**
@@ -93,7 +96,7 @@ export const ROUTE_QUERIES: {
  *
  * @example
  * ```ts ignore
- * routeQuery("/records", "GET"); // ["from", "limit"]
+ * routeQuery("/records", "GET"); // ["from", "limit", "since"]
  * routeQuery("/bounds", "GET"); // []
  * ```
  */

@@ -196,6 +196,7 @@ Deno.test("each route's query parameters in ROUTE_QUERIES are the ones PROTOCOL.
     checked++;
   }
   assert.equal(checked, headings.length - 1, "every heading but /healthz");
-  assert.deepEqual(routeQuery("/records", "GET"), ["from", "limit"]);
+  assert.deepEqual(routeQuery("/records", "GET"), ["from", "limit", "since"]);
+  assert.deepEqual(routeQuery("/tail", "GET"), ["from", "since"]);
   assert.deepEqual(routeQuery("/bounds", "GET"), []);
 });

@@ -163,10 +163,15 @@ Deno.test("`config` prints and changes the config; a record over the maximum exi
   const shown = await cli(["config", name]);
   assert.equal(
     shown.stdout,
-    "maxSegmentSize: none (keeps every record)\nmaxRecordSize: 1048576 bytes\n",
+    "maxSegmentSize: none (keeps every record)\nmaxRecordSize: 1048576 bytes\n" +
+      "maxAge: none (keeps records whatever their age)\n",
   );
   const changed = await cli(["config", name, "--max-record-size", "4", "--json"]);
-  assert.deepEqual(JSON.parse(changed.stdout), { maxSegmentSize: null, maxRecordSize: 4 });
+  assert.deepEqual(JSON.parse(changed.stdout), {
+    maxSegmentSize: null,
+    maxRecordSize: 4,
+    maxAge: null,
+  });
   const large = await cli(["append", name, "--json"], "12345\n");
   assert.equal(large.code, EXIT_CODES.RECORD_TOO_LARGE);
   assert.deepEqual(JSON.parse(large.stderr).error, {
@@ -186,6 +191,22 @@ Deno.test("`tail --from --limit` prints the records and exits", async () => {
     "b",
     "c",
   ]);
+});
+
+Deno.test("`read --since` and `tail --since` start at the first record created since a date", async () => {
+  const name = unique("since");
+  const client = new LogClient(server.url, name);
+  await client.append(encoder.encode("a"));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await client.appendBatch(["b", "c"].map((s) => encoder.encode(s)));
+  const since = (await client.read(1)).created.toISOString();
+  const read = await cli(["read", name, "--since", since, "--json"]);
+  assert.equal(read.code, EXIT_CODES.OK, read.stderr);
+  const texts = (out: string) => out.trim().split("\n").map((l) => atob(JSON.parse(l).data));
+  assert.deepEqual(texts(read.stdout), ["b", "c"]);
+  const tail = await cli(["tail", name, "--since", since, "--limit", "2", "--json"]);
+  assert.equal(tail.code, EXIT_CODES.OK, tail.stderr);
+  assert.deepEqual(texts(tail.stdout), ["b", "c"]);
 });
 
 Deno.test("`tail` follows live appends, ends with exit 16 when the log is deleted", async () => {

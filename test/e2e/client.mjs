@@ -12,6 +12,23 @@ import WebSocket from "ws";
 /** The content type of a batch request body. */
 export const BATCH_CONTENT_TYPE = "application/vnd.edgelog.batch";
 
+/** The header of the answer to a producer's retry (`Edgelog-Duplicate: true`). */
+export const DUPLICATE_HEADER = "Edgelog-Duplicate";
+
+/**
+ * The request headers that name a producer (PROTOCOL.md, Exactly once), as
+ * src/protocol/producer.ts's `producerHeaders` writes them: Node 20 cannot load that module.
+ * @param {{ id: string, epoch: number, seq: number }} producer
+ * @returns {Record<string, string>}
+ */
+export function producerHeaders(producer) {
+  return {
+    "Producer-Id": producer.id,
+    "Producer-Epoch": String(producer.epoch),
+    "Producer-Seq": String(producer.seq),
+  };
+}
+
 /** @typedef {{ offset: number, created: number, data: Uint8Array }} TailRecord */
 
 /**

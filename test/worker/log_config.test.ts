@@ -8,7 +8,7 @@ import { append, BASE, call, uniqueName } from "./helpers.ts";
 describe("parseDeploymentVars()", () => {
   it("unset and empty vars take the defaults", () => {
     const defaults = {
-      defaults: { maxSegmentSize: null, maxRecordSize: 1048576 },
+      defaults: { maxSegmentSize: null, maxRecordSize: 1048576, maxAge: null },
       maxTails: DEFAULT_MAX_TAILS,
     };
     expect(parseDeploymentVars({})).toEqual(defaults);
@@ -16,6 +16,7 @@ describe("parseDeploymentVars()", () => {
       parseDeploymentVars({
         DEFAULT_MAX_RECORD_SIZE: "",
         DEFAULT_MAX_SEGMENT_SIZE: "",
+        DEFAULT_MAX_AGE: "",
         MAX_TAILS_PER_LOG: "",
       }),
     ).toEqual(defaults);
@@ -26,10 +27,11 @@ describe("parseDeploymentVars()", () => {
       parseDeploymentVars({
         DEFAULT_MAX_RECORD_SIZE: String(MAX_RECORD_SIZE_LIMIT),
         DEFAULT_MAX_SEGMENT_SIZE: "500",
+        DEFAULT_MAX_AGE: "86400000",
         MAX_TAILS_PER_LOG: "7",
       }),
     ).toEqual({
-      defaults: { maxSegmentSize: 500, maxRecordSize: MAX_RECORD_SIZE_LIMIT },
+      defaults: { maxSegmentSize: 500, maxRecordSize: MAX_RECORD_SIZE_LIMIT, maxAge: 86_400_000 },
       maxTails: 7,
     });
     expect(parseDeploymentVars({ DEFAULT_MAX_SEGMENT_SIZE: "Infinity" }).defaults.maxSegmentSize)
@@ -45,6 +47,11 @@ describe("parseDeploymentVars()", () => {
       ["DEFAULT_MAX_SEGMENT_SIZE", "-1"],
       ["DEFAULT_MAX_SEGMENT_SIZE", "infinity"],
       ["DEFAULT_MAX_SEGMENT_SIZE", "1e3"],
+      ["DEFAULT_MAX_AGE", "0"],
+      ["DEFAULT_MAX_AGE", "Infinity"],
+      ["DEFAULT_MAX_AGE", "1.5"],
+      ["DEFAULT_MAX_AGE", "10m"],
+      ["DEFAULT_MAX_AGE", "9007199254740992"],
       ["MAX_TAILS_PER_LOG", "0"],
       ["MAX_TAILS_PER_LOG", "lots"],
     ] as const

@@ -1,29 +1,48 @@
 /**
- * A log's stored configuration: one row in the object's SQLite database, beside the log.
+ * A log's stored configuration: one row in the object's SQLite database, beside the log. Its
+ * layout is versioned (the part `config` of `edgelog_schema`): an object started over storage
+ * written by an older release brings the table up to date before it reads it.
  *
  * @module
  */
 import type { SqlDatabase } from "../../src/drivers/sql.ts";
+import { migrate, type Migration } from "../../src/drivers/sqlite_schema.ts";
 import type { LogConfig } from "../../src/protocol/config.ts";
 
-const CONFIG_TABLE = `CREATE TABLE IF NOT EXISTS edgelog_config (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  max_segment_size INTEGER,
-  max_record_size INTEGER NOT NULL
-)`;
+/**
+ * The layout of the configuration table, one step per version (see `migrate`):
+ *
+ * 1. (release 6c31caf) One row: the segment size (`NULL`: no retention by count) and the
+ *    maximum record size.
+ * 2. Retention by age, `max_age` in milliseconds (`NULL`: none, also for rows written before).
+ */
+export const CONFIG_LAYOUT: readonly Migration[] = [
+  (db) =>
+    db.exec(`CREATE TABLE IF NOT EXISTS edgelog_config (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      max_segment_size INTEGER,
+      max_record_size INTEGER NOT NULL
+    )`),
+  (db) => db.exec("ALTER TABLE edgelog_config ADD COLUMN max_age INTEGER"),
+];
+
+/** The part of `edgelog_schema` whose version is that of {@linkcode CONFIG_LAYOUT}. */
+export const CONFIG_PART = "config";
 
 /** The configuration row of one log; deleting the object's storage deletes it too. */
 export class ConfigStore {
   readonly #db: SqlDatabase;
 
   /**
-   * Opens the store, creating its table when the storage is fresh.
+   * Opens the store: creates its table when the storage is fresh, or brings a table written
+   * by an older release to this release's layout.
    *
    * @param db The object's SQLite database.
+   * @throws {RangeError} When the table was written by a newer release.
    */
   constructor(db: SqlDatabase) {
     this.#db = db;
-    db.exec(CONFIG_TABLE);
+    migrate(db, CONFIG_PART, CONFIG_LAYOUT);
   }
 
   /**
@@ -35,9 +54,11 @@ export class ConfigStore {
     const row = this.#db.exec("SELECT * FROM edgelog_config WHERE id = 1")[0];
     if (row === undefined) return undefined;
     const segment = row.max_segment_size;
+    const maxAge = row.max_age;
     return {
       maxSegmentSize: segment === null ? null : Number(segment),
       maxRecordSize: Number(row.max_record_size),
+      maxAge: maxAge === null ? null : Number(maxAge),
     };
   }
 
@@ -48,9 +69,10 @@ export class ConfigStore {
    */
   write(config: LogConfig): void {
     this.#db.exec(
-      "INSERT OR REPLACE INTO edgelog_config (id, max_segment_size, max_record_size) VALUES (1, ?, ?)",
+      "INSERT OR REPLACE INTO edgelog_config (id, max_segment_size, max_record_size, max_age) VALUES (1, ?, ?, ?)",
       config.maxSegmentSize,
       config.maxRecordSize,
+      config.maxAge,
     );
   }
 }

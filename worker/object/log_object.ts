@@ -89,7 +89,8 @@ export class LogObject extends DurableObject<Env> {
     // Done here rather than in a Hono middleware: with one handler per route, Hono calls
     // it directly, without composing a middleware chain for every append.
     const response = await this.#app.fetch(request, this.#host);
-    // Unread request bodies are cancelled: workerd drops the connection otherwise.
+    // Unread request bodies are read and dropped before the answer: the Worker's runtime
+    // resets the client's connection otherwise (discardBody).
     if (!request.bodyUsed) await discardBody(request);
     // A 101 response's headers are immutable.
     if (response.status !== 101) {

@@ -30,6 +30,7 @@ import {
   queryInteger,
   queryOf,
   readBody,
+  readStart,
 } from "../http.ts";
 import type { RouteContext } from "./host.ts";
 
@@ -67,8 +68,10 @@ export async function appendRecord(c: RouteContext): Promise<Response> {
 }
 
 /**
- * `GET /records?from=N&limit=M`: reads a batch as NDJSON lines, from the oldest record by
- * default, at most `limit` records and about `MAX_READ_BYTES` of record bytes.
+ * `GET /records?from=N&limit=M` (or `?since=T`): reads a batch as NDJSON lines, from the
+ * oldest record by default, at most `limit` records and about `MAX_READ_BYTES` of record
+ * bytes. With `since`, from the first record created at or after `T`; no such record is an
+ * empty batch whose next offset is the end.
  *
  * @param c The request's context.
  * @returns The response.
@@ -77,13 +80,22 @@ export async function readRecords(c: RouteContext): Promise<Response> {
   const query = queryOf(c.req.url);
   onlyQuery(query, routeQuery("/records", "GET"));
   const log = c.env.log();
-  const from = queryInteger(query, "from") ?? log.boundsSync().begin;
+  const start = readStart(query);
   const limit = queryInteger(query, "limit") ?? DEFAULT_READ_LIMIT;
   if (limit < 1 || limit > MAX_READ_LIMIT) {
     throw new ApiError("BAD_REQUEST", `limit must be 1 to ${MAX_READ_LIMIT}, got ${limit}`);
   }
+  // The time is found and the pages read with no await in between: one state of the log.
+  const from = start === undefined
+    ? log.boundsSync().begin
+    : "since" in start
+    ? log.offsetAtSync(start.since)
+    : start.from;
+  if (start !== undefined && "since" in start && from === log.boundsSync().end) {
+    return ndjson("", from);
+  }
   // The Log checks `from` (FUTURE_OFFSET, OUT_OF_RANGE) and reads every page with no await
-  // in between: one state of the log.
+  // in between.
   const records = new Array<LogRecord>(limit);
   const count = await log.readBatch(from, records, { maxBytes: MAX_READ_BYTES });
   let body = "";
@@ -91,10 +103,15 @@ export async function readRecords(c: RouteContext): Promise<Response> {
     const { offset, created, data } = records[i]!;
     body += encodeRecordLine({ offset, created: created.getTime(), data });
   }
+  return ndjson(body, from + count);
+}
+
+/** A batch read's answer: NDJSON lines, and the offset to read on from. */
+function ndjson(body: string, next: number): Response {
   return new Response(body, {
     headers: {
       "content-type": NDJSON_CONTENT_TYPE,
-      [NEXT_OFFSET_HEADER]: String(from + count),
+      [NEXT_OFFSET_HEADER]: String(next),
     },
   });
 }

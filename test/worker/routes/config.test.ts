@@ -7,7 +7,11 @@ import { appendBatch, BASE, call, expectError, uniqueName } from "../helpers.ts"
 describe("GET/PUT /logs/{name}/config", () => {
   it("defaults come from wrangler.toml vars", async () => {
     const res = await call(`/logs/${uniqueName()}/config`);
-    expect(await res.json()).toEqual({ maxSegmentSize: null, maxRecordSize: 1048576 });
+    expect(await res.json()).toEqual({
+      maxSegmentSize: null,
+      maxRecordSize: 1048576,
+      maxAge: null,
+    });
   });
 
   it('PUT changes and persists fields, null and "Infinity" turn retention off', async () => {
@@ -16,10 +20,15 @@ describe("GET/PUT /logs/{name}/config", () => {
       method: "PUT",
       body: JSON.stringify({ maxSegmentSize: 10 }),
     });
-    expect(await put.json()).toEqual({ maxSegmentSize: 10, maxRecordSize: 1048576 });
+    expect(await put.json()).toEqual({
+      maxSegmentSize: 10,
+      maxRecordSize: 1048576,
+      maxAge: null,
+    });
     expect(await (await call(`/logs/${name}/config`)).json()).toEqual({
       maxSegmentSize: 10,
       maxRecordSize: 1048576,
+      maxAge: null,
     });
     for (const none of [null, "Infinity"]) {
       await call(`/logs/${name}/config`, {
@@ -38,9 +47,13 @@ describe("GET/PUT /logs/{name}/config", () => {
     const name = uniqueName();
     const put = await call(`/logs/${name}/config`, {
       method: "PUT",
-      body: JSON.stringify({ maxSegmentSize: 7, maxRecordSize: 123 }),
+      body: JSON.stringify({ maxSegmentSize: 7, maxRecordSize: 123, maxAge: 86_400_000 }),
     });
-    expect(await put.json()).toEqual({ maxSegmentSize: 7, maxRecordSize: 123 });
+    expect(await put.json()).toEqual({
+      maxSegmentSize: 7,
+      maxRecordSize: 123,
+      maxAge: 86_400_000,
+    });
     const before = put.headers.get("edgelog-instance");
     // As after an eviction: a new LogObject over the same state, its memory empty.
     const stub = env.LOGS.get(env.LOGS.idFromName(name));
@@ -52,7 +65,11 @@ describe("GET/PUT /logs/{name}/config", () => {
       const res = await fresh.fetch(new Request(`${BASE}/logs/${name}/config`));
       expect(res.status).toBe(200);
       expect(res.headers.get("edgelog-instance")).not.toBe(before);
-      expect(await res.json()).toEqual({ maxSegmentSize: 7, maxRecordSize: 123 });
+      expect(await res.json()).toEqual({
+        maxSegmentSize: 7,
+        maxRecordSize: 123,
+        maxAge: 86_400_000,
+      });
       // And it enforces it.
       const large = await fresh.fetch(
         new Request(`${BASE}/logs/${name}/records`, { method: "POST", body: new Uint8Array(124) }),
@@ -84,6 +101,11 @@ describe("GET/PUT /logs/{name}/config", () => {
         JSON.stringify({ maxRecordSize: 0 }),
         JSON.stringify({ maxRecordSize: 1999001 }),
         JSON.stringify({ maxRecordSize: null }),
+        JSON.stringify({ maxAge: 0 }),
+        JSON.stringify({ maxAge: -1 }),
+        JSON.stringify({ maxAge: 1.5 }),
+        JSON.stringify({ maxAge: "60000" }),
+        JSON.stringify({ maxAge: "Infinity" }),
         JSON.stringify({ other: 1 }),
       ]
     ) {
@@ -93,6 +115,7 @@ describe("GET/PUT /logs/{name}/config", () => {
     expect(await (await call(`/logs/${name}/config`)).json()).toEqual({
       maxSegmentSize: null,
       maxRecordSize: 1048576,
+      maxAge: null,
     });
   });
 

@@ -18,7 +18,7 @@ describe("DELETE /logs/{name}", () => {
     await appendBatch(name, ["a", "b"]);
     await call(`/logs/${name}/config`, {
       method: "PUT",
-      body: JSON.stringify({ maxSegmentSize: 5 }),
+      body: JSON.stringify({ maxSegmentSize: 5, maxAge: 60_000 }),
     });
     const res = await call(`/logs/${name}`, { method: "DELETE" });
     expect(res.status).toBe(204);
@@ -26,6 +26,7 @@ describe("DELETE /logs/{name}", () => {
     expect(await (await call(`/logs/${name}/config`)).json()).toEqual({
       maxSegmentSize: null,
       maxRecordSize: 1048576,
+      maxAge: null,
     });
     await expectError(await call(`/logs/${name}/records/0`), 404, "FUTURE_OFFSET");
     expect(await append(name, "again")).toBe(0);
