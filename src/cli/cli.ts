@@ -29,7 +29,9 @@ import { readFile } from "node:fs/promises";
 import { parseArgs, parseEnv } from "node:util";
 import { FutureOffsetError, LogError } from "../core/errors.ts";
 import type { LogRecord } from "../core/log.ts";
+import { assertProducer } from "../core/producer.ts";
 import { HttpError } from "../client/http_error.ts";
+import { isTransient } from "../client/retry.ts";
 import { LogClient, type LogClientOptions } from "../client/log_client.ts";
 import { type ErrorFields, logErrorFields } from "../protocol/errors.ts";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
@@ -111,9 +113,17 @@ const HELP = `Usage: edgelog <command> [arguments] [flags]
 Commands:
   append <log> [file...]    Append each line of standard input as a record, or each
                             file as one record (--lines: each line of the files), in
-                            batches of up to 1000 records.
+                            batches of up to 1000 records. A batch whose answer is lost
+                            is sent again, and stored once.
       --expected <offset>   The offset the first record must get; every batch then
                             expects its own first offset (exit 10 if taken).
+      --producer <name>     Name the input: batch n is write n of producer <name>, so
+                            that the same command run again on the same input (after a
+                            crash) appends only the batches not yet in the log, and
+                            says how many it skipped. Without it, a re-run appends
+                            every record again.
+      --epoch <n>           The producer's epoch (default 0); a higher one starts the
+                            name over, and fences off runs with a lower one (exit 18).
       --progress            Show progress on standard error even when it is no terminal.
       --quiet               Show no progress.
   tail <log>                Print the records of the log as they arrive; reconnects
@@ -199,6 +209,8 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (ctx: Context) => Pro
   append: {
     options: {
       expected: { type: "string" },
+      producer: { type: "string" },
+      epoch: { type: "string" },
       lines: { type: "boolean" },
       progress: { type: "boolean" },
       quiet: { type: "boolean" },
@@ -308,6 +320,7 @@ async function appendCommand(ctx: Context): Promise<number> {
   const [log, ...files] = ctx.positionals;
   const client = ctx.client(log);
   let expected = integerFlag(flags, "expected");
+  const producer = producerFlags(flags);
   const started = Date.now();
   const progress = new Progress(
     io,
@@ -320,24 +333,37 @@ async function appendCommand(ctx: Context): Promise<number> {
     ? splitLines(readAll(io, files))
     : wholeFiles(io, files);
   let first: number | undefined;
+  let last: number | undefined;
   let count = 0;
   let skipped = 0;
+  const duplicates = { batches: 0, records: 0 };
+  let batches = 0;
   let inFlight: Promise<void> | undefined;
-  const send = async (records: Uint8Array[]) => {
-    const offset = await client.appendBatch(records, {
+  const send = async (records: Uint8Array[], seq: number) => {
+    const options = {
       ...(expected === undefined ? {} : { expectedOffset: expected }),
       ...(io.signal === undefined ? {} : { signal: io.signal }),
-    });
+    };
+    const { offset, duplicate } = producer === undefined
+      ? { offset: await client.appendBatch(records, options), duplicate: false }
+      : await client.appendBatch(records, { ...options, producer: { ...producer, seq } });
+    // A batch of an earlier run: -1 when it is older than that run's last.
+    if (expected !== undefined && offset >= 0) expected = offset + records.length;
+    if (duplicate) {
+      duplicates.batches++;
+      duplicates.records += records.length;
+      return;
+    }
     first ??= offset;
+    last = offset + records.length - 1;
     count += records.length;
-    if (expected !== undefined) expected = offset + records.length;
     await progress.update(count);
   };
   // One batch is in flight while the next is gathered: input and network overlap, and
-  // batches still commit in input order.
+  // batches still commit in input order (and take their seqs in it).
   const dispatch = async (records: Uint8Array[]) => {
     await inFlight;
-    inFlight = send(records);
+    inFlight = send(records, batches++);
     inFlight.catch(() => {});
   };
   try {
@@ -361,14 +387,26 @@ async function appendCommand(ctx: Context): Promise<number> {
   } catch (error) {
     await progress.done();
     if (count > 0) await io.stderr(`edgelog: ${count} records were appended before the error\n`);
+    if (producer !== undefined && isTransient(error)) {
+      await io.stderr(
+        "edgelog: run the same command on the same input again to append the rest\n",
+      );
+    }
     throw error;
   }
   await progress.done();
   const seconds = (Date.now() - started) / 1000;
-  const last = first === undefined ? undefined : first + count - 1;
   if (ctx.json) {
     await io.stdout(
-      JSON.stringify({ log: client.name, count, first: first ?? null, last: last ?? null }) + "\n",
+      JSON.stringify({
+        log: client.name,
+        count,
+        first: first ?? null,
+        last: last ?? null,
+        ...(producer === undefined
+          ? {}
+          : { duplicateBatches: duplicates.batches, duplicateRecords: duplicates.records }),
+      }) + "\n",
     );
   } else {
     const where = count === 0
@@ -379,10 +417,16 @@ async function appendCommand(ctx: Context): Promise<number> {
     // A rate over less than a second says more about start-up than about throughput.
     const rate = seconds >= 1 ? `, ${Math.round(count / seconds)} records/s` : "";
     const empty = skipped > 0 ? `; skipped ${skipped} empty line${skipped === 1 ? "" : "s"}` : "";
+    const { batches, records } = duplicates;
+    const already = producer === undefined || batches === 0
+      ? ""
+      : `; skipped ${batches} batch${batches === 1 ? "" : "es"} (${records} record${
+        records === 1 ? "" : "s"
+      }) already in the log`;
     await io.stdout(
       `Appended ${count} record${count === 1 ? "" : "s"} to ${client.name}${where} in ${
         seconds.toFixed(2)
-      } s${rate}${empty}\n`,
+      } s${rate}${already}${empty}\n`,
     );
   }
   return EXIT_CODES.OK;
@@ -816,6 +860,24 @@ function parseInteger(name: string, text: string): number {
     );
   }
   return value;
+}
+
+/** The producer of `append --producer <name> [--epoch <n>]`, without its seq. */
+function producerFlags(flags: Flags): { id: string; epoch: number } | undefined {
+  const id = stringFlag(flags, "producer");
+  const epoch = integerFlag(flags, "epoch");
+  if (id === undefined) {
+    if (epoch !== undefined) {
+      throw new ExitError(EXIT_CODES.USAGE, "Give --epoch with --producer <name> only");
+    }
+    return undefined;
+  }
+  try {
+    assertProducer({ id, epoch: epoch ?? 0, seq: 0 });
+  } catch (error) {
+    throw new ExitError(EXIT_CODES.USAGE, `Bad --producer: ${messageOf(error)}`);
+  }
+  return { id, epoch: epoch ?? 0 };
 }
 
 /** Milliseconds per unit of an age such as `10m`. */

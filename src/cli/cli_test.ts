@@ -2,7 +2,10 @@
 // variables, output formats and exit codes. test/e2e/cli_process_test.ts runs it as a process
 // against wrangler dev.
 import assert from "node:assert/strict";
+import { Log, LogError, type LogRecord } from "../../mod.ts";
 import { type CliIo, DEFAULT_URL, EXIT_CODES, main } from "./cli.ts";
+import { encodeErrorBody, logErrorFields, STATUS_BY_CODE } from "../protocol/errors.ts";
+import { producerAnswerHeaders, readProducerHeaders } from "../protocol/producer.ts";
 import { DEFAULT_TOKEN_TTL, type mintToken, verifyToken } from "../protocol/token.ts";
 import { decodeBatch, encodeRecordLine } from "../protocol/wire.ts";
 
@@ -116,6 +119,125 @@ Deno.test("`append --expected` chains each batch's expected offset and stops at 
       end: 4,
     },
   });
+});
+
+/**
+ * A stand-in log over the core's Log that honours the producer headers, as the server does;
+ * `hold(n)` makes the n-th request commit and then never answer (until it is aborted).
+ */
+function producerLog() {
+  const log = new Log({ maxSegmentSize: Infinity });
+  let requests = 0;
+  let held = -1;
+  const answer = async (request: Request, body: Uint8Array): Promise<Response> => {
+    const producer = readProducerHeaders(request.headers);
+    const records = decodeBatch(body, 1000);
+    try {
+      const { offset, count, duplicate } = producer === undefined
+        ? { offset: await log.writeBatch(records), count: records.length, duplicate: false }
+        : await log.writeBatch(records, { producer });
+      if (requests++ === held) {
+        return await new Promise<never>((_, reject) =>
+          request.signal.addEventListener("abort", () => reject(request.signal.reason))
+        );
+      }
+      return Response.json(
+        { first: offset, last: count === 0 ? -1 : offset + count - 1, count },
+        { headers: producer === undefined ? {} : producerAnswerHeaders(producer, duplicate) },
+      );
+    } catch (error) {
+      if (!(error instanceof LogError)) throw error;
+      const body = encodeErrorBody(error.code, error.message, logErrorFields(error));
+      return new Response(body, { status: STATUS_BY_CODE[error.code] ?? 500 });
+    }
+  };
+  const stored = async () => {
+    const { end } = await log.bounds();
+    const batch = new Array<LogRecord>(end);
+    const count = end === 0 ? 0 : await log.readBatch(0, batch);
+    return batch.slice(0, count).map((r) => new TextDecoder().decode(r.data));
+  };
+  return { answer, stored, hold: (n: number) => void (held = n) };
+}
+
+Deno.test("`append --producer` sends batch n as seq n of the producer, epoch 0 or --epoch", async () => {
+  const input = Array.from({ length: 2500 }, (_, i) => `${i}\n`).join("");
+  const server = producerLog();
+  const result = await run(["append", "a", "--producer", "nightly import"], server.answer, {
+    input,
+  });
+  assert.equal(result.code, EXIT_CODES.OK, result.stderr);
+  assert.deepEqual(result.requests.map((r) => readProducerHeaders(r.headers)), [
+    { id: "nightly import", epoch: 0, seq: 0 },
+    { id: "nightly import", epoch: 0, seq: 1 },
+    { id: "nightly import", epoch: 0, seq: 2 },
+  ]);
+  const epoch = await run(["append", "a", "--producer", "p", "--epoch", "3"], server.answer, {
+    input: "x\n",
+  });
+  assert.deepEqual(readProducerHeaders(epoch.requests[0]!.headers), { id: "p", epoch: 3, seq: 0 });
+  // Without --producer the client still names one of its own, new for every run.
+  const plain = await run(["append", "a"], server.answer, { input: "y\n" });
+  const own = readProducerHeaders(plain.requests[0]!.headers);
+  assert.match(own?.id ?? "", /^[0-9a-f]{32}$/);
+});
+
+Deno.test("`append --producer` run again after a crash appends only what is missing, and says so", async () => {
+  const lines = Array.from({ length: 3500 }, (_, i) => `line ${i}`);
+  const input = lines.join("\n") + "\n";
+  const server = producerLog();
+  // The first run dies while batch 2 is in flight: it was committed, its answer never came.
+  server.hold(2);
+  const crash = new AbortController();
+  const first = run(["append", "a", "--producer", "import"], server.answer, {
+    input,
+    signal: crash.signal,
+  });
+  const deadline = Date.now() + 5000;
+  while ((await server.stored()).length < 3000 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  crash.abort(new Error("Killed"));
+  assert.notEqual((await first).code, EXIT_CODES.OK);
+  assert.equal((await server.stored()).length, 3000);
+  const again = await run(["append", "a", "--producer", "import"], server.answer, { input });
+  assert.equal(again.code, EXIT_CODES.OK, again.stderr);
+  assert.match(
+    again.stdout,
+    /^Appended 500 records to a at offsets 3000 to 3499 in [\d.]+ s; skipped 3 batches \(3000 records\) already in the log\n$/,
+  );
+  assert.deepEqual(await server.stored(), lines, "every line once, in order");
+  const json = await run(["append", "a", "--producer", "import", "--json"], server.answer, {
+    input,
+  });
+  assert.deepEqual(JSON.parse(json.stdout), {
+    log: "a",
+    count: 0,
+    first: null,
+    last: null,
+    duplicateBatches: 4,
+    duplicateRecords: 3500,
+  });
+  assert.match(
+    (await run(["append", "a", "--producer", "import"], server.answer, { input })).stdout,
+    /^Appended 0 records to a in [\d.]+ s; skipped 4 batches \(3500 records\) already in the log\n$/,
+  );
+  assert.deepEqual(await server.stored(), lines);
+});
+
+Deno.test("`append --producer` with a lower epoch than the log knows exits 18", async () => {
+  const server = producerLog();
+  const args = ["append", "a", "--producer", "p"];
+  assert.equal((await run([...args, "--epoch", "2"], server.answer, { input: "x\n" })).code, 0);
+  const stale = await run([...args, "--epoch", "1", "--json"], server.answer, { input: "y\n" });
+  assert.equal(stale.code, EXIT_CODES.STALE_EPOCH);
+  assert.deepEqual(JSON.parse(stale.stderr).error, {
+    code: "STALE_EPOCH",
+    message: 'Producer epoch "1" is stale; the current epoch is "2"',
+    currentEpoch: 2,
+    epoch: 1,
+  });
+  assert.deepEqual(await server.stored(), ["x"]);
 });
 
 Deno.test("`append` of files sends each file as one record, or its lines with --lines", async () => {
@@ -250,6 +372,9 @@ Deno.test("Usage errors end with exit code 2 and send nothing", async () => {
       ["delete", "a"],
       ["tail", "a", "--unknown"],
       ["append", "a", "--expected", "x"],
+      ["append", "a", "--epoch", "1"],
+      ["append", "a", "--producer", ""],
+      ["append", "a", "--producer", "p", "--epoch", "-1"],
       ["config", "a", "--max-record-size", "big"],
       ["token", "--tenant", "t", "--rights", "read"],
       ["token", "--secret", "s", "--tenant", "t", "--rights", "write"],

@@ -25,7 +25,7 @@ import type { ServerErrorCode } from "../protocol/errors.ts";
  * | `INTERNAL` | 500 | the server failed |
  * | `AUTH_NOT_CONFIGURED` | 503 | the server has neither a secret nor the open development flag |
  * | `UNEXPECTED_RESPONSE` | any | an answer this client cannot read: no JSON error body (say, from a proxy), an error code it does not know, or a malformed success body |
- * | `NETWORK` | 0 | no answer at all: the connection was refused, reset or could not be made |
+ * | `NETWORK` | 0 | no answer at all: the connection was refused, reset or could not be made, or (an append's try) no answer came within its timeout |
  *
  * The log's own conditions are never an `HttpError`: they arrive as the core's error classes
  * (`ConflictError`, `FutureOffsetError`, `OutOfRangeError`, `RecordTooLargeError`,

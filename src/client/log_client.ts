@@ -4,9 +4,15 @@
  *
  * @module
  */
-import { FutureOffsetError, OutOfRangeError } from "../core/errors.ts";
+import {
+  FutureOffsetError,
+  LogError,
+  OutOfRangeError,
+  ProducerSeqGapError,
+} from "../core/errors.ts";
 import type { Bounds, CallOptions } from "../core/journal.ts";
 import type { LogRecord, OffsetRange } from "../core/log.ts";
+import { type Appended, assertProducer, type Producer } from "../core/producer.ts";
 import {
   assertBytes,
   assertInteger,
@@ -16,6 +22,14 @@ import {
 } from "../core/validate.ts";
 import { type ErrorContext, errorFromResponse, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
+import { type ProducerOptions, ProducerSession } from "./producer_session.ts";
+import {
+  isTransient,
+  type RetryOptions,
+  type RetryPolicy,
+  retryPolicy,
+  withRetries,
+} from "./retry.ts";
 import type { LogConfig } from "../protocol/config.ts";
 import {
   BATCH_CONTENT_TYPE,
@@ -25,6 +39,7 @@ import {
 } from "../protocol/headers.ts";
 import { MAX_READ_LIMIT } from "../protocol/limits.ts";
 import { assertLogName } from "../protocol/log_name.ts";
+import { isDuplicateAnswer, producerHeaders } from "../protocol/producer.ts";
 import { LOGS_PREFIX, type QueryParam } from "../protocol/routes.ts";
 import { tailSubprotocols } from "../protocol/tail.ts";
 import { decodeRecordLines, encodeBatch } from "../protocol/wire.ts";
@@ -61,6 +76,19 @@ export interface LogClientOptions {
    * lacks: pass the `WebSocket` class of the `ws` package there.
    */
   WebSocket?: WebSocketConstructor;
+  /**
+   * The producer the client names its appends with, so that a retried append is stored once
+   * (PROTOCOL.md, Exactly once). Default: a random id, new for every client, from epoch 0.
+   * `false`: appends name no producer, and are then sent once, never retried (a retry
+   * could store a record twice).
+   */
+  producer?: ProducerOptions | false;
+  /**
+   * How appends that name a producer are retried after a dropped connection, a timeout or
+   * a 5xx. Default: {@linkcode DEFAULT_RETRY} (up to 20 attempts within 30 s, 100 ms to 2 s
+   * apart, 10 s per attempt). `false`: one attempt, without a timeout.
+   */
+  retry?: RetryOptions | false;
 }
 
 /** Options of {@linkcode LogClient.append} and {@linkcode LogClient.appendBatch}. */
@@ -70,6 +98,18 @@ export interface AppendOptions extends CallOptions {
    * taken, `ConflictError`; a higher one is a `RangeError`.
    */
   expectedOffset?: number;
+}
+
+/**
+ * Options of an append that names its own producer, instead of the client's: the append
+ * resolves an `Appended` (`{ offset, count, duplicate }`), as the core's `Log.write` does.
+ */
+export interface ProducerAppendOptions extends AppendOptions {
+  /**
+   * Who writes, and which of its writes this is. The caller numbers the writes: the client
+   * sends this seq (and retries it) as it is, and keeps no state of it.
+   */
+  producer: Producer;
 }
 
 /** Changes to a log's configuration: the fields to set. */
@@ -89,8 +129,18 @@ interface SendInit {
   query?: { readonly [P in QueryParam]?: number };
   body?: Uint8Array | string;
   contentType?: string;
+  headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
   context?: ErrorContext;
+}
+
+/** An append's request, sent as often as its retries take. */
+interface AppendRequest {
+  route: "/records" | "/batch";
+  body: Uint8Array;
+  contentType: string;
+  expected: number | undefined;
+  context: ErrorContext;
 }
 
 /**
@@ -102,6 +152,31 @@ interface SendInit {
  * `{ signal }`: an aborted signal rejects with its reason, and arguments are checked before
  * anything is sent (`TypeError`, `RangeError`). The client holds no connection between
  * calls; it works wherever `fetch` does, and its tail wherever `WebSocket` does.
+ *
+ * **Exactly once.** Every append names the client's producer (PROTOCOL.md, Exactly once: a
+ * random id unless `producer.id` is given, an epoch, and a seq the client counts) and is
+ * retried after a dropped connection, a timeout or a 5xx, with backoff, within bounded
+ * attempts and time (`retry`); every retry carries the same seq, and the server answers the
+ * retry of an append it had stored with the original offsets, writing nothing. So an append
+ * that resolves was written exactly once. The client sends its appends one at a time, in
+ * the order of the calls (concurrent calls wait for their turn), so that the seqs arrive in
+ * order; for throughput, append batches.
+ *
+ * What a failed append means:
+ * - A refusal (`ConflictError`, `RecordTooLargeError`, a `RangeError`, an `HttpError` with a
+ *   4xx status, ...): nothing was written, and the next append takes the same seq.
+ * - No answer after the retries (`HttpError` `NETWORK`, or a 5xx, whose message says it gave
+ *   up), or a signal aborted once the append was sent: it may or may not have been written.
+ *   The client then starts a new epoch, so that a late copy of that append is refused
+ *   (`STALE_EPOCH`) and never taken for a later one.
+ * - `ProducerSeqGapError` with `expectedSeq` 0 to a client that has written: the server no
+ *   longer knows the producer (unused for 7 days, pushed out by 10,000 newer ones, or the
+ *   log was deleted). The client does not fail: it starts a new epoch and sends the append
+ *   again, once.
+ * - Any other `ProducerSeqGapError`, and `StaleEpochError`: another writer uses this
+ *   producer's id. The caller gets the error; the client's producer stays as it was.
+ *
+ * `producer: false` turns all this off: appends are sent once, as plain appends.
  *
  * @example Appending and reading (needs a server: `npm start`)
  * ```ts ignore
@@ -140,6 +215,8 @@ export class LogClient {
   readonly #fetch: FetchFunction;
   readonly #token: TokenSource | undefined;
   readonly #WebSocket: WebSocketConstructor | undefined;
+  readonly #producer: ProducerSession | undefined;
+  readonly #retry: RetryPolicy | undefined;
 
   /**
    * Creates a client of the log `name` on the server at `url`. Nothing is sent until a
@@ -147,10 +224,12 @@ export class LogClient {
    *
    * @param url The server, e.g. `http://127.0.0.1:8787` (a path prefix is kept).
    * @param name The log's name, e.g. `acme/orders` (PROTOCOL.md, Log names).
-   * @param options The token, and the `fetch` and `WebSocket` to use.
+   * @param options The token, the `fetch` and `WebSocket` to use, the producer and the
+   * retries of appends.
    * @throws {TypeError} When `url` is not an http or https URL, or an option has the wrong
    * type.
-   * @throws {RangeError} When `name` breaks the rules of log names.
+   * @throws {RangeError} When `name` breaks the rules of log names, or the producer's id or
+   * epoch, or a retry option, is out of its range.
    *
    * @example
    * ```ts
@@ -175,7 +254,7 @@ export class LogClient {
       throw new TypeError(`Expected an http or https URL, got "${base.href}"`);
     }
     assertLogName(name);
-    const { token, fetch: fetchOption, WebSocket } = options;
+    const { token, fetch: fetchOption, WebSocket, producer, retry } = options;
     if (token !== undefined && typeof token !== "string" && typeof token !== "function") {
       throw new TypeError(`Expected token to be a string or a function, got ${describe(token)}`);
     }
@@ -190,18 +269,82 @@ export class LogClient {
     this.#fetch = fetchOption ?? ((request) => fetch(request));
     this.#token = token;
     this.#WebSocket = WebSocket;
+    this.#producer = producer === false ? undefined : new ProducerSession(producer);
+    this.#retry = retryPolicy(retry);
   }
 
   /**
-   * Appends one record and resolves its offset, once the server has committed it.
+   * The producer of the client's next append: its id, its epoch and the seq it will carry;
+   * `undefined` with `producer: false`. The epoch grows when the client starts a new one
+   * (see the class). A client that takes over the id of one that stopped must start above
+   * that one's last epoch: `{ id, epoch: old.producer.epoch + 1 }`.
+   *
+   * @example
+   * ```ts
+   * import { LogClient } from "@edgelog/edgelog/client";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", {
+   *   producer: { id: "importer", epoch: 3 },
+   * });
+   * assert.deepEqual(log.producer, { id: "importer", epoch: 3, seq: 0 });
+   * const plain = new LogClient("http://127.0.0.1:8787", "acme/demo", { producer: false });
+   * assert.equal(plain.producer, undefined);
+   * ```
+   */
+  get producer(): Producer | undefined {
+    return this.#producer?.next;
+  }
+
+  /**
+   * Appends one record as a write of the caller's `producer`, retried as the class says,
+   * and resolves where it is and whether it had been stored before, as the core's
+   * `Log.write` with a producer does. The caller numbers the writes; the client keeps no
+   * state of this producer.
+   *
+   * @param data The record.
+   * @param opts Call options, the `producer`, and an optional `expectedOffset`.
+   * @returns The offset and count (1), and `duplicate: true` when the server had stored this
+   * write before (in an earlier call, or in an earlier try of this one whose answer was lost)
+   * and wrote nothing now; offset -1 and count 0 for a write older than the producer's last
+   * one (the log keeps the offsets of the last only).
+   * @throws {ProducerSeqGapError} When the seq skips ahead of the producer's next one.
+   * @throws {StaleEpochError} When a newer epoch of the producer took over.
+   *
+   * @example
+   * ```ts
+   * import { LogClient, producerAnswerHeaders } from "@edgelog/edgelog/client";
+   * import assert from "node:assert/strict";
+   *
+   * const producer = { id: "importer", epoch: 0, seq: 5 };
+   * // A stand-in server that had stored this write already.
+   * const fetch = async () =>
+   *   Response.json({ offset: 12 }, { headers: producerAnswerHeaders(producer, true) });
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", { fetch });
+   * assert.deepEqual(await log.append(new Uint8Array([1]), { producer }), {
+   *   offset: 12,
+   *   count: 1,
+   *   duplicate: true,
+   * });
+   * ```
+   */
+  append(data: Uint8Array, opts: ProducerAppendOptions): Promise<Appended>;
+  /**
+   * Appends one record and resolves its offset, once the server has committed it: exactly
+   * once, through retries (see the class). With `producer` in the options the append names
+   * that producer instead of the client's, and resolves an `Appended` (the other overload).
    *
    * @param data The record: 1 byte up to the log's `maxRecordSize`. It is copied at once.
    * @param opts Call options, and an optional `expectedOffset`.
    * @returns The record's offset.
-   * @throws {ConflictError} When `expectedOffset` is taken; `position` is that offset.
+   * @throws {ConflictError} When `expectedOffset` is taken; `position` is that offset. (The
+   * retry of an append at an expected offset that had been stored resolves its offset.)
    * @throws {RangeError} When `data` is empty, or `expectedOffset` is past the end.
    * @throws {RecordTooLargeError} When `data` is over the log's `maxRecordSize`.
-   * @throws {HttpError} When the server refuses the request or cannot be reached.
+   * @throws {ProducerSeqGapError} When another writer uses the client's producer id.
+   * @throws {StaleEpochError} When a newer writer took over the client's producer id.
+   * @throws {HttpError} When the server refuses the request, or cannot be reached within
+   * the retries (the append may then have been written).
    *
    * @example
    * ```ts ignore
@@ -217,27 +360,85 @@ export class LogClient {
    *   // Someone appended first: read what they wrote, then decide.
    * }
    * ```
+   *
+   * @example A lost answer is retried, and the retry is stored once
+   * ```ts
+   * import {
+   *   LogClient,
+   *   producerAnswerHeaders,
+   *   readProducerHeaders,
+   * } from "@edgelog/edgelog/client";
+   * import assert from "node:assert/strict";
+   *
+   * // A stand-in server that stores the first try but loses its answer, so that this example
+   * // runs anywhere; a real client leaves `fetch` out.
+   * const seqs: number[] = [];
+   * const fetch = async (request: Request) => {
+   *   const producer = readProducerHeaders(request.headers)!;
+   *   seqs.push(producer.seq);
+   *   if (seqs.length === 1) throw new TypeError("Connection reset");
+   *   return Response.json({ offset: 0 }, { headers: producerAnswerHeaders(producer, true) });
+   * };
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", { fetch });
+   * assert.equal(await log.append(new Uint8Array([1])), 0);
+   * assert.deepEqual(seqs, [0, 0]); // the retry carried the same seq
+   * ```
    */
-  async append(data: Uint8Array, opts?: AppendOptions): Promise<number> {
+  append(data: Uint8Array, opts?: AppendOptions): Promise<number>;
+  async append(
+    data: Uint8Array,
+    opts?: AppendOptions | ProducerAppendOptions,
+  ): Promise<number | Appended> {
     checkSignal(opts?.signal);
     assertBytes("data", data);
     if (data.byteLength === 0) throw new RangeError("Expected data not to be empty");
     const expected = expectedOffsetOf(opts);
+    const producer = producerOf(opts);
     const body = data.slice();
-    const response = await this.#send("POST", "/records", {
-      ...(expected === undefined ? {} : { query: { expected } }),
+    const request: AppendRequest = {
+      route: "/records",
       body,
       contentType: BYTES_CONTENT_TYPE,
-      signal: opts?.signal,
+      expected,
       context: { size: body.byteLength, expected, badRequestIsRange: expected !== undefined },
-    });
-    const { offset } = await this.#json(response, opts?.signal, { offset: "integer" });
-    return offset;
+    };
+    if (producer !== undefined) return await this.#post(request, producer, opts?.signal);
+    return (await this.#appendOwn(request, opts?.signal)).offset;
   }
 
   /**
+   * Appends a batch as one write of the caller's `producer` (see the `append` overload with
+   * a producer) and resolves where it is and whether it had been stored before.
+   *
+   * @param records One or more records.
+   * @param opts Call options, the `producer`, and an optional `expectedOffset`.
+   * @returns The first offset and the count, and `duplicate: true` when the server had
+   * stored this write before; offset -1 and count 0 for a write older than the producer's
+   * last one.
+   * @throws {ProducerSeqGapError} When the seq skips ahead of the producer's next one.
+   * @throws {StaleEpochError} When a newer epoch of the producer took over.
+   *
+   * @example Resuming an import after a crash: batch n is seq n
+   * ```ts ignore
+   * import { LogClient } from "@edgelog/edgelog/client";
+   *
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/orders");
+   * const batches = [[new Uint8Array([1])], [new Uint8Array([2])]]; // the same input again
+   * for (const [seq, records] of batches.entries()) {
+   *   const { duplicate } = await log.appendBatch(records, {
+   *     producer: { id: "import-2026-12-01", epoch: 0, seq },
+   *   });
+   *   console.log(seq, duplicate ? "already stored" : "appended");
+   * }
+   * ```
+   */
+  appendBatch(records: readonly Uint8Array[], opts: ProducerAppendOptions): Promise<Appended>;
+  /**
    * Appends records atomically at consecutive offsets (all or none) and resolves the first
-   * one's offset. The server takes at most 1000 records and 8 MiB in one batch.
+   * one's offset: exactly once, through retries (see the class); the batch is one write of
+   * the producer. The server takes at most 1000 records and 8 MiB in one batch. With
+   * `producer` in the options the batch names that producer instead of the client's, and
+   * resolves an `Appended` (the other overload).
    *
    * @param records One or more records, each valid for {@linkcode LogClient.append}. They
    * are copied at once.
@@ -247,8 +448,11 @@ export class LogClient {
    * @throws {RangeError} When `records` or a record is empty, or `expectedOffset` is past
    * the end.
    * @throws {RecordTooLargeError} When a record is over the log's `maxRecordSize`.
+   * @throws {ProducerSeqGapError} When another writer uses the client's producer id.
+   * @throws {StaleEpochError} When a newer writer took over the client's producer id.
    * @throws {HttpError} `REQUEST_TOO_LARGE` past the server's batch limits, and when the
-   * server refuses the request or cannot be reached.
+   * server refuses the request or cannot be reached within the retries (the batch may then
+   * have been written).
    *
    * @example
    * ```ts ignore
@@ -260,7 +464,11 @@ export class LogClient {
    * console.log(`offsets ${first} to ${first + 2}`);
    * ```
    */
-  async appendBatch(records: readonly Uint8Array[], opts?: AppendOptions): Promise<number> {
+  appendBatch(records: readonly Uint8Array[], opts?: AppendOptions): Promise<number>;
+  async appendBatch(
+    records: readonly Uint8Array[],
+    opts?: AppendOptions | ProducerAppendOptions,
+  ): Promise<number | Appended> {
     checkSignal(opts?.signal);
     if (!Array.isArray(records)) {
       throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
@@ -271,17 +479,17 @@ export class LogClient {
       if (record.byteLength === 0) throw new RangeError(`Expected records[${i}] not to be empty`);
     });
     const expected = expectedOffsetOf(opts);
-    const response = await this.#send("POST", "/batch", {
-      ...(expected === undefined ? {} : { query: { expected } }),
+    const producer = producerOf(opts);
+    const request: AppendRequest = {
+      route: "/batch",
       body: encodeBatch(records),
       contentType: BATCH_CONTENT_TYPE,
-      signal: opts?.signal,
+      expected,
       context: { expected, badRequestIsRange: expected !== undefined },
-    });
-    const { first } = await this.#json(response, opts?.signal, { first: "integer" });
-    return first;
+    };
+    if (producer !== undefined) return await this.#post(request, producer, opts?.signal);
+    return (await this.#appendOwn(request, opts?.signal)).offset;
   }
-
   /**
    * Reads the record at `offset`.
    *
@@ -673,10 +881,89 @@ export class LogClient {
     return url;
   }
 
+  /**
+   * An append of the client's own producer: waits for its turn, sends it with the next seq
+   * (retried as the policy says), and moves the producer on as the class describes.
+   */
+  async #appendOwn(request: AppendRequest, signal: AbortSignal | undefined): Promise<Appended> {
+    const session = this.#producer;
+    if (session === undefined) return await this.#post(request, undefined, signal);
+    const release = await session.turn(signal);
+    try {
+      for (let resent = false;; resent = true) {
+        const producer = session.next;
+        let appended: Appended;
+        try {
+          appended = await this.#post(request, producer, signal);
+        } catch (error) {
+          if (
+            !resent && error instanceof ProducerSeqGapError && error.expectedSeq === 0 &&
+            producer.seq > 0
+          ) {
+            // The server forgot the producer, so none of this seq's tries was stored (a
+            // stored one would have renewed it): a new epoch starts at seq 0.
+            session.newEpoch();
+            continue;
+          }
+          if (!refused(error, signal)) session.newEpoch();
+          throw error;
+        }
+        if (appended.count === 0) {
+          // The server holds a later write of this producer than the client made.
+          session.newEpoch();
+          throw unexpected(
+            200,
+            `The server took seq "${producer.seq}" of producer "${producer.id}" for an ` +
+              "older write: does another writer use this id?",
+          );
+        }
+        session.written();
+        return appended;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Sends an append, with `producer`'s headers and retries when it names one, once
+   * without; resolves where the records are and whether the server had stored them before.
+   */
+  async #post(
+    request: AppendRequest,
+    producer: Producer | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Appended> {
+    const { route, body, contentType, expected, context } = request;
+    const policy = producer === undefined ? undefined : this.#retry;
+    return await withRetries(policy, signal, async (attemptSignal) => {
+      const response = await this.#send("POST", route, {
+        ...(expected === undefined ? {} : { query: { expected } }),
+        body,
+        contentType,
+        ...(producer === undefined ? {} : { headers: producerHeaders(producer) }),
+        signal: attemptSignal,
+        context,
+      });
+      const duplicate = producer !== undefined && isDuplicateAnswer(response.headers);
+      // Only a duplicate may name offset -1: a write older than the producer's last.
+      const kind = duplicate ? "offset" : "integer";
+      if (route === "/records") {
+        const { offset } = await this.#json(response, attemptSignal, { offset: kind });
+        return { offset, count: offset === -1 ? 0 : 1, duplicate };
+      }
+      const { first, count } = await this.#json(response, attemptSignal, {
+        first: kind,
+        count: "integer",
+      });
+      return { offset: first, count, duplicate };
+    });
+  }
+
   /** Sends one request; resolves a 2xx response, rejects with the error any other stands for. */
   async #send(method: string, route: string, init: SendInit): Promise<Response> {
     const url = this.#url(route, init.query);
-    const headers = new Headers();
+    const headers = new Headers(init.headers);
     const token = await this.#resolveToken();
     if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
     if (init.contentType !== undefined) headers.set("content-type", init.contentType);
@@ -812,6 +1099,26 @@ type FieldType<K extends FieldKind> = K extends "integer-or-null" ? number | nul
 
 function isOffset(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** The caller's own producer of an append, checked; `undefined` when it names none. */
+function producerOf(opts: AppendOptions | ProducerAppendOptions | undefined): Producer | undefined {
+  if (opts === undefined || !("producer" in opts) || opts.producer === undefined) return undefined;
+  const producer: unknown = opts.producer;
+  assertProducer(producer);
+  return { id: producer.id, epoch: producer.epoch, seq: producer.seq };
+}
+
+/**
+ * Whether an append's failure means that nothing was written: the server refused it (a 4xx
+ * or the core's error for one), or it was never sent. Not after no answer, a 5xx, an answer
+ * the client cannot read, or an abort.
+ */
+function refused(error: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted === true && error === signal.reason) return false;
+  if (isTransient(error)) return false;
+  if (error instanceof HttpError) return error.status >= 400 && error.status < 500;
+  return error instanceof LogError || error instanceof RangeError || error instanceof TypeError;
 }
 
 function expectedOffsetOf(opts: AppendOptions | undefined): number | undefined {

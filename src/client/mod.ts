@@ -8,7 +8,8 @@
  * Node 20 lacks (pass the `ws` package's).
  *
  * The wire framings of the protocol ({@linkcode encodeBatch}, {@linkcode decodeTailFrame},
- * ...) are exported too, for other clients and servers.
+ * ...) and its producer headers ({@linkcode producerHeaders}, ...) are exported too, for
+ * other clients and servers.
  *
  * @example Appending, reading and following a log (needs a server: `npm start`)
  * ```ts ignore
@@ -51,13 +52,23 @@ export {
   LogClient,
   type LogClientOptions,
   type LogConfigChanges,
+  type ProducerAppendOptions,
   type TokenSource,
 } from "./log_client.ts";
+export type { ProducerOptions } from "./producer_session.ts";
+export { DEFAULT_RETRY, type RetryEvent, type RetryOptions } from "./retry.ts";
 export type { LogConfig } from "../protocol/config.ts";
 export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 export { RemoteJournal } from "./remote_journal.ts";
 export type { ReconnectEvent, TailOptions, WebSocketConstructor, WebSocketLike } from "./tail.ts";
 export { BATCH_CONTENT_TYPE } from "../protocol/headers.ts";
+export {
+  isDuplicateAnswer,
+  producerAnswerHeaders,
+  producerErrorHeaders,
+  producerHeaders,
+  readProducerHeaders,
+} from "../protocol/producer.ts";
 export {
   decodeBatch,
   decodeRecordLines,

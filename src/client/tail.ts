@@ -1,12 +1,12 @@
 // The live tail of a remote log: an async iterator over a WebSocket that reconnects after a
 // dropped connection and resumes where it left off. Built by `LogClient.tail`; internal
 // otherwise.
-import { ClosedError, OutOfRangeError } from "../core/errors.ts";
+import { OutOfRangeError } from "../core/errors.ts";
 import type { CallOptions } from "../core/journal.ts";
 import type { LogRecord } from "../core/log.ts";
 import { assertInteger, checkSignal, describe } from "../core/validate.ts";
 import { errorFromBody, unexpected } from "./error_body.ts";
-import { HttpError } from "./http_error.ts";
+import { isTransient } from "./retry.ts";
 import { CLOSE_LOG_DELETED, CLOSE_OUT_OF_RANGE, TAIL_PING, TAIL_PONG } from "../protocol/tail.ts";
 import { decodeTailFrame } from "../protocol/wire.ts";
 
@@ -482,14 +482,6 @@ export function sinceParam(time: unknown): number {
     throw new RangeError(`Expected since to be a valid time, got "${String(time)}"`);
   }
   return ms <= 0 ? 0 : Math.ceil(ms);
-}
-
-/** A connection problem worth another attempt, as opposed to a refusal. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof ClosedError) return true;
-  if (!(error instanceof HttpError)) return false;
-  return error.code === "NETWORK" || error.status === 0 || error.status >= 500 ||
-    error.status === 408 || error.status === 429;
 }
 
 function reasonOf(error: unknown): string {
