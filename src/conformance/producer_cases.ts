@@ -802,6 +802,29 @@ function defineRetention(define: Define): void {
   );
 
   define(
+    "A commit of more new producers than maxProducers keeps the last of them: the first ones are new again",
+    async (ctx) => {
+      const clock = new ManualClock(T0);
+      const log = await ctx.log({ clock: clock.read, maxProducers: 2 });
+      // Issued in one turn: a coalescing driver stores them in one commit.
+      const calls = ["a", "b", "c"].map((id, i) => {
+        clock.ms++;
+        return log.write(record(i), { producer: producer(id, 0) });
+      });
+      deepEqual(await Promise.all(calls), [written(0), written(1), written(2)], "a0, b0 and c0");
+      equal(log.journal.readProducer("a"), undefined, "the state of a, the first of the three");
+      deepEqual(kept(log, "b"), keptAfter("b", 0, 0, 1), "the state of b");
+      deepEqual(kept(log, "c"), keptAfter("c", 0, 0, 2), "the state of c");
+      clock.ms++;
+      deepEqual(
+        await log.write(record(0), { producer: producer("a", 0) }),
+        written(3),
+        "a0 again: a was dropped, so it is a first write",
+      );
+    },
+  );
+
+  define(
     "A producer just stored is never the one dropped for maxProducers, even when every producer was last used in the same millisecond",
     async (ctx) => {
       const log = await ctx.log({ clock: () => new Date(T0), maxProducers: 2 });

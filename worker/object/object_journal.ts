@@ -69,9 +69,16 @@ export class ObjectJournal extends SqliteJournal {
       throw error;
     }
     if (producers !== undefined) {
-      // Pruning deleted rows this map cannot name: read them again when asked.
-      if (producers.added) this.#producers.clear();
-      for (const state of producers.states) this.#producers.set(state.id, { ...state });
+      // Pruning deleted rows this map cannot name: read them again when asked. It deletes
+      // the commit's own states too when they are more than maxCount (then keep none), and
+      // those already expired.
+      const { states, added, maxCount, expireBefore } = producers;
+      if (added) this.#producers.clear();
+      if (!added || states.length <= maxCount) {
+        for (const state of states) {
+          if (!added || state.lastUsed >= expireBefore) this.#producers.set(state.id, { ...state });
+        }
+      }
     }
     const { begin } = this.#bounds ?? super.loadBounds();
     // The driver's own rule: retention never moves the beginning back or past the end.
