@@ -40,7 +40,9 @@ const DRIVERS: Record<string, (storage: DurableObjectStorage) => LogHarness> = {
 };
 
 // The cases are listed outside the object (vitest collects tests before any runs) and each
-// runs inside it, over a harness of that object's storage.
+// runs inside it, over a harness of that object's storage. Each suite over each driver has an
+// object of its own: in one object shared by all, every journal the earlier cases created
+// stays in its SQLite database and the last suites slow down with it.
 const namesOnly: LogHarness = {
   create: () => {
     throw new Error("Only case names are listed outside the object");
@@ -53,7 +55,7 @@ for (const [driver, harnessOver] of Object.entries(DRIVERS)) {
     describe(`${suiteName} over ${driver} in a Durable Object`, () => {
       for (const { name } of suite(namesOnly)) {
         it(name, async () => {
-          const stub = env.LOGS.get(env.LOGS.idFromName("conformance"));
+          const stub = env.LOGS.get(env.LOGS.idFromName(`conformance/${driver}/${suiteName}`));
           await runInDurableObject(stub, async (_instance, state) => {
             const found = suite(harnessOver(state.storage)).find((c) => c.name === name);
             if (found === undefined) throw new Error(`No case "${name}"`);
