@@ -968,8 +968,10 @@ export class Log {
     if (this.#coalesce) return this.#enqueue(records, expected, producer);
     let producers: ProducerCommit | undefined;
     let known: ProducerState | undefined;
+    // The clock as this write read it for its records: one reading per write.
+    const now = records[0]!.created;
     if (producer !== undefined) {
-      known = this.#storedProducer(producer.id);
+      known = this.#storedProducer(producer.id, now);
       const decision = decideProducerWrite(known, producer);
       if (decision !== "write") return Promise.resolve(duplicateOf(decision, producer));
     }
@@ -977,8 +979,8 @@ export class Log {
     const { end } = bounds;
     if (expected !== undefined) checkExpected(expected, end);
     if (producer !== undefined) {
-      const state = this.#stateAfter(producer, end, records.length);
-      producers = this.#producerCommit([state], known === undefined);
+      const state = this.#stateAfter(producer, end, records.length, now);
+      producers = this.#producerCommit([state], known === undefined, now);
     }
     raiseCreated(records, this.#lastCreated(bounds));
     this.#commit(end, records, producers);
@@ -988,23 +990,23 @@ export class Log {
   }
 
   /** The stored state of a producer, unless it expired (then the producer is new again). */
-  #storedProducer(id: string): ProducerState | undefined {
+  #storedProducer(id: string, now: number): ProducerState | undefined {
     const state = this.#journal.readProducer(id);
-    if (state === undefined || state.lastUsed < this.#now() - this.#producerTtl) return undefined;
+    if (state === undefined || state.lastUsed < now - this.#producerTtl) return undefined;
     return state;
   }
 
   /** A producer's state once its write of `count` records at `offset` is stored. */
-  #stateAfter(producer: Producer, offset: number, count: number): ProducerState {
+  #stateAfter(producer: Producer, offset: number, count: number, now: number): ProducerState {
     const { id, epoch, seq } = producer;
-    return { id, epoch, seq, offset, count, lastUsed: this.#now() };
+    return { id, epoch, seq, offset, count, lastUsed: now };
   }
 
-  #producerCommit(states: ProducerState[], added: boolean): ProducerCommit {
+  #producerCommit(states: ProducerState[], added: boolean, now: number): ProducerCommit {
     return {
       states,
       added,
-      expireBefore: this.#now() - this.#producerTtl,
+      expireBefore: now - this.#producerTtl,
       maxCount: this.#maxProducers,
     };
   }
@@ -1033,7 +1035,7 @@ export class Log {
     let known: ProducerState | undefined;
     if (producer !== undefined) {
       const gathered = pending?.producers?.get(producer.id);
-      known = gathered ?? this.#storedProducer(producer.id);
+      known = gathered ?? this.#storedProducer(producer.id, records[0]!.created);
       const decision = decideProducerWrite(known, producer);
       if (decision !== "write") {
         const answer = duplicateOf(decision, producer);
@@ -1052,7 +1054,10 @@ export class Log {
     for (const record of records) queued.push(record);
     if (producer === undefined) return this.#wait(commit, offset);
     const producers = commit.producers ??= new Map();
-    producers.set(producer.id, this.#stateAfter(producer, offset, records.length));
+    producers.set(
+      producer.id,
+      this.#stateAfter(producer, offset, records.length, records[0]!.created),
+    );
     commit.addedProducer ||= known === undefined;
     return this.#wait(commit, { offset, count: records.length, duplicate: false });
   }
@@ -1086,7 +1091,7 @@ export class Log {
     try {
       const commit = producers === undefined
         ? undefined
-        : this.#producerCommit([...producers.values()], pending.addedProducer);
+        : this.#producerCommit([...producers.values()], pending.addedProducer, this.#now());
       this.#commit(first, records, commit);
     } catch (error) {
       for (const { reject } of waiters) reject(error);
