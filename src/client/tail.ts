@@ -4,7 +4,7 @@
 import { OutOfRangeError } from "../core/errors.ts";
 import type { CallOptions } from "../core/journal.ts";
 import type { LogRecord } from "../core/log.ts";
-import { assertInteger, checkSignal, describe } from "../core/validate.ts";
+import { assertInteger, checkSignal, describe, timeMs } from "../core/validate.ts";
 import { errorFromBody, unexpected } from "./error_body.ts";
 import { isTransient } from "./retry.ts";
 import { CLOSE_LOG_DELETED, CLOSE_OUT_OF_RANGE, TAIL_PING, TAIL_PONG } from "../protocol/tail.ts";
@@ -474,13 +474,7 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
  * @throws {RangeError} When `time` is an invalid Date or not a finite number.
  */
 export function sinceParam(time: unknown): number {
-  let ms: number;
-  if (time instanceof Date) ms = time.getTime();
-  else if (typeof time === "number") ms = time;
-  else throw new TypeError(`Expected since to be a Date or a number, got ${describe(time)}`);
-  if (!Number.isFinite(ms)) {
-    throw new RangeError(`Expected since to be a valid time, got "${String(time)}"`);
-  }
+  const ms = timeMs("since", time);
   return ms <= 0 ? 0 : Math.ceil(ms);
 }
 

@@ -26,7 +26,14 @@ import {
 import type { LogRecord } from "./log_record.ts";
 import { LogStream, type StreamSource } from "./log_stream.ts";
 import { WriteSignal } from "./write_signal.ts";
-import { assertBytes, assertInteger, assertPosition, checkSignal, describe } from "./validate.ts";
+import {
+  assertBytes,
+  assertInteger,
+  assertPosition,
+  checkSignal,
+  describe,
+  timeMs,
+} from "./validate.ts";
 
 export type { LogRecord } from "./log_record.ts";
 
@@ -697,7 +704,7 @@ export class Log {
    * ```
    */
   offsetAtSync(time: Date | number): number {
-    const ms = timeOf(time);
+    const ms = timeMs("time", time);
     const { begin, end } = this.#readableBounds();
     if (begin === end) return end;
     return this.#journal.findCreated(ms, begin).position;
@@ -1099,18 +1106,6 @@ export class Log {
     }
     for (const { resolve, value } of waiters) resolve(value);
   }
-}
-
-/** Milliseconds since the epoch of a `Date` or a number, checked. */
-function timeOf(time: unknown): number {
-  let ms: number;
-  if (time instanceof Date) ms = time.getTime();
-  else if (typeof time === "number") ms = time;
-  else throw new TypeError(`Expected time to be a Date or a number, got ${describe(time)}`);
-  if (!Number.isFinite(ms)) {
-    throw new RangeError(`Expected time to be a valid time, got "${String(time)}"`);
-  }
-  return ms;
 }
 
 /**

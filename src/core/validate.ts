@@ -28,6 +28,23 @@ export function assertBytes(name: string, value: unknown): asserts value is Uint
   }
 }
 
+/**
+ * Milliseconds since the Unix epoch of a `Date` or a number, checked.
+ *
+ * @throws {TypeError} When `time` is neither a Date nor a number.
+ * @throws {RangeError} When `time` is an invalid Date or not a finite number.
+ */
+export function timeMs(name: string, time: unknown): number {
+  let ms: number;
+  if (time instanceof Date) ms = time.getTime();
+  else if (typeof time === "number") ms = time;
+  else throw new TypeError(`Expected ${name} to be a Date or a number, got ${describe(time)}`);
+  if (!Number.isFinite(ms)) {
+    throw new RangeError(`Expected ${name} to be a valid time, got "${String(time)}"`);
+  }
+  return ms;
+}
+
 /** Rejects with the signal's reason when it is already aborted. */
 export function checkSignal(signal: AbortSignal | undefined): void {
   if (signal !== undefined) {

@@ -9,6 +9,7 @@ import { durableObjectSql } from "../../../worker/object/sql_adapter.ts";
 import type { Producer } from "../../../src/core/producer.ts";
 import { producerHeaders } from "../../../src/protocol/producer.ts";
 import { encodeBatch } from "../../../src/protocol/wire.ts";
+import { bodyText, decodeBatchHelper } from "../ndjson.ts";
 import { BATCH, boundsOf, bytes, call, expectError, text, uniqueName } from "../helpers.ts";
 
 const producer = (seq: number, epoch = 0, id = "writer-1"): Producer => ({ id, epoch, seq });
@@ -32,11 +33,7 @@ function batchAs(name: string, who: Producer, records: string[]): Promise<Respon
 /** Every record of a small log, as text. */
 async function contents(name: string): Promise<string[]> {
   const res = await call(`/logs/${name}/records?from=0&limit=1000`);
-  const body = await res.text();
-  return body.split("\n").filter((line) => line !== "").map((line) => {
-    const { data } = JSON.parse(line) as { data: string };
-    return text(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
-  });
+  return decodeBatchHelper(await bodyText(res)).map((record) => text(record.data));
 }
 
 describe("POST /records with a producer", () => {
