@@ -19,10 +19,11 @@
  * Durable Object), as a share of one core over the phase (Linux only, from /proc): on a small
  * machine either side can be the one that limits.
  *
- * The three request-rate phases (no-op, durable no-op, single appends) run interleaved: the
- * machine is shared, and its load drifts over a minute, so each phase gets `LOAD_ROUNDS` (5)
- * windows of `LOAD_SECONDS / LOAD_ROUNDS` seconds, taken in turn, and the ratio to the no-op
- * is the median of the ratios within each round. Rates are the mean over the rounds; p50 and
+ * The four request-rate phases (no-op, durable no-op, single appends without and with a
+ * producer) run interleaved: the machine is shared, and its load drifts over a minute, so each
+ * phase gets `LOAD_ROUNDS` (5) windows of `LOAD_SECONDS / LOAD_ROUNDS` seconds, taken in turn
+ * (every other round in reverse order), and the ratio to the no-op is the median of the ratios
+ * within each round. Rates are the mean over the rounds; p50 and
  * p99 the median of the rounds' values.
  *
  * Usage: `npm run bench:load` (= `node bench/load.mjs`). `LOAD_SECONDS` sets the length of each
@@ -247,13 +248,16 @@ async function cannon(url, req, seconds = SECONDS) {
   }
   const perConnection = req.perConnection;
   if (perConnection !== undefined) {
-    opts.requests = [{
-      /** @param {any} request @param {Record<string, any>} context */
-      setupRequest: (request, context) => ({
-        ...request,
-        headers: { ...request.headers, ...perConnection(context) },
-      }),
-    }];
+    // Each connection (autocannon's client) keeps its own context, and sets its next
+    // request's headers as it sends it. (A `setupRequest` context would not do: autocannon
+    // clears it each time a connection comes back to the first of its `requests`.)
+    const { headers } = opts;
+    /** @param {any} client */
+    opts.setupClient = (client) => {
+      /** @type {Record<string, any>} */
+      const context = {};
+      client.on("request", () => client.setHeaders({ ...headers, ...perConnection(context) }));
+    };
   }
   const r = await autocannon(opts);
   return {
@@ -356,7 +360,12 @@ async function interleaved(phases) {
   const results = phases.map(() => []);
   const tallies = phases.map(() => new CpuTally());
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, phase] of phases.entries()) {
+    // Every other round runs the phases in reverse order: no phase always follows another
+    // (a checkpoint of SQLite's WAL, or a garbage collection, that one phase leaves behind
+    // falls on each of its neighbours alike).
+    const order = [...phases.entries()];
+    if (round % 2 === 1) order.reverse();
+    for (const [i, phase] of order) {
       const stop = /** @type {CpuTally} */ (tallies[i]).start(phase.pids);
       const r = await cannon(phase.url, phase.req, seconds);
       stop();
@@ -588,6 +597,8 @@ async function main() {
   const rows = [];
   /** @type {{ mf: Miniflare, url: URL, pids: string[] }[]} */
   const started = [];
+  /** The producers the producer's phase named: one per connection and round. */
+  let producersStarted = 0;
   const outdir = mkdtempSync(join(tmpdir(), "edgelog-load-"));
   try {
     const noop = await startBaseline(NOOP_WORKER);
@@ -643,7 +654,6 @@ async function main() {
       // The same appends, each naming its producer: one producer per connection, its seq
       // counted by the connection (a run's producers are new: the ids carry the run).
       const run = Date.now().toString(36);
-      let connections = 0;
       phases.push({
         name: "single-record appends with a producer",
         unit: "appends/s",
@@ -654,7 +664,7 @@ async function main() {
           body: RECORD,
           headers: single.headers,
           perConnection: (context) => {
-            context.id ??= `load-${run}-${connections++}`;
+            context.id ??= `load-${run}-${producersStarted++}`;
             context.seq = context.seq === undefined ? 0 : context.seq + 1;
             return producerHeaders({ id: context.id, epoch: 0, seq: context.seq });
           },
@@ -707,7 +717,8 @@ async function main() {
     );
     console.log(
       `  appends with a producer >= 90% of without: ${fmt(100 * ratio, 1)}% ` +
-        `${ratio >= 0.9 ? "MET" : "NOT MET"} (${produced.errors} errors)`,
+        `${ratio >= 0.9 ? "MET" : "NOT MET"} (${produced.errors} errors; ` +
+        `${fmt(producersStarted)} producers, one per connection and round)`,
     );
   }
   if (batched) {

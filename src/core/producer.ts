@@ -99,9 +99,11 @@ export function assertProducer(producer: unknown): asserts producer is Producer 
       `Expected producer.id to hold 1 to ${MAX_PRODUCER_ID_LENGTH} characters, got ${id.length}`,
     );
   }
-  // deno-lint-ignore no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(id)) {
-    throw new RangeError("Expected producer.id to hold no control characters");
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) {
+      throw new RangeError("Expected producer.id to hold no control characters");
+    }
   }
   assertPosition("producer.epoch", epoch);
   assertPosition("producer.seq", seq);

@@ -43,6 +43,8 @@ export class MemoryJournal extends StorageJournal {
   #origin: number;
   /** Producer states by id, least recently used first (a Map keeps insertion order). */
   #producers = new Map<string, ProducerState>();
+  /** The id of the Map's last entry: the most recently used producer. */
+  #newest: string | undefined;
 
   /**
    * Creates an empty journal.
@@ -105,14 +107,18 @@ export class MemoryJournal extends StorageJournal {
   /** Driver hook: Reads a producer's state. */
   protected override loadProducer(id: string): ProducerState | undefined {
     const state = this.#producers.get(id);
-    return state === undefined ? undefined : { ...state };
+    return state === undefined ? undefined : copyState(state);
   }
 
   #storeProducers({ states, added, expireBefore, maxCount }: ProducerCommit): void {
-    for (const state of states) {
-      // Deleted first, so that the Map's order stays least recently used first.
-      this.#producers.delete(state.id);
-      this.#producers.set(state.id, { ...state });
+    const producers = this.#producers;
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i]!;
+      // Deleted first, so that the Map's order stays least recently used first; the most
+      // recent one (a producer writing on its own) is replaced where it is, already last.
+      if (state.id !== this.#newest) producers.delete(state.id);
+      producers.set(state.id, copyState(state));
+      this.#newest = state.id;
     }
     if (!added) return;
     // Least recently used first: expired ones and those over the count are at the front.
@@ -147,6 +153,7 @@ export class MemoryJournal extends StorageJournal {
     this.#records = [];
     this.#head = 0;
     this.#producers.clear();
+    this.#newest = undefined;
   }
 
   #dropBelow(end: number): void {
@@ -158,4 +165,10 @@ export class MemoryJournal extends StorageJournal {
       this.#head = 0;
     }
   }
+}
+
+/** A copy of a producer's state: the journal's own, out of its callers' reach. */
+function copyState(state: ProducerState): ProducerState {
+  const { id, epoch, seq, offset, count, lastUsed } = state;
+  return { id, epoch, seq, offset, count, lastUsed };
 }
