@@ -78,6 +78,9 @@ export const DEFAULT_PRODUCER_TTL = 7 * 24 * 60 * 60 * 1000;
 /** How many producers a log keeps by default; the least recently used go first. */
 export const DEFAULT_MAX_PRODUCERS = 10_000;
 
+/** The last id found valid: a producer that writes again is not scanned again. */
+let validId = "";
+
 /**
  * Checks that `producer` is a valid {@linkcode Producer}.
  *
@@ -99,11 +102,14 @@ export function assertProducer(producer: unknown): asserts producer is Producer 
       `Expected producer.id to hold 1 to ${MAX_PRODUCER_ID_LENGTH} characters, got ${id.length}`,
     );
   }
-  for (let i = 0; i < id.length; i++) {
-    const code = id.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) {
-      throw new RangeError("Expected producer.id to hold no control characters");
+  if (id !== validId) {
+    for (let i = 0; i < id.length; i++) {
+      const code = id.charCodeAt(i);
+      if (code < 0x20 || code === 0x7f) {
+        throw new RangeError("Expected producer.id to hold no control characters");
+      }
     }
+    validId = id;
   }
   assertPosition("producer.epoch", epoch);
   assertPosition("producer.seq", seq);

@@ -175,6 +175,8 @@ export abstract class StorageJournal implements Journal {
    * @param records The records to append.
    * @param truncateBefore Records below this position are removed. Default 0.
    * @param producers Producer states to store with the records, and how to prune old ones.
+   * A driver may keep the state objects themselves, as it may keep the records' bytes: they
+   * must not be changed afterwards.
    * @throws {ConflictError} When `end` is below the current end.
    * @throws {RangeError} When `end` is above the current end.
    * @throws {ClosedError} After close.
@@ -240,7 +242,8 @@ export abstract class StorageJournal implements Journal {
    * decides when a state has expired).
    *
    * @param id The producer's id.
-   * @returns Its state, or `undefined` when none is stored.
+   * @returns Its state, or `undefined` when none is stored. It may be the journal's own
+   * object, which must not be changed.
    * @throws {ClosedError} After close.
    */
   readProducer(id: string): ProducerState | undefined {

@@ -41,10 +41,14 @@ export class MemoryJournal extends StorageJournal {
   #begin: number;
   #end: number;
   #origin: number;
-  /** Producer states by id, least recently used first (a Map keeps insertion order). */
+  /**
+   * Producer states by id, least recently used first (a Map keeps insertion order), all
+   * but the most recently used one, which is `#newest`: a producer that writes on its own
+   * replaces a field, not a Map entry.
+   */
   #producers = new Map<string, ProducerState>();
-  /** The id of the Map's last entry: the most recently used producer. */
-  #newest: string | undefined;
+  /** The most recently used producer's state, after every state in `#producers`. */
+  #newest: ProducerState | undefined;
 
   /**
    * Creates an empty journal.
@@ -104,27 +108,35 @@ export class MemoryJournal extends StorageJournal {
     return { position: lo, created: lo < end ? records[offset + lo]!.created : undefined };
   }
 
-  /** Driver hook: Reads a producer's state. */
+  /** Driver hook: Reads a producer's state: the journal's own, not to be changed. */
   protected override loadProducer(id: string): ProducerState | undefined {
-    const state = this.#producers.get(id);
-    return state === undefined ? undefined : copyState(state);
+    const newest = this.#newest;
+    return newest !== undefined && newest.id === id ? newest : this.#producers.get(id);
   }
 
+  /** Keeps the states given (not copies: like records, they are the journal's now). */
   #storeProducers({ states, added, expireBefore, maxCount }: ProducerCommit): void {
     const producers = this.#producers;
     for (let i = 0; i < states.length; i++) {
       const state = states[i]!;
-      // Deleted first, so that the Map's order stays least recently used first; the most
-      // recent one (a producer writing on its own) is replaced where it is, already last.
-      if (state.id !== this.#newest) producers.delete(state.id);
-      producers.set(state.id, copyState(state));
-      this.#newest = state.id;
+      const newest = this.#newest;
+      if (newest === undefined || newest.id !== state.id) {
+        // The state's older entry goes, and the newest until now becomes the Map's last.
+        producers.delete(state.id);
+        if (newest !== undefined) producers.set(newest.id, newest);
+      }
+      this.#newest = state;
     }
     if (!added) return;
     // Least recently used first: expired ones and those over the count are at the front.
-    for (const [id, state] of this.#producers) {
-      if (state.lastUsed >= expireBefore && this.#producers.size <= maxCount) break;
-      this.#producers.delete(id);
+    for (const [id, state] of producers) {
+      if (state.lastUsed >= expireBefore && producers.size + 1 <= maxCount) return;
+      producers.delete(id);
+    }
+    // Every other state went: the newest is the first now, and goes by the same rule.
+    const newest = this.#newest;
+    if (newest !== undefined && (newest.lastUsed < expireBefore || maxCount < 1)) {
+      this.#newest = undefined;
     }
   }
 
@@ -165,10 +177,4 @@ export class MemoryJournal extends StorageJournal {
       this.#head = 0;
     }
   }
-}
-
-/** A copy of a producer's state: the journal's own, out of its callers' reach. */
-function copyState(state: ProducerState): ProducerState {
-  const { id, epoch, seq, offset, count, lastUsed } = state;
-  return { id, epoch, seq, offset, count, lastUsed };
 }

@@ -31,6 +31,11 @@ const PRODUCER_ROWS = 16;
  * An append is one transaction that checks the end, inserts the rows with multi-row
  * INSERTs, applies retention and moves the bounds; reads are paged by position.
  *
+ * Producer states are kept in memory once read or stored, and read from there while the
+ * journal's end is where this instance's own last commit left it (as its latest read of the
+ * bounds says): every change to a producer's row comes with an append, so a writer elsewhere
+ * (another connection to the same file) moves the end, and the states are read again.
+ *
  * Obtain one from {@linkcode SqliteStore.open}.
  *
  * @example
@@ -53,6 +58,12 @@ export class SqliteJournal extends StorageJournal {
   readonly #id: number;
   readonly #table: string;
   readonly #onClose: (journal: SqliteJournal) => void;
+  /** Producer states as SQLite holds them at the end `#statesEnd`, by id. */
+  readonly #states = new Map<string, ProducerState>();
+  /** The end at which `#states` is known to match SQLite; `undefined` when unknown. */
+  #statesEnd: number | undefined;
+  /** The end as this instance last read or wrote it. */
+  #seenEnd: number | undefined;
 
   /**
    * Opens (creating when missing) the journal `name` in `db`. Use
@@ -104,7 +115,9 @@ export class SqliteJournal extends StorageJournal {
       this.#id,
     );
     if (row === undefined) throw new RangeError(`The journal "${this.name}" was deleted`);
-    return { begin: Number(row.begin_pos), end: Number(row.end_pos) };
+    const end = Number(row.end_pos);
+    this.#seenEnd = end;
+    return { begin: Number(row.begin_pos), end };
   }
 
   /** Driver hook: Reads up to `limit` records from `pos`. */
@@ -125,6 +138,27 @@ export class SqliteJournal extends StorageJournal {
 
   /** Driver hook: Appends records atomically, with retention. */
   protected override storeRecords(
+    end: number,
+    records: readonly NewRecord[],
+    truncateBefore: number,
+    producers: ProducerCommit | undefined,
+  ): void {
+    try {
+      this.#commitRecords(end, records, truncateBefore, producers);
+    } catch (error) {
+      // Rolled back, or written by another connection meanwhile: read the states again.
+      this.#forgetStates();
+      throw error;
+    }
+    // The states kept matched SQLite before this commit only if it was at the end this
+    // instance last left it; else another connection wrote in between. None kept is right.
+    if (this.#statesEnd !== end) this.#states.clear();
+    if (producers !== undefined) this.#keepStates(producers);
+    this.#statesEnd = this.#seenEnd = end + records.length;
+  }
+
+  /** One transaction: the end checked, the records, retention, bounds and producer states. */
+  #commitRecords(
     end: number,
     records: readonly NewRecord[],
     truncateBefore: number,
@@ -181,6 +215,35 @@ export class SqliteJournal extends StorageJournal {
 
   /** Driver hook: Reads a producer's state. */
   protected override loadProducer(id: string): ProducerState | undefined {
+    const current = this.#statesEnd !== undefined && this.#statesEnd === this.#seenEnd;
+    if (current) {
+      const known = this.#states.get(id);
+      if (known !== undefined) return known;
+    }
+    const state = this.#selectProducer(id);
+    if (current && state !== undefined) this.#states.set(id, state);
+    return state;
+  }
+
+  /** Keeps the states a commit stored, as SQLite now holds them. */
+  #keepStates({ states, added, maxCount, expireBefore }: ProducerCommit): void {
+    // Pruning deleted rows this map cannot name: they are read again when asked for. It
+    // deletes the commit's own states too when they are more than maxCount (then none is
+    // kept), and those already expired.
+    if (added) this.#states.clear();
+    if (!added || states.length <= maxCount) {
+      for (const state of states) {
+        if (!added || state.lastUsed >= expireBefore) this.#states.set(state.id, state);
+      }
+    }
+  }
+
+  #forgetStates(): void {
+    this.#states.clear();
+    this.#statesEnd = undefined;
+  }
+
+  #selectProducer(id: string): ProducerState | undefined {
     const [row] = this.#db.exec(
       "SELECT epoch, seq, first_pos, count, last_used FROM edgelog_producers WHERE journal_id = ? AND producer = ?",
       this.#id,
@@ -286,6 +349,7 @@ export class SqliteJournal extends StorageJournal {
 
   /** Driver hook: Moves a fresh journal to start at `first`. */
   protected override moveOrigin(first: number): boolean {
+    this.#forgetStates();
     return this.#db.transaction(() => {
       const [row] = this.#db.exec(
         "SELECT origin, end_pos FROM edgelog_journals WHERE id = ?",
@@ -305,6 +369,7 @@ export class SqliteJournal extends StorageJournal {
 
   /** Driver hook: Releases resources on close. */
   protected override release(): void {
+    this.#forgetStates();
     this.#onClose(this);
   }
 }

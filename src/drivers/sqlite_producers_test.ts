@@ -3,7 +3,7 @@
 // producers existed (layout version 1). The conformance suite covers each journal alone.
 import { DatabaseSync } from "node:sqlite";
 import assert from "node:assert/strict";
-import { Log, nodeSqlite, SqliteStore } from "../../mod.ts";
+import { Log, nodeSqlite, ProducerSeqGapError, SqliteStore, StaleEpochError } from "../../mod.ts";
 
 const producer = (id: string, seq: number, epoch = 0) => ({ id, epoch, seq });
 
@@ -72,6 +72,52 @@ Deno.test("Journals of one SqliteStore keep the states of producers with the sam
   assert.equal(c.journal.readProducer("r")?.seq, 0);
   assert.equal(a.journal.readProducer("p")?.seq, 1);
   store.close();
+});
+
+Deno.test("A journal reads a producer's state again once another connection to the file wrote", async (t) => {
+  // Each journal keeps the states it read or stored in memory; a second connection's write
+  // must not be judged against them.
+  await using db = await tempDb();
+  const first = new SqliteStore(nodeSqlite(new DatabaseSync(db.path)));
+  const second = new SqliteStore(nodeSqlite(new DatabaseSync(db.path)));
+  const here = new Log({ journal: first.open("log") });
+  const there = new Log({ journal: second.open("log") });
+  const one = new Uint8Array([1]);
+
+  await t.step("a retry of a write made through the other connection is a duplicate", async () => {
+    await here.write(one, { producer: producer("p", 0) });
+    assert.deepEqual(
+      await there.write(one, { producer: producer("p", 1) }),
+      { offset: 1, count: 1, duplicate: false },
+    );
+    assert.deepEqual(
+      await here.write(one, { producer: producer("p", 1) }),
+      { offset: 1, count: 1, duplicate: true },
+    );
+    assert.deepEqual(await here.bounds(), { begin: 0, end: 2 });
+  });
+
+  await t.step("an epoch raised through the other connection fences this one", async () => {
+    await here.write(one, { producer: producer("q", 0) });
+    await there.write(one, { producer: producer("q", 0, 1) });
+    await assert.rejects(() => here.write(one, { producer: producer("q", 1) }), StaleEpochError);
+    assert.deepEqual(await here.bounds(), { begin: 0, end: 4 });
+  });
+
+  await t.step("a state pruned through the other connection is not taken for known", async () => {
+    const pruning = new Log({ journal: second.open("log"), maxProducers: 1 });
+    await here.write(one, { producer: producer("r", 0) });
+    // A new producer with maxProducers 1 prunes every other state, r's included.
+    await pruning.write(one, { producer: producer("s", 0) });
+    assert.equal(pruning.journal.readProducer("r"), undefined);
+    // r is unknown again: its next seq is a gap, not a write.
+    await assert.rejects(
+      () => here.write(one, { producer: producer("r", 1) }),
+      ProducerSeqGapError,
+    );
+  });
+  first.close();
+  second.close();
 });
 
 Deno.test("SqliteStore brings a database of layout 1 (before producers) to the current layout", async () => {

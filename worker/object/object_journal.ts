@@ -1,10 +1,10 @@
 /**
- * The LogObject's journal: the core's SQLite driver with its bounds and producers kept in memory.
+ * The LogObject's journal: the core's SQLite driver with its bounds kept in memory.
  *
  * @module
  */
 import { type Bounds, SqliteJournal } from "../../mod.ts";
-import type { ProducerCommit, ProducerState } from "../../src/core/producer.ts";
+import type { ProducerCommit } from "../../src/core/producer.ts";
 import type { NewRecord } from "../../src/core/storage_journal.ts";
 
 /**
@@ -22,10 +22,8 @@ import type { NewRecord } from "../../src/core/storage_journal.ts";
  * moved in memory, after the other two (rare) read again. A commit the runtime fails to make
  * durable resets the whole object, this instance with it.
  *
- * The producers' states are kept the same way: a producer's write reads its state from
- * memory, once read or stored, and its commit stores the next state in the same transaction
- * as the records. Unlike the bounds, these are not checked again inside the transaction: the
- * one-writer rule above is what keeps them true.
+ * The producers' states are kept in memory by the SQLite driver itself, for as long as the
+ * end is where its own last commit left it, which in an object it always is.
  *
  * @example
  * ```ts ignore
@@ -36,12 +34,6 @@ import type { NewRecord } from "../../src/core/storage_journal.ts";
  */
 export class ObjectJournal extends SqliteJournal {
   #bounds: Bounds | undefined;
-  /**
-   * The producers' states read or stored so far, as SQLite holds them: a producer's write
-   * reads its state without a query. Bounded by the table it mirrors (the Log's
-   * `maxProducers`); emptied when pruning may have removed rows.
-   */
-  #producers = new Map<string, ProducerState>();
 
   /** Driver hook: the bounds, from memory once read. */
   protected override loadBounds(): Bounds {
@@ -61,38 +53,11 @@ export class ObjectJournal extends SqliteJournal {
     // Unset, so that the driver's check inside its transaction reads SQLite's bounds; it
     // reads them through `loadBounds`, which keeps them: `begin` before this append.
     this.#bounds = undefined;
-    try {
-      super.storeRecords(end, records, truncateBefore, producers);
-    } catch (error) {
-      // The transaction rolled back: SQLite still holds the states from before.
-      this.#producers.clear();
-      throw error;
-    }
-    if (producers !== undefined) {
-      // Pruning deleted rows this map cannot name: read them again when asked. It deletes
-      // the commit's own states too when they are more than maxCount (then keep none), and
-      // those already expired.
-      const { states, added, maxCount, expireBefore } = producers;
-      if (added) this.#producers.clear();
-      if (!added || states.length <= maxCount) {
-        for (const state of states) {
-          if (!added || state.lastUsed >= expireBefore) this.#producers.set(state.id, { ...state });
-        }
-      }
-    }
+    super.storeRecords(end, records, truncateBefore, producers);
     const { begin } = this.#bounds ?? super.loadBounds();
     // The driver's own rule: retention never moves the beginning back or past the end.
     const newEnd = end + records.length;
     this.#bounds = { begin: Math.max(begin, Math.min(truncateBefore, newEnd)), end: newEnd };
-  }
-
-  /** Driver hook: a producer's state, from memory once read. */
-  protected override loadProducer(id: string): ProducerState | undefined {
-    const known = this.#producers.get(id);
-    if (known !== undefined) return { ...known };
-    const state = super.loadProducer(id);
-    if (state !== undefined) this.#producers.set(id, { ...state });
-    return state;
   }
 
   /** Driver hook: truncates as the SQLite driver does; the bounds are read again. */
