@@ -1,6 +1,7 @@
 // What naming a producer costs an append: Log.write and Log.writeBatch (100 records) with
 // a producer ({ id, epoch, seq }, the next seq each time) against the same calls without
-// one, over MemoryJournal, SQLite in memory and a SQLite file (node:sqlite, WAL,
+// one, and Log.write with a new producer each time once the log keeps 10,000 (the default
+// maxProducers: each write stores one state and prunes the least recently used), over MemoryJournal, SQLite in memory and a SQLite file (node:sqlite, WAL,
 // synchronous=FULL), 32-byte payloads.
 //
 //   deno run -A bench/producer_overhead.ts [rounds]
@@ -16,7 +17,14 @@
 // whose appends wait for the disk.
 import { DatabaseSync } from "node:sqlite";
 import process from "node:process";
-import { Log, MemoryJournal, nodeSqlite, SqliteStore, type StorageJournal } from "../mod.ts";
+import {
+  DEFAULT_MAX_PRODUCERS,
+  Log,
+  MemoryJournal,
+  nodeSqlite,
+  SqliteStore,
+  type StorageJournal,
+} from "../mod.ts";
 import { BATCH_SIZE, payload, payloads, SEGMENT_SIZE } from "./fixtures.ts";
 
 const ROUNDS = Number(Deno.args[0] ?? 20);
@@ -42,12 +50,30 @@ function newLog(driver: "memory" | "sqlite-memory" | "sqlite-file", name: string
   return new Log({ journal, maxSegmentSize: SEGMENT_SIZE });
 }
 
-/** The two appends of a scenario: without a producer, and with one writing its next seq. */
-function variants(driver: Parameters<typeof newLog>[0], batched: boolean): [Append, Append] {
-  const plain = newLog(driver, `plain_${batched}`);
-  const named = newLog(driver, `producer_${batched}`);
+/**
+ * The two appends of a scenario: without a producer, and with one writing its next seq, or
+ * (`fresh`) with a producer the log has not seen each time, once the log holds as many
+ * producers as it keeps (10,000): each such write stores one and prunes the least recently
+ * used. Both logs get the same 10,000 appends first.
+ */
+async function variants(
+  driver: Parameters<typeof newLog>[0],
+  batched: boolean,
+  fresh: boolean,
+): Promise<[Append, Append]> {
+  const plain = newLog(driver, `plain_${batched}_${fresh}`);
+  const named = newLog(driver, `producer_${batched}_${fresh}`);
   let seq = 0;
-  const producer = () => ({ id: "bench-producer", epoch: 0, seq: seq++ });
+  let ids = 0;
+  const producer = fresh
+    ? () => ({ id: `bench-producer-${ids++}`, epoch: 0, seq: 0 })
+    : () => ({ id: "bench-producer", epoch: 0, seq: seq++ });
+  if (fresh) {
+    for (let i = 0; i < DEFAULT_MAX_PRODUCERS; i++) {
+      await plain.write(data);
+      await named.write(data, { producer: producer() });
+    }
+  }
   return batched
     ? [
       () => plain.writeBatch(batch),
@@ -85,8 +111,13 @@ function format(ns: number): string {
   return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`;
 }
 
-async function scenario(name: string, driver: Parameters<typeof newLog>[0], batched: boolean) {
-  const [plain, named] = variants(driver, batched);
+async function scenario(
+  name: string,
+  driver: Parameters<typeof newLog>[0],
+  batched: boolean,
+  fresh = false,
+) {
+  const [plain, named] = await variants(driver, batched, fresh);
   // Warm-up: both variants a few times, then rounds sized to about ROUND_MS each.
   const probes: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -123,10 +154,14 @@ async function scenario(name: string, driver: Parameters<typeof newLog>[0], batc
 }
 
 console.log(`${ROUNDS} interleaved rounds per scenario, ${data.byteLength}-byte records`);
+const NEW = "write, a new producer each time (10,000 kept)";
 await scenario("memory, write", "memory", false);
 await scenario(`memory, writeBatch of ${BATCH_SIZE}`, "memory", true);
+await scenario(`memory, ${NEW}`, "memory", false, true);
 await scenario("SQLite in memory, write", "sqlite-memory", false);
 await scenario(`SQLite in memory, writeBatch of ${BATCH_SIZE}`, "sqlite-memory", true);
+await scenario(`SQLite in memory, ${NEW}`, "sqlite-memory", false, true);
 await scenario("SQLite file, write", "sqlite-file", false);
 await scenario(`SQLite file, writeBatch of ${BATCH_SIZE}`, "sqlite-file", true);
+await scenario(`SQLite file, ${NEW}`, "sqlite-file", false, true);
 Deno.removeSync(dir, { recursive: true });

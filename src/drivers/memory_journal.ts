@@ -13,6 +13,7 @@ import {
   StorageJournal,
   type StoredRecord,
 } from "../core/storage_journal.ts";
+import { ProducerLru } from "./producer_lru.ts";
 
 /**
  * An in-memory {@linkcode Journal}: the default storage of a {@linkcode Log}. A fresh
@@ -41,14 +42,8 @@ export class MemoryJournal extends StorageJournal {
   #begin: number;
   #end: number;
   #origin: number;
-  /**
-   * Producer states by id, least recently used first (a Map keeps insertion order), all
-   * but the most recently used one, which is `#newest`: a producer that writes on its own
-   * replaces a field, not a Map entry.
-   */
-  #producers = new Map<string, ProducerState>();
-  /** The most recently used producer's state, after every state in `#producers`. */
-  #newest: ProducerState | undefined;
+  /** Producer states by id, least recently used first. */
+  #producers = new ProducerLru();
 
   /**
    * Creates an empty journal.
@@ -110,33 +105,18 @@ export class MemoryJournal extends StorageJournal {
 
   /** Driver hook: Reads a producer's state: the journal's own, not to be changed. */
   protected override loadProducer(id: string): ProducerState | undefined {
-    const newest = this.#newest;
-    return newest !== undefined && newest.id === id ? newest : this.#producers.get(id);
+    return this.#producers.get(id);
   }
 
   /** Keeps the states given (not copies: like records, they are the journal's now). */
   #storeProducers({ states, added, expireBefore, maxCount }: ProducerCommit): void {
     const producers = this.#producers;
-    for (let i = 0; i < states.length; i++) {
-      const state = states[i]!;
-      const newest = this.#newest;
-      if (newest === undefined || newest.id !== state.id) {
-        // The state's older entry goes, and the newest until now becomes the Map's last.
-        producers.delete(state.id);
-        if (newest !== undefined) producers.set(newest.id, newest);
-      }
-      this.#newest = state;
-    }
+    for (const state of states) producers.store(state);
     if (!added) return;
     // Least recently used first: expired ones and those over the count are at the front.
-    for (const [id, state] of producers) {
-      if (state.lastUsed >= expireBefore && producers.size + 1 <= maxCount) return;
-      producers.delete(id);
-    }
-    // Every other state went: the newest is the first now, and goes by the same rule.
-    const newest = this.#newest;
-    if (newest !== undefined && (newest.lastUsed < expireBefore || maxCount < 1)) {
-      this.#newest = undefined;
+    for (let oldest = producers.oldest(); oldest !== undefined; oldest = producers.oldest()) {
+      if (oldest.lastUsed >= expireBefore && producers.size <= maxCount) break;
+      producers.delete(oldest.id);
     }
   }
 
@@ -165,7 +145,6 @@ export class MemoryJournal extends StorageJournal {
     this.#records = [];
     this.#head = 0;
     this.#producers.clear();
-    this.#newest = undefined;
   }
 
   #dropBelow(end: number): void {

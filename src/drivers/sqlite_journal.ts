@@ -14,6 +14,7 @@ import {
   StorageJournal,
   type StoredRecord,
 } from "../core/storage_journal.ts";
+import { ProducerLru } from "./producer_lru.ts";
 
 /**
  * Rows per multi-row INSERT, within SQLite's limit of 100 parameters in a Durable Object:
@@ -24,6 +25,16 @@ const SHARED_ROWS = 98;
 const MIXED_ROWS = 49;
 /** Producer states per multi-row upsert: the journal's id, then six values per state. */
 const PRODUCER_ROWS = 16;
+/** Producer ids per DELETE of pruned states: the journal's id, then the ids. */
+const PRUNED_ROWS = 99;
+/**
+ * Every producer state of a journal, least recently used first (ties by id), with the
+ * journal's end read in the same statement: one row with null producer columns when none.
+ */
+const MIRROR_SQL = `SELECT j.end_pos, p.producer, p.epoch, p.seq, p.first_pos, p.count,
+    p.last_used
+  FROM edgelog_journals AS j LEFT JOIN edgelog_producers AS p ON p.journal_id = j.id
+  WHERE j.id = ? ORDER BY p.last_used, p.producer`;
 
 /**
  * A journal stored in SQLite: one row per record in its own table (position as
@@ -31,10 +42,13 @@ const PRODUCER_ROWS = 16;
  * An append is one transaction that checks the end, inserts the rows with multi-row
  * INSERTs, applies retention and moves the bounds; reads are paged by position.
  *
- * Producer states are kept in memory once read or stored, and read from there while the
- * journal's end is where this instance's own last commit left it (as its latest read of the
- * bounds says): every change to a producer's row comes with an append, so a writer elsewhere
- * (another connection to the same file) moves the end, and the states are read again.
+ * The journal's producer states are also kept in memory, least recently used first, once a
+ * producer is first looked up (at most `maxProducers` of them): a producer's write reads
+ * its state, and a new producer's commit finds the states to prune, without a query. They
+ * are used while the journal's end is where they were read or last written (as this
+ * instance's latest read of the bounds says): every change to a producer's row comes with an
+ * append, so a write through another connection to the same file moves the end, and the
+ * states are read from SQLite again.
  *
  * Obtain one from {@linkcode SqliteStore.open}.
  *
@@ -58,10 +72,13 @@ export class SqliteJournal extends StorageJournal {
   readonly #id: number;
   readonly #table: string;
   readonly #onClose: (journal: SqliteJournal) => void;
-  /** Producer states as SQLite holds them at the end `#statesEnd`, by id. */
-  readonly #states = new Map<string, ProducerState>();
-  /** The end at which `#states` is known to match SQLite; `undefined` when unknown. */
-  #statesEnd: number | undefined;
+  /**
+   * Every producer state of the journal, by id, least recently used first, as SQLite holds
+   * them when the journal ends at `#mirrorEnd`; `undefined` until a producer is looked up.
+   */
+  #mirror: ProducerLru | undefined;
+  /** The end at which `#mirror` matches SQLite. */
+  #mirrorEnd: number | undefined;
   /** The end as this instance last read or wrote it. */
   #seenEnd: number | undefined;
 
@@ -147,14 +164,12 @@ export class SqliteJournal extends StorageJournal {
       this.#commitRecords(end, records, truncateBefore, producers);
     } catch (error) {
       // Rolled back, or written by another connection meanwhile: read the states again.
-      this.#forgetStates();
+      this.#forgetMirror();
       throw error;
     }
-    // The states kept matched SQLite before this commit only if it was at the end this
-    // instance last left it; else another connection wrote in between. None kept is right.
-    if (this.#statesEnd !== end) this.#states.clear();
-    if (producers !== undefined) this.#keepStates(producers);
-    this.#statesEnd = this.#seenEnd = end + records.length;
+    // The mirror is kept up to date by the commit (or was dropped by it).
+    if (this.#mirrorEnd === end) this.#mirrorEnd = end + records.length;
+    this.#seenEnd = end + records.length;
   }
 
   /** One transaction: the end checked, the records, retention, bounds and producer states. */
@@ -182,7 +197,7 @@ export class SqliteJournal extends StorageJournal {
         end + records.length,
         this.#id,
       );
-      if (producers !== undefined) this.#storeProducers(producers);
+      if (producers !== undefined) this.#storeProducers(producers, end);
     });
   }
 
@@ -215,32 +230,36 @@ export class SqliteJournal extends StorageJournal {
 
   /** Driver hook: Reads a producer's state. */
   protected override loadProducer(id: string): ProducerState | undefined {
-    const current = this.#statesEnd !== undefined && this.#statesEnd === this.#seenEnd;
-    if (current) {
-      const known = this.#states.get(id);
-      if (known !== undefined) return known;
-    }
-    const state = this.#selectProducer(id);
-    if (current && state !== undefined) this.#states.set(id, state);
-    return state;
+    const mirror = this.#mirror ?? this.#loadMirror();
+    // Another connection wrote since the mirror was read: this one state is read again.
+    return this.#mirrorEnd === this.#seenEnd ? mirror.get(id) : this.#selectProducer(id);
   }
 
-  /** Keeps the states a commit stored, as SQLite now holds them. */
-  #keepStates({ states, added, maxCount, expireBefore }: ProducerCommit): void {
-    // Pruning deleted rows this map cannot name: they are read again when asked for. It
-    // deletes the commit's own states too when they are more than maxCount (then none is
-    // kept), and those already expired.
-    if (added) this.#states.clear();
-    if (!added || states.length <= maxCount) {
-      for (const state of states) {
-        if (!added || state.lastUsed >= expireBefore) this.#states.set(state.id, state);
-      }
+  /** Reads every producer state of the journal, with the end they belong to. */
+  #loadMirror(): ProducerLru {
+    const rows = this.#db.exec(MIRROR_SQL, this.#id);
+    if (rows.length === 0) throw new RangeError(`The journal "${this.name}" was deleted`);
+    const mirror = new ProducerLru();
+    for (const row of rows) {
+      if (row.producer === null || row.producer === undefined) continue;
+      const id = String(row.producer);
+      mirror.store({
+        id,
+        epoch: Number(row.epoch),
+        seq: Number(row.seq),
+        offset: Number(row.first_pos),
+        count: Number(row.count),
+        lastUsed: Number(row.last_used),
+      });
     }
+    this.#mirror = mirror;
+    this.#mirrorEnd = Number(rows[0]!.end_pos);
+    return mirror;
   }
 
-  #forgetStates(): void {
-    this.#states.clear();
-    this.#statesEnd = undefined;
+  #forgetMirror(): void {
+    this.#mirror = undefined;
+    this.#mirrorEnd = undefined;
   }
 
   #selectProducer(id: string): ProducerState | undefined {
@@ -261,12 +280,20 @@ export class SqliteJournal extends StorageJournal {
   }
 
   /**
-   * Stores producer states in the append's transaction: one row written per producer.
-   * Pruning scans the journal's producers (no index on the time, which would cost a second
-   * row per write), so it runs only when a producer the log did not know is stored.
+   * Stores producer states in the append's transaction (one row written per producer), and
+   * when one is new, deletes the rows of expired producers and of the least recently used
+   * over `maxCount`, as the mirror names them: least recently used first, this commit's
+   * states last, in its order. A commit that needs the mirror while
+   * it is out of date (another connection wrote) reads it again first.
    */
-  #storeProducers({ states, added, expireBefore, maxCount }: ProducerCommit): void {
+  #storeProducers({ states, added, expireBefore, maxCount }: ProducerCommit, end: number): void {
     const db = this.#db;
+    // Of use only when it holds SQLite's states as of this commit's start, the end `end`.
+    let mirror = this.#mirrorEnd === end ? this.#mirror : undefined;
+    if (mirror === undefined && added) {
+      mirror = this.#loadMirror();
+      this.#mirrorEnd = end;
+    }
     for (let i = 0; i < states.length; i += PRODUCER_ROWS) {
       const rows = states.slice(i, i + PRODUCER_ROWS);
       const params: SqlValue[] = [this.#id];
@@ -275,37 +302,45 @@ export class SqliteJournal extends StorageJournal {
       }
       db.exec(upsertProducersSql(rows.length), ...params);
     }
+    if (mirror === undefined) {
+      this.#forgetMirror();
+      return;
+    }
+    // The mirror stays in the order of last use: the writes a commit gathered each read the
+    // clock (a stable sort keeps ties in the commit's order).
+    const used = states.length === 1 ? states : [...states].sort(byLastUsed);
+    for (const state of used) mirror.store(state);
     if (!added) return;
-    db.exec(
-      "DELETE FROM edgelog_producers WHERE journal_id = ? AND last_used < ?",
-      this.#id,
-      expireBefore,
-    );
-    const [row] = db.exec(
-      "SELECT count(*) AS n FROM edgelog_producers WHERE journal_id = ?",
-      this.#id,
-    );
-    const excess = Number(row?.n) - maxCount;
-    if (excess <= 0) return;
-    // Least recently used first. States last used in the same millisecond tie on last_used:
-    // a state this commit stores must not lose that tie (its retry would be written again),
-    // so those go last, in the commit's order, as in MemoryJournal.
-    const stored = new Set(states.map((state) => state.id));
-    const older = db.exec(
-      "SELECT producer FROM edgelog_producers WHERE journal_id = ? ORDER BY last_used, producer LIMIT ?",
-      this.#id,
-      excess + stored.size,
-    ).map((row) => String(row.producer)).filter((id) => !stored.has(id));
-    for (const id of [...older, ...stored].slice(0, excess)) {
-      db.exec("DELETE FROM edgelog_producers WHERE journal_id = ? AND producer = ?", this.#id, id);
+    const pruned: string[] = [];
+    const kept = (state: ProducerState) =>
+      state.lastUsed >= expireBefore && mirror.size <= maxCount;
+    // The commit's own states are the newest: the others come first, least recently used
+    // first, until one is kept.
+    const own = new Set(states.map((state) => state.id));
+    let done = false;
+    for (let state = mirror.oldest(); state !== undefined && !own.has(state.id);) {
+      if (kept(state)) {
+        done = true;
+        break;
+      }
+      const next = mirror.newerThan(state);
+      mirror.delete(state.id);
+      pruned.push(state.id);
+      state = next;
+    }
+    // Every other state went: the commit's own come next, in the commit's order.
+    for (let i = 0; !done && i < states.length; i++) {
+      const state = states[i]!;
+      if (kept(state)) break;
+      mirror.delete(state.id);
+      pruned.push(state.id);
+    }
+    for (let i = 0; i < pruned.length; i += PRUNED_ROWS) {
+      const ids = pruned.slice(i, i + PRUNED_ROWS);
+      db.exec(deleteProducersSql(ids.length), this.#id, ...ids);
     }
   }
 
-  /**
-   * Inserts records from `records[from]` at `position` with one multi-row INSERT and
-   * returns how many it took: a run of records that share their created time binds it once
-   * (up to 98 rows), other records bind their own (up to 49 rows).
-   */
   #insert(position: number, records: readonly NewRecord[], from: number): number {
     const created = records[from]!.created;
     let run = 1;
@@ -349,7 +384,7 @@ export class SqliteJournal extends StorageJournal {
 
   /** Driver hook: Moves a fresh journal to start at `first`. */
   protected override moveOrigin(first: number): boolean {
-    this.#forgetStates();
+    this.#forgetMirror();
     return this.#db.transaction(() => {
       const [row] = this.#db.exec(
         "SELECT origin, end_pos FROM edgelog_journals WHERE id = ?",
@@ -369,7 +404,7 @@ export class SqliteJournal extends StorageJournal {
 
   /** Driver hook: Releases resources on close. */
   protected override release(): void {
-    this.#forgetStates();
+    this.#forgetMirror();
     this.#onClose(this);
   }
 }
@@ -425,6 +460,24 @@ function upsertProducersSql(rows: number): string {
  * `?3` the time. Each step halves `[lo, hi)`, which always holds the answer or ends at `hi`;
  * the bounds are cast to integers so that `/ 2` divides as integers whatever the binding.
  */
+/** Orders producer states by the time they were last used. */
+function byLastUsed(a: ProducerState, b: ProducerState): number {
+  return a.lastUsed - b.lastUsed;
+}
+
+const deleteStatements = new Map<number, string>();
+
+/** A DELETE of `rows` producers' states of the journal `?1`. */
+function deleteProducersSql(rows: number): string {
+  let sql = deleteStatements.get(rows);
+  if (sql === undefined) {
+    const ids = Array.from({ length: rows }, (_, k) => `?${k + 2}`);
+    sql = `DELETE FROM edgelog_producers WHERE journal_id = ?1 AND producer IN (${ids.join(", ")})`;
+    deleteStatements.set(rows, sql);
+  }
+  return sql;
+}
+
 function seekSql(table: string): string {
   let sql = seekStatements.get(table);
   if (sql === undefined) {

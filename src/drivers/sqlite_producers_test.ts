@@ -116,6 +116,20 @@ Deno.test("A journal reads a producer's state again once another connection to t
       ProducerSeqGapError,
     );
   });
+
+  await t.step("pruning counts the states written through the other connection", async () => {
+    const few = new Log({ journal: first.open("log"), maxProducers: 2 });
+    await few.write(one, { producer: producer("t", 0) });
+    // Through the other connection: two more producers this one has not seen.
+    await there.write(one, { producer: producer("u", 0) });
+    await there.write(one, { producer: producer("v", 0) });
+    // A new one here prunes down to 2: the newest two of all four.
+    await few.write(one, { producer: producer("w", 0) });
+    const rows = new DatabaseSync(db.path).prepare(
+      "SELECT producer FROM edgelog_producers ORDER BY last_used, producer",
+    ).all().map((row) => row.producer);
+    assert.deepEqual(rows, ["v", "w"]);
+  });
   first.close();
   second.close();
 });
