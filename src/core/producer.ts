@@ -39,7 +39,7 @@ export interface ProducerState {
   offset: number;
   /** How many records that write held. */
   count: number;
-  /** When the producer last wrote (or retried), in milliseconds since the Unix epoch. */
+  /** When the producer last wrote, in milliseconds since the Unix epoch (a retry leaves it). */
   lastUsed: number;
 }
 
