@@ -647,48 +647,35 @@ async function main() {
       const name = `bench/single-${Date.now().toString(36)}`;
       await append(edgelog.base, name, RECORD); // create and warm up
       const single = recordsUrl(edgelog.base, name);
-      phases.push({
-        name: "single-record appends",
+      /**
+       * A phase of single-record appends to the log `name`, each request with the extra
+       * headers `perConnection` gives it, if any.
+       * @param {string} phase
+       * @param {((context: Record<string, any>) => Record<string, string>)} [perConnection]
+       * @returns {RatePhase}
+       */
+      const singleAppends = (phase, perConnection) => ({
+        name: phase,
         unit: "appends/s",
         url: single.url,
         pids: worker.pids,
-        req: { method: "POST", body: RECORD, headers: single.headers },
+        req: { method: "POST", body: RECORD, headers: single.headers, perConnection },
       });
+      phases.push(singleAppends("single-record appends"));
       // The same appends, each naming its producer: one producer per connection, its seq
       // counted by the connection (a run's producers are new: the ids carry the run).
       const run = Date.now().toString(36);
-      phases.push({
-        name: "single-record appends with a producer",
-        unit: "appends/s",
-        url: single.url,
-        pids: worker.pids,
-        req: {
-          method: "POST",
-          body: RECORD,
-          headers: single.headers,
-          perConnection: (context) => {
-            context.id ??= `load-${run}-${producersStarted++}`;
-            context.seq = context.seq === undefined ? 0 : context.seq + 1;
-            return producerHeaders({ id: context.id, epoch: 0, seq: context.seq });
-          },
-        },
-      });
+      phases.push(singleAppends("single-record appends with a producer", (context) => {
+        context.id ??= `load-${run}-${producersStarted++}`;
+        context.seq = context.seq === undefined ? 0 : context.seq + 1;
+        return producerHeaders({ id: context.id, epoch: 0, seq: context.seq });
+      }));
       // Each append from a producer the log has not seen (a short-lived client's first):
       // each stores a state and, once the log keeps 10,000, prunes the least recently used.
-      phases.push({
-        name: "single-record appends, a new producer each",
-        unit: "appends/s",
-        url: single.url,
-        pids: worker.pids,
-        req: {
-          method: "POST",
-          body: RECORD,
-          headers: single.headers,
-          perConnection: () => {
-            return producerHeaders({ id: `load-${run}-new-${freshProducers++}`, epoch: 0, seq: 0 });
-          },
-        },
-      });
+      phases.push(singleAppends(
+        "single-record appends, a new producer each",
+        () => producerHeaders({ id: `load-${run}-new-${freshProducers++}`, epoch: 0, seq: 0 }),
+      ));
     } else {
       console.log("no wrangler.toml: the worker is not there yet, only the baselines run");
     }

@@ -6,7 +6,7 @@
 import { ConflictError } from "../core/errors.ts";
 import type { Bounds } from "../core/journal.ts";
 import type { ProducerCommit, ProducerState } from "../core/producer.ts";
-import type { SqlDatabase, SqlValue } from "./sql.ts";
+import type { SqlDatabase, SqlRow, SqlValue } from "./sql.ts";
 import {
   type CreatedPosition,
   type JournalOptions,
@@ -242,15 +242,7 @@ export class SqliteJournal extends StorageJournal {
     const mirror = new ProducerLru();
     for (const row of rows) {
       if (row.producer === null || row.producer === undefined) continue;
-      const id = String(row.producer);
-      mirror.store({
-        id,
-        epoch: Number(row.epoch),
-        seq: Number(row.seq),
-        offset: Number(row.first_pos),
-        count: Number(row.count),
-        lastUsed: Number(row.last_used),
-      });
+      mirror.store(stateOf(String(row.producer), row));
     }
     this.#mirror = mirror;
     this.#mirrorEnd = Number(rows[0]!.end_pos);
@@ -268,15 +260,7 @@ export class SqliteJournal extends StorageJournal {
       this.#id,
       id,
     );
-    if (row === undefined) return undefined;
-    return {
-      id,
-      epoch: Number(row.epoch),
-      seq: Number(row.seq),
-      offset: Number(row.first_pos),
-      count: Number(row.count),
-      lastUsed: Number(row.last_used),
-    };
+    return row === undefined ? undefined : stateOf(id, row);
   }
 
   /**
@@ -460,6 +444,18 @@ function upsertProducersSql(rows: number): string {
  * `?3` the time. Each step halves `[lo, hi)`, which always holds the answer or ends at `hi`;
  * the bounds are cast to integers so that `/ 2` divides as integers whatever the binding.
  */
+/** The state of producer `id` from its row in `edgelog_producers`. */
+function stateOf(id: string, row: SqlRow): ProducerState {
+  return {
+    id,
+    epoch: Number(row.epoch),
+    seq: Number(row.seq),
+    offset: Number(row.first_pos),
+    count: Number(row.count),
+    lastUsed: Number(row.last_used),
+  };
+}
+
 /** Orders producer states by the time they were last used. */
 function byLastUsed(a: ProducerState, b: ProducerState): number {
   return a.lastUsed - b.lastUsed;
