@@ -17,7 +17,13 @@ import {
 } from "../src/protocol/errors.ts";
 import { END_HEADER, EXPECTED_OFFSET_HEADER, JSON_CONTENT_TYPE } from "../src/protocol/headers.ts";
 import { DRAIN_LIMIT, parseDecimal } from "../src/protocol/limits.ts";
-import type { QueryParam } from "../src/protocol/routes.ts";
+import type { LogPath } from "../src/protocol/log_name.ts";
+import {
+  LOGS_PREFIX,
+  type QueryParam,
+  ROUTE_SEGMENTS,
+  routePattern,
+} from "../src/protocol/routes.ts";
 
 /**
  * An error of the API outside the core's: a code of the protocol's `SERVER_ERROR_STATUS`,
@@ -358,4 +364,58 @@ export function expectedOffset(
     );
   }
   return parseDecimal(EXPECTED_OFFSET_HEADER, header);
+}
+
+/**
+ * The 405 answer to a method a route does not take, naming the route. On the log itself
+ * (`/logs/{name}`, `DELETE` only), a POST or GET is most often a mistyped route word read as
+ * part of the name (`/logs/acme/demo/record`): the message lists the route words and names
+ * the one meant when the name's last segment is one letter or two away from it.
+ *
+ * @param method The request's method.
+ * @param logPath The log and the route inside it (only the route when the object is called
+ * with a bare route).
+ * @param allow The methods the route takes (`Allow`).
+ * @returns The error to throw.
+ */
+export function wrongMethod(
+  method: string,
+  logPath: Pick<LogPath, "route"> & { name?: string | undefined },
+  allow: string,
+): ApiError {
+  const { name, route } = logPath;
+  if (route !== "/" || name === undefined) {
+    return new ApiError(
+      "METHOD_NOT_ALLOWED",
+      `Use ${allow} on ${LOGS_PREFIX}{name}${routePattern(route) ?? route}, not ${method}`,
+      { allow },
+    );
+  }
+  const words = [...ROUTE_SEGMENTS];
+  const last = name.slice(name.lastIndexOf("/") + 1);
+  const meant = name.includes("/") ? words.find((word) => nearWord(last, word)) : undefined;
+  const hint = meant === undefined
+    ? ""
+    : `; did you mean "${LOGS_PREFIX}${name.slice(0, name.lastIndexOf("/"))}/${meant}"?`;
+  return new ApiError(
+    "METHOD_NOT_ALLOWED",
+    `No route ${method} ${LOGS_PREFIX}${name}: the path names the log "${name}", which takes ` +
+      `${allow} only; a log's routes follow its name: ${words.join(", ")}${hint}`,
+    { allow },
+  );
+}
+
+/** Whether `typed` is at most two single-letter edits from `word` (and not too short). */
+function nearWord(typed: string, word: string): boolean {
+  if (typed.length < 3 || Math.abs(typed.length - word.length) > 2) return false;
+  let previous = Array.from({ length: word.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= typed.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= word.length; j++) {
+      const cost = typed[i - 1]!.toLowerCase() === word[j - 1] ? 0 : 1;
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = row;
+  }
+  return previous[word.length]! <= 2;
 }

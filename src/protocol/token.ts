@@ -246,6 +246,29 @@ function secretKey(secret: string | Uint8Array): Uint8Array {
 }
 
 /** Checks a grant's fields; `fail` makes the error thrown for a broken rule. */
+/**
+ * Checks a grant as a token's claims are checked, for a Worker that authorizes requests
+ * itself (the `authorize` hook of a mounted edgelog handler) and then applies edgelog's
+ * rules to what it granted.
+ *
+ * @param grant The tenant, rights and optional log-name prefix.
+ * @returns The grant with `logs` defaulted to `tenant + "/"`.
+ * @throws {TypeError} When the grant breaks a rule of {@linkcode mintToken}'s.
+ *
+ * @example
+ * ```ts
+ * import { coversLog, grantClaims } from "@edgelog/edgelog/token";
+ * import assert from "node:assert/strict";
+ *
+ * const claims = grantClaims({ tenant: "acme", rights: ["read"] });
+ * assert(coversLog(claims, "acme/orders"));
+ * assert.throws(() => grantClaims({ tenant: "a/b", rights: ["read"] }), TypeError);
+ * ```
+ */
+export function grantClaims(grant: TokenGrant): Pick<TokenClaims, "tenant" | "logs" | "rights"> {
+  return checkGrant(grant, (message) => new TypeError(message));
+}
+
 function checkGrant(
   grant: TokenGrant,
   fail: (message: string) => Error,

@@ -39,6 +39,24 @@ export interface WireRecord {
 }
 
 /**
+ * The size of the batch body of `records` (`POST /logs/{name}/batch`), length prefixes
+ * included: what the batch limit (`MAX_BATCH_BYTES`) counts, without building it.
+ *
+ * @param records The records.
+ * @returns The body's size in bytes.
+ *
+ * @example
+ * ```ts ignore
+ * batchBodySize([new Uint8Array(3), new Uint8Array(1)]); // 12
+ * ```
+ */
+export function batchBodySize(records: readonly Uint8Array[]): number {
+  let size = 0;
+  for (const record of records) size += BATCH_RECORD_HEADER + record.byteLength;
+  return size;
+}
+
+/**
  * Builds a batch body: each record as a 4-byte big-endian length followed by its bytes.
  * The body is a new buffer: changing the records afterwards does not change it.
  *

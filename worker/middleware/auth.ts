@@ -16,32 +16,65 @@ import {
 } from "../../src/protocol/tail.ts";
 import {
   coversLog,
+  grantClaims,
   InvalidTokenError,
   MIN_SECRET_BYTES,
   type TokenClaims,
+  type TokenGrant,
   verifyToken,
 } from "../../src/protocol/token.ts";
 import type { Env } from "../env.ts";
-import { ApiError, isWebSocketUpgrade, pathOf } from "../http.ts";
+import { ApiError, isWebSocketUpgrade, pathOf, wrongMethod } from "../http.ts";
+
+/**
+ * A Worker's own authorization, in place of edgelog's tokens: what the caller of `request`
+ * may do (the same grant a token carries: tenant, rights, log-name prefix), `null` or
+ * `undefined` when it may do nothing (401 `UNAUTHORIZED`), or a `Response` to answer with
+ * instead (a redirect, a challenge of the Worker's own).
+ */
+export type AuthorizeHook = (
+  request: Request,
+) => TokenGrant | Response | null | undefined | Promise<TokenGrant | Response | null | undefined>;
+
+/**
+ * What {@linkcode authorize} reads: the deployment's vars (the `Env` itself, or the options of
+ * a mounted handler over it) and, when the Worker authorizes requests itself, its hook.
+ */
+export interface AuthSettings extends Pick<Env, "AUTH_SECRET" | "EDGELOG_OPEN_DEV"> {
+  /** Replaces the token check: see {@linkcode AuthorizeHook}. */
+  authorize?: AuthorizeHook;
+}
+
+/** Thrown by {@linkcode authorize} when a hook answers with its own `Response`. */
+export class HookResponse extends Error {
+  /**
+   * @param response The hook's answer.
+   */
+  constructor(readonly response: Response) {
+    super("The authorize hook answered the request itself");
+  }
+}
 
 /** The realm of the `WWW-Authenticate` challenge. */
 const REALM = 'Bearer realm="edgelog"';
 
 /**
- * How a deployment authenticates: with a secret, every request needs a token; without one,
- * only an explicit `EDGELOG_OPEN_DEV = "true"` opens it (local development); with neither,
- * every request is refused.
+ * How a deployment authenticates: a Worker's own hook decides when there is one; else with
+ * a secret, every request needs a token; without one, only an explicit
+ * `EDGELOG_OPEN_DEV = "true"` opens it (local development); with neither, every request is
+ * refused.
  *
- * @param env The bindings.
+ * @param settings The vars, and the hook of a mounted handler.
  * @returns The mode.
  */
-export function authMode(env: Pick<Env, "AUTH_SECRET" | "EDGELOG_OPEN_DEV">): AuthMode {
-  if (env.AUTH_SECRET !== undefined && env.AUTH_SECRET !== "") return "secret";
-  return env.EDGELOG_OPEN_DEV === "true" ? "open" : "unconfigured";
+export function authMode(settings: AuthSettings): AuthMode {
+  if (settings.authorize !== undefined) return "hook";
+  if (settings.AUTH_SECRET !== undefined && settings.AUTH_SECRET !== "") return "secret";
+  return settings.EDGELOG_OPEN_DEV === "true" ? "open" : "unconfigured";
 }
 
 /** See {@linkcode authMode}. */
-export type AuthMode = "secret" | "open" | "unconfigured";
+export type AuthMode = "hook" | "secret" | "open" | "unconfigured";
 
 let announced = false;
 
@@ -54,48 +87,32 @@ let announced = false;
  * the open development flag. The request's body is never read.
  *
  * @param request The request.
- * @param env The bindings.
- * @param path The request's path.
+ * @param settings The vars, and the hook of a mounted handler.
+ * @param path The request's path, below the handler's mount path.
  * @returns The log and route of a path under `/logs/` (checked with
  * the protocol's `splitLogPath`), `undefined` for any other path.
+ * @throws {HookResponse} When the Worker's hook answers with a `Response` of its own.
  */
 export async function authorize(
   request: Request,
-  env: Env,
+  settings: AuthSettings,
   path: string,
 ): Promise<LogPath | undefined> {
-  const mode = authMode(env);
+  const mode = authMode(settings);
   if (mode === "open") {
     if (!announced) {
       announced = true;
       console.warn(
         "edgelog: OPEN DEVELOPMENT MODE (EDGELOG_OPEN_DEV, no AUTH_SECRET): " +
-          "every request is accepted without a token",
+          "every request is accepted without a token. With AUTH_SECRET set, the first " +
+          "segment of a log name is its tenant",
       );
     }
     return logPathOf(path);
   }
-  const secret = env.AUTH_SECRET;
-  if (mode === "unconfigured" || secret === undefined) {
-    throw new ApiError(
-      "AUTH_NOT_CONFIGURED",
-      'No AUTH_SECRET is configured: set the secret, or EDGELOG_OPEN_DEV = "true" for local development',
-    );
-  }
-  if (new TextEncoder().encode(secret).byteLength < MIN_SECRET_BYTES) {
-    throw new ApiError(
-      "AUTH_NOT_CONFIGURED",
-      `AUTH_SECRET must hold at least ${MIN_SECRET_BYTES} bytes`,
-    );
-  }
-  const token = bearerToken(request);
-  let claims: TokenClaims;
-  try {
-    claims = await verifyToken(secret, token);
-  } catch (error) {
-    if (error instanceof InvalidTokenError) throw unauthorized(error.message, true);
-    throw error;
-  }
+  const claims = mode === "hook"
+    ? await hookClaims(request, settings.authorize!)
+    : await tokenClaims(request, mode, settings.AUTH_SECRET);
 
   // The log name is checked only now: a caller without a valid token learns nothing of it.
   const logPath = logPathOf(path);
@@ -110,7 +127,7 @@ export async function authorize(
     if (allow === undefined) {
       throw new ApiError("ROUTE_NOT_FOUND", `No route ${request.method} ${path}`);
     }
-    throw new ApiError("METHOD_NOT_ALLOWED", `Use ${allow} on this route`, { allow });
+    throw wrongMethod(request.method, logPath, allow);
   }
   if (!claims.rights.includes(right)) {
     throw new ApiError("FORBIDDEN", `This token lacks the right "${right}" this route needs`);
@@ -118,11 +135,70 @@ export async function authorize(
   return logPath;
 }
 
-/** The Hono middleware form of {@linkcode authorize}, for the routes outside `/logs/`. */
-export const auth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  await authorize(c.req.raw, c.env, pathOf(c.req.url));
-  return next();
-};
+/** The grant of a Worker's hook, checked as a token's claims are. */
+async function hookClaims(
+  request: Request,
+  hook: AuthorizeHook,
+): Promise<Pick<TokenClaims, "tenant" | "logs" | "rights">> {
+  const grant = await hook(request);
+  if (grant instanceof Response) throw new HookResponse(grant);
+  if (grant === null || grant === undefined) {
+    throw new ApiError("UNAUTHORIZED", "This request is not authorized");
+  }
+  try {
+    return grantClaims(grant);
+  } catch (error) {
+    // The Worker's code broke the rule, not the caller: a 500 that says why.
+    throw new Error(
+      `The authorize hook returned an invalid grant: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { cause: error },
+    );
+  }
+}
+
+/** The claims of the request's token, in the modes without a hook. */
+async function tokenClaims(
+  request: Request,
+  mode: Exclude<AuthMode, "hook" | "open">,
+  secret: string | undefined,
+): Promise<TokenClaims> {
+  if (mode === "unconfigured" || secret === undefined) {
+    throw new ApiError(
+      "AUTH_NOT_CONFIGURED",
+      'No AUTH_SECRET is configured: set the secret, or EDGELOG_OPEN_DEV = "true" for local development',
+    );
+  }
+  if (new TextEncoder().encode(secret).byteLength < MIN_SECRET_BYTES) {
+    throw new ApiError(
+      "AUTH_NOT_CONFIGURED",
+      `AUTH_SECRET must hold at least ${MIN_SECRET_BYTES} bytes`,
+    );
+  }
+  const token = bearerToken(request);
+  try {
+    return await verifyToken(secret, token);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw unauthorized(error.message, true);
+    throw error;
+  }
+}
+
+/**
+ * The Hono middleware form of {@linkcode authorize}, for the routes outside `/logs/`.
+ *
+ * @param settingsOf The settings of a request's bindings.
+ * @returns The middleware.
+ */
+export function auth<E extends object>(
+  settingsOf: (env: E) => AuthSettings,
+): MiddlewareHandler<{ Bindings: E }> {
+  return async (c, next) => {
+    await authorize(c.req.raw, settingsOf(c.env), pathOf(c.req.url));
+    return next();
+  };
+}
 
 /**
  * Whether a request carries credentials that {@linkcode withoutCredentials} would remove.

@@ -13,7 +13,6 @@ import {
   CORS_EXPOSE_HEADERS,
   PREFLIGHT_MAX_AGE,
 } from "../../src/protocol/headers.ts";
-import type { Env } from "../env.ts";
 import { ApiError, isWebSocketUpgrade } from "../http.ts";
 
 /**
@@ -28,10 +27,10 @@ export function allowedOrigins(value: string | undefined): string[] {
   return value.split(",").map((o) => o.trim()).filter((o) => o !== "");
 }
 
-/** Whether `origin` may call the API under `CORS_ORIGINS`. */
-function allows(env: Env, origin: string): boolean {
-  const origins = allowedOrigins(env.CORS_ORIGINS);
-  return origins.includes("*") || origins.includes(origin);
+/** Whether `origin` may call the API under the comma-separated `origins`. */
+function allows(origins: string | undefined, origin: string): boolean {
+  const allowed = allowedOrigins(origins);
+  return allowed.includes("*") || allowed.includes(origin);
 }
 
 const corsHeaders = honoCors({
@@ -49,20 +48,29 @@ const corsHeaders = honoCors({
  * any CORS check, and so keeps other web pages away from a local open development server.
  * A request from an allowed origin gets CORS headers; its preflight (`OPTIONS`) is answered
  * 204 here, without a token.
+ *
+ * @param originsOf The allowed origins (the `CORS_ORIGINS` var's form) of a request's bindings.
+ * @returns The middleware.
  */
-export const cors: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  const origin = c.req.header("origin");
-  if (origin === undefined) return next();
-  if (!allows(c.env, origin)) {
-    throw new ApiError(
-      "FORBIDDEN",
-      `Origin "${origin}" is not allowed: list it in the CORS_ORIGINS var`,
-    );
-  }
-  // CORS does not apply to WebSockets, and a 101 response's headers are immutable.
-  if (isWebSocketUpgrade(c.req.raw.headers)) return next();
-  return corsHeaders(c, next);
-};
+export function cors<E extends object>(
+  originsOf: (env: E) => string | undefined,
+): MiddlewareHandler<{
+  Bindings: E;
+}> {
+  return async (c, next) => {
+    const origin = c.req.header("origin");
+    if (origin === undefined) return next();
+    if (!allows(originsOf(c.env), origin)) {
+      throw new ApiError(
+        "FORBIDDEN",
+        `Origin "${origin}" is not allowed: list it in the CORS_ORIGINS var`,
+      );
+    }
+    // CORS does not apply to WebSockets, and a 101 response's headers are immutable.
+    if (isWebSocketUpgrade(c.req.raw.headers)) return next();
+    return corsHeaders(c, next);
+  };
+}
 
 /**
  * The Hono middleware that adds `X-Content-Type-Options: nosniff` to every response but a

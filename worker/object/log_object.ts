@@ -9,9 +9,23 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Hono } from "hono";
-import { Log, SqliteStore } from "../../mod.ts";
-import { configOf, type LogConfig, logOptionsOf } from "../../src/protocol/config.ts";
+import { type Bounds, Log, type LogRecord, SqliteStore } from "../../mod.ts";
+import {
+  configOf,
+  type LogConfig,
+  logOptionsOf,
+  parseConfigBody,
+} from "../../src/protocol/config.ts";
 import { INSTANCE_HEADER } from "../../src/protocol/headers.ts";
+import { DEFAULT_READ_LIMIT, MAX_READ_BYTES, MAX_READ_LIMIT } from "../../src/protocol/limits.ts";
+import {
+  checkRpcBatch,
+  type RpcAppended,
+  type RpcAppendOptions,
+  rpcFailure,
+  type RpcReadOptions,
+  type RpcResult,
+} from "../../src/protocol/rpc.ts";
 import { TAIL_PING, TAIL_PONG } from "../../src/protocol/tail.ts";
 import { type DeploymentVars, type Env, parseDeploymentVars } from "../env.ts";
 import { discardBody } from "../http.ts";
@@ -99,6 +113,167 @@ export class LogObject extends DurableObject<Env> {
       response.headers.set("x-content-type-options", "nosniff");
     }
     return response;
+  }
+
+  // RPC: `env.LOGS.getByName(name).append(bytes)`. The same Log, limits and rules as the
+  // HTTP routes. Each method answers `{ value }` or `{ error }` (src/protocol/rpc.ts): a
+  // thrown error would be reported as the object's uncaught exception. `logRpc` on the
+  // caller's side returns the value or throws the core's error class.
+
+  /**
+   * Appends one record (RPC).
+   *
+   * @param data The record's bytes: 1 byte to the log's `maxRecordSize`.
+   * @param options The expected offset, and the producer that writes it.
+   * @returns `{ value }` or `{ error }`: the record's offset (a producer's retry: the
+   * original one, `duplicate`).
+   */
+  async append(
+    data: Uint8Array,
+    options: RpcAppendOptions = {},
+  ): Promise<RpcResult<RpcAppended>> {
+    try {
+      const log = this.#current;
+      this.#host.appending();
+      const { producer, ...rest } = options;
+      if (producer === undefined) {
+        return { value: { offset: await log.write(data, rest), count: 1, duplicate: false } };
+      }
+      return { value: await log.write(data, { ...rest, producer }) };
+    } catch (error) {
+      return rpcFailure(error);
+    }
+  }
+
+  /**
+   * Appends records atomically, in one commit (RPC).
+   *
+   * @param records The records: at most `MAX_BATCH_RECORDS`, `MAX_BATCH_BYTES` as a batch body.
+   * @param options The expected offset of the first, and the producer that writes them.
+   * @returns `{ value }` or `{ error }`: the first record's offset and the count.
+   */
+  async appendBatch(
+    records: Uint8Array[],
+    options: RpcAppendOptions = {},
+  ): Promise<RpcResult<RpcAppended>> {
+    try {
+      checkRpcBatch(records);
+      const log = this.#current;
+      this.#host.appending();
+      const { producer, ...rest } = options;
+      if (producer === undefined) {
+        const offset = await log.writeBatch(records, rest);
+        return { value: { offset, count: records.length, duplicate: false } };
+      }
+      return { value: await log.writeBatch(records, { ...rest, producer }) };
+    } catch (error) {
+      return rpcFailure(error);
+    }
+  }
+
+  /**
+   * Reads one record (RPC).
+   *
+   * @param offset The record's offset.
+   * @returns `{ value }` or `{ error }`: the record.
+   */
+  async read(offset: number): Promise<RpcResult<LogRecord>> {
+    try {
+      return { value: await this.#current.read(offset) };
+    } catch (error) {
+      return rpcFailure(error);
+    }
+  }
+
+  /**
+   * Reads consecutive records from `offset` (RPC), as `GET /records` does: at most `limit`
+   * records and about `MAX_READ_BYTES` of record bytes; fewer at the end of the log.
+   *
+   * @param offset The first record's offset.
+   * @param options The most records to return.
+   * @returns `{ value }` or `{ error }`: the records, in order.
+   */
+  async readBatch(
+    offset: number,
+    options: RpcReadOptions = {},
+  ): Promise<RpcResult<LogRecord[]>> {
+    try {
+      const limit = options.limit ?? DEFAULT_READ_LIMIT;
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
+        throw new RangeError(`limit must be an integer from 1 to ${MAX_READ_LIMIT}, got ${limit}`);
+      }
+      const batch = new Array<LogRecord>(limit);
+      const count = await this.#current.readBatch(offset, batch, { maxBytes: MAX_READ_BYTES });
+      batch.length = count;
+      return { value: batch };
+    } catch (error) {
+      return rpcFailure(error);
+    }
+  }
+
+  /**
+   * The log's half-open bounds `[begin, end)` (RPC).
+   *
+   * @returns `{ value }` or `{ error }`: the bounds.
+   */
+  bounds(): RpcResult<Bounds> {
+    try {
+      return { value: this.#current.boundsSync() };
+    } catch (error) {
+      return rpcFailure(error);
+    }
+  }
+
+  /**
+   * Removes the records before `before` (RPC), as `POST /truncate` does.
+   *
+   * @param before The first offset to keep.
+   * @returns `{ value }` or `{ error }`: the bounds after.
+   */
+  async truncate(before: number): Promise<RpcResult<Bounds>> {
+    try {
+      const log = this.#current;
+      await log.truncate(before);
+      return { value: log.boundsSync() };
+    } catch (error) {
+      return rpcFailure(error);
+    }
+  }
+
+  /**
+   * The log's configuration (RPC).
+   *
+   * @returns `{ value }` or `{ error }`: the configuration.
+   */
+  config(): RpcResult<LogConfig> {
+    try {
+      return { value: configOf(this.#current) };
+    } catch (error) {
+      return rpcFailure(error);
+    }
+  }
+
+  /**
+   * Changes the log's configuration (RPC), as `PUT /config` does: the fields given change,
+   * the others stay.
+   *
+   * @param changes The fields to set (`null` for no retention by count or by age).
+   * @returns `{ value }` or `{ error }`: the configuration after.
+   */
+  configure(changes: Partial<LogConfig>): RpcResult<LogConfig> {
+    try {
+      if (typeof changes !== "object" || changes === null || Array.isArray(changes)) {
+        throw new TypeError("The config changes must be an object");
+      }
+      const next = parseConfigBody(
+        new TextEncoder().encode(JSON.stringify(changes)),
+        configOf(this.#current),
+      );
+      this.#configure(next);
+      return { value: next };
+    } catch (error) {
+      return rpcFailure(error);
+    }
   }
 
   /** Tails send nothing the object needs; "ping" is answered by the auto-response. */

@@ -6,9 +6,9 @@
  */
 import { Hono } from "hono";
 import { getPath } from "hono/utils/url";
-import { logRoute } from "../../src/protocol/log_name.ts";
+import { logPathOf, logRoute } from "../../src/protocol/log_name.ts";
 import { allowedMethods, type RoutePattern, type ROUTES } from "../../src/protocol/routes.ts";
-import { ApiError, errorResponse, pathOf } from "../http.ts";
+import { ApiError, errorResponse, pathOf, wrongMethod as wrongMethodError } from "../http.ts";
 import { appendBatch } from "./batch.ts";
 import { getBounds, getRange } from "./bounds.ts";
 import { getConfig, putConfig } from "./config.ts";
@@ -54,8 +54,10 @@ export function buildApp(): Hono<HostEnv> {
       app.on(method, path, handler);
     }
     const allow = allowedMethods(pattern)!;
-    wrongMethod.all(path, () => {
-      throw new ApiError("METHOD_NOT_ALLOWED", `Use ${allow} on this route`, { allow });
+    wrongMethod.all(path, (c) => {
+      const requested = pathOf(c.req.url);
+      const logPath = logPathOf(requested) ?? { route: logRoute(requested) };
+      throw wrongMethodError(c.req.method, logPath, allow);
     });
   }
   app.notFound((c) => wrongMethod.fetch(c.req.raw, c.env));

@@ -1,0 +1,62 @@
+/**
+ * {@linkcode logObjectClass}: the LogObject with the object's deployment vars given as
+ * options in code rather than as vars in wrangler.toml.
+ *
+ * @module
+ */
+import type { LogConfig } from "../src/protocol/config.ts";
+import type { DeploymentVarsInput, Env } from "./env.ts";
+import { LogObject } from "./object/log_object.ts";
+
+/** The LogObject's options: each one wins over the var of the same meaning. */
+export interface LogObjectOptions {
+  /**
+   * The configuration of a log never configured (`PUT /config`): the vars
+   * `DEFAULT_MAX_SEGMENT_SIZE` (`null`: keep every record), `DEFAULT_MAX_RECORD_SIZE` and
+   * `DEFAULT_MAX_AGE` (`null`: no retention by age).
+   */
+  defaults?: Partial<LogConfig>;
+  /** The most tails connected to one log at once (the `MAX_TAILS_PER_LOG` var). */
+  maxTails?: number;
+}
+
+/**
+ * A LogObject class whose vars come from `options`, checked as the vars are when the object
+ * starts (a bad value is a start-up error naming the var: every request then answers 500).
+ * Export it under the class name bound in wrangler.toml.
+ *
+ * @param options The defaults of new logs and the tail limit.
+ * @returns The class.
+ *
+ * @example
+ * ```ts ignore
+ * import { logObjectClass } from "@edgelog/edgelog/worker";
+ *
+ * // wrangler.toml binds LOGS to the class "LogObject".
+ * export const LogObject = logObjectClass({ defaults: { maxAge: 7 * 24 * 3600_000 } });
+ * ```
+ */
+export function logObjectClass(options: LogObjectOptions): typeof LogObject {
+  const vars = varsOf(options);
+  return class extends LogObject {
+    constructor(ctx: DurableObjectState, env: Env) {
+      super(ctx, { ...env, ...vars });
+    }
+  };
+}
+
+/** The options in the form of the vars. */
+function varsOf({ defaults = {}, maxTails }: LogObjectOptions): DeploymentVarsInput {
+  const vars: DeploymentVarsInput = {};
+  const { maxSegmentSize, maxRecordSize, maxAge } = defaults;
+  if (maxSegmentSize !== undefined) {
+    vars.DEFAULT_MAX_SEGMENT_SIZE = maxSegmentSize === null || maxSegmentSize === Infinity
+      ? "Infinity"
+      : String(maxSegmentSize);
+  }
+  if (maxRecordSize !== undefined) vars.DEFAULT_MAX_RECORD_SIZE = String(maxRecordSize);
+  // An empty var is unset: no retention by age.
+  if (maxAge !== undefined) vars.DEFAULT_MAX_AGE = maxAge === null ? "" : String(maxAge);
+  if (maxTails !== undefined) vars.MAX_TAILS_PER_LOG = String(maxTails);
+  return vars;
+}
