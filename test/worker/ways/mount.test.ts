@@ -5,7 +5,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { mintToken } from "../../../src/protocol/token.ts";
 import type { Env } from "../../../worker/env.ts";
-import { edgelog, logObjectClass } from "../../../worker/mod.ts";
+import { edgelog, logObjectClass, logRpc } from "../../../worker/mod.ts";
+import { decodeTailFrame } from "../../../src/protocol/wire.ts";
 import { bytes, uniqueName } from "../helpers.ts";
 import { GRANT_HEADER, honoApp, mounted } from "./ways.ts";
 
@@ -110,6 +111,40 @@ describe("edgelog() mounted with an authorize hook", () => {
     expect(failed.logged).toContain("The authorize hook returned an invalid grant");
     const bounds = await send(`/api/edgelog/logs/${log}/bounds`, { grant: "acme:read" });
     expect(await bounds.json()).toEqual({ begin: 0, end: 0 });
+  });
+
+  it("a tail through the mount: the upgrade is authorized by the hook and follows appends", async () => {
+    const log = `acme/${uniqueName("tail")}`;
+    const refused = await send(`/api/edgelog/logs/${log}/tail?from=0`, {
+      headers: { upgrade: "websocket" },
+      grant: "acme:append",
+    });
+    expect(await errorOf(refused)).toEqual({ status: 403, code: "FORBIDDEN" });
+    const opened = await send(`/api/edgelog/logs/${log}/tail?from=0`, {
+      headers: { upgrade: "websocket" },
+      grant: "acme:read",
+    });
+    expect(opened.status).toBe(101);
+    const ws = opened.webSocket!;
+    const frames: Uint8Array[] = [];
+    ws.addEventListener("message", (e) => {
+      void (async () => {
+        const data: unknown = e.data;
+        const buffer = data instanceof Blob ? await data.arrayBuffer() : data as ArrayBuffer;
+        frames.push(new Uint8Array(buffer));
+      })();
+    });
+    ws.accept();
+    await logRpc(env.LOGS, log).append(bytes("via rpc"));
+    const deadline = Date.now() + 5000;
+    while (frames.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const records = decodeTailFrame(frames[0]!);
+    expect(records.map((r) => [r.offset, new TextDecoder().decode(r.data)])).toEqual([
+      [0, "via rpc"],
+    ]);
+    ws.close(1000, "done");
   });
 
   it("the Hono sub-app serves under the path it is mounted at, beside the Worker's routes", async () => {
