@@ -38,6 +38,7 @@ Deno.test("summarize.mjs fails and lists the runtime error lines of a passing ru
       "deno.log": "....\n",
       "vitest.log": [
         " \x1b[32m✓\x1b[39m test/worker/refused_bodies.test.ts (6 tests)",
+        "  ✔ left no uncaught exception in the runtime's log (1.006424ms)",
         "uncaught exception; source = Uncaught (in promise); stack = Error: Network connection lost.",
         "workerd/io/worker.c++:2000: error: Can't read from request stream after response has been sent.",
       ].join("\n"),
@@ -48,8 +49,8 @@ Deno.test("summarize.mjs fails and lists the runtime error lines of a passing ru
     result.stdout,
     [
       "check failed: no runtime error lines (2 found)",
-      "  vitest.log:2: uncaught exception; source = Uncaught (in promise); stack = Error: Network connection lost.",
-      "  vitest.log:3: workerd/io/worker.c++:2000: error: Can't read from request stream after response has been sent.",
+      "  vitest.log:3: uncaught exception; source = Uncaught (in promise); stack = Error: Network connection lost.",
+      "  vitest.log:4: workerd/io/worker.c++:2000: error: Can't read from request stream after response has been sent.",
       "4 passed, 1 failed",
       "",
     ].join("\n"),
