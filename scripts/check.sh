@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and every test suite of edgelog, then prints one closing line
 # "N passed, N failed" with totals over every runner. Each non-test check (type check,
-# import rules, lint, fmt, doc lint, publish dry run) counts as one test. Exit status 1 if anything failed.
+# import rules, lint, fmt, doc lint, publish dry run, no runtime error lines in the runners'
+# output) counts as one test. Exit status 1 if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,14 +34,17 @@ step "deno doc --lint" "$deno" doc --lint mod.ts src/conformance/mod.ts src/clie
 step "deno publish --dry-run" "$deno" publish --dry-run --allow-dirty
 # Unit, conformance, property and doc tests, and test/e2e/*_test.ts against wrangler dev (one server
 # per file); results counted from the JUnit report.
-"$deno" test -A --doc --reporter=dot --junit-path="$reports/deno.xml" || true
+# Each runner's output is also kept in $reports/*.log: summarize.mjs fails the check "no runtime
+# error lines" when it holds workerd's uncaught exceptions and the like.
+"$deno" test -A --doc --reporter=dot --junit-path="$reports/deno.xml" 2>&1 | tee "$reports/deno.log" || true
 
 step "tsc worker" ./node_modules/.bin/tsc -p tsconfig.worker.json --noEmit
 step "wrangler deploy --dry-run" ./node_modules/.bin/wrangler deploy --dry-run --outdir "$reports/dist"
 # Worker tests inside workerd; results counted from the JSON report.
-./node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile="$reports/vitest.json" || true
+./node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile="$reports/vitest.json" 2>&1 |
+  tee "$reports/vitest.log" || true
 # End-to-end tests against the real local server (node's test runner).
 node --test --test-reporter=spec --test-reporter=junit --test-reporter-destination=stdout \
-  --test-reporter-destination="$reports/e2e.xml" test/e2e/ || true
+  --test-reporter-destination="$reports/e2e.xml" test/e2e/ 2>&1 | tee "$reports/e2e.log" || true
 
 node scripts/summarize.mjs "$reports"

@@ -7,8 +7,15 @@
 // OPEN DEVELOPMENT MODE: it passes EDGELOG_OPEN_DEV=true, and every request is accepted
 // without a token. Both are announced before wrangler starts. AUTH_SECRET in the environment
 // wins over the files; set empty (`AUTH_SECRET= npm start`), it means no secret.
+//
+// The debugger (inspector) port: wrangler dev takes 9229 by default, probing it just before
+// workerd binds it, so a port taken in between (another wrangler dev starting at the same
+// time, a debugger) ends in "The Workers runtime failed to start" and a stack trace. Unless
+// `--inspector-port N` is given, a free port chosen by the system is passed instead (and
+// printed); a given port that is busy is refused here with a clear message.
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,18 +34,56 @@ function secretIn(path) {
   return parseEnv(readFileSync(path, "utf8")).AUTH_SECRET;
 }
 
+/**
+ * Listens on 127.0.0.1:`port` (0: a port the system chooses) and closes again.
+ * @param {number} port
+ * @returns {Promise<number | undefined>} the port, or undefined when it is taken
+ */
+function tryPort(port) {
+  return new Promise((ok) => {
+    const server = createServer();
+    server.once("error", () => ok(undefined));
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      const chosen = typeof address === "object" && address !== null ? address.port : undefined;
+      server.close(() => ok(chosen));
+    });
+  });
+}
+
 const args = process.argv.slice(2);
 let port = "8787";
+/** @type {string | undefined} */
+let inspectorPort;
 /** @type {string[]} */
 const rest = [];
 for (let i = 0; i < args.length; i++) {
   const arg = /** @type {string} */ (args[i]);
   if (arg === "--port") port = args[++i] ?? port;
   else if (arg.startsWith("--port=")) port = arg.slice("--port=".length);
-  else if (arg === "--ip" || arg.startsWith("--ip=")) {
+  else if (arg === "--inspector-port") inspectorPort = args[++i] ?? "";
+  else if (arg.startsWith("--inspector-port=")) {
+    inspectorPort = arg.slice("--inspector-port=".length);
+  } else if (arg === "--ip" || arg.startsWith("--ip=")) {
     console.error("npm start always listens on 127.0.0.1 only");
     process.exit(2);
   } else rest.push(arg);
+}
+
+if (inspectorPort === undefined) {
+  inspectorPort = String(await tryPort(0));
+} else {
+  const wanted = Number(inspectorPort);
+  if (!/^[0-9]+$/.test(inspectorPort) || wanted < 1 || wanted > 65535) {
+    console.error(`Expected --inspector-port to be a port number, got "${inspectorPort}"`);
+    process.exit(2);
+  }
+  if (await tryPort(wanted) === undefined) {
+    console.error(
+      `The debugger port "${wanted}" is busy: give another --inspector-port, or none to let npm start choose a free one`,
+    );
+    process.exit(2);
+  }
 }
 
 // Wrangler reads .dev.vars, or .env when there is no .dev.vars, next to wrangler.toml.
@@ -83,11 +128,17 @@ if (fromEnv) {
     }): every request is accepted`,
     `without a token. Listening on http://127.0.0.1:${port} only.`,
     "To require tokens, put AUTH_SECRET=<32+ random bytes> in .dev.vars.",
+    "With a secret, the first segment of a log name is its tenant: a token",
+    "for tenant acme covers the acme/... logs. A single-segment name (demo)",
+    "needs a token for that exact name:",
+    "  npm run -s token -- --log demo --rights read,append",
   ];
   const width = Math.max(...lines.map((l) => l.length));
   const bar = "!".repeat(width + 6);
   console.log([bar, ...lines.map((l) => `!! ${l.padEnd(width)} !!`), bar].join("\n"));
 }
+
+console.log(`edgelog: debugger (chrome://inspect) on 127.0.0.1:${inspectorPort}`);
 
 const removeSecret = () => {
   if (secretDir !== undefined) rmSync(secretDir, { recursive: true, force: true });
@@ -96,7 +147,17 @@ const removeSecret = () => {
 
 const child = spawn(
   WRANGLER,
-  ["dev", "--ip", "127.0.0.1", "--port", port, ...extra, ...rest],
+  [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    port,
+    "--inspector-port",
+    inspectorPort,
+    ...extra,
+    ...rest,
+  ],
   {
     cwd: ROOT,
     stdio: ["inherit", "pipe", "inherit"],

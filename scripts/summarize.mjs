@@ -1,6 +1,12 @@
 // Prints the closing "N passed, N failed" line over every runner's report and exits 1 if
 // anything failed or a runner that should have reported did not.
-import { existsSync, readFileSync } from "node:fs";
+//
+// One more check, "no runtime error lines": the runners' output (the *.log files that
+// scripts/check.sh tees into the reports folder) must hold no line of a runtime error that a
+// passing run should not print, such as workerd's "uncaught exception" or "Can't read from
+// request stream": each is a bug of ours (a body left unread, a promise left unhandled) or
+// a test that should catch what it provokes. The lines found are listed.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = process.argv[2] ?? ".reports";
@@ -53,6 +59,37 @@ if (!existsSync(vitest)) {
     if (report.numFailedTests === 0) failed++;
     problems.push("vitest reported failure");
   }
+}
+
+/**
+ * Lines of runtime errors that a passing run must not print, as workerd prints them
+ * ("uncaught exception; source = ...", "Error: Network connection lost.", a source path such
+ * as "workerd/io/worker.c++:"), so that a test named after one ("left no uncaught exception
+ * in the runtime's log") is not taken for one.
+ */
+const RUNTIME_ERROR =
+  /uncaught exception;|Can't read from request stream|Error: Network connection lost|\bworkerd\/[\w/-]+\.c\+\+/;
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+const logs = readdirSync(dir).filter((f) => f.endsWith(".log")).sort();
+const runtimeErrors = [];
+for (const log of logs) {
+  const lines = readFileSync(join(dir, log), "utf8").split("\n");
+  lines.forEach((line, i) => {
+    const plain = line.replace(ANSI, "");
+    if (RUNTIME_ERROR.test(plain)) runtimeErrors.push(`${log}:${i + 1}: ${plain.trim()}`);
+  });
+}
+if (logs.length === 0) {
+  failed++;
+  problems.push(`no runner output (*.log) in ${dir}: cannot check for runtime error lines`);
+} else if (runtimeErrors.length === 0) {
+  passed++;
+} else {
+  failed++;
+  problems.push(`check failed: no runtime error lines (${runtimeErrors.length} found)`);
+  for (const line of runtimeErrors.slice(0, 40)) problems.push(`  ${line}`);
+  if (runtimeErrors.length > 40) problems.push(`  ... and ${runtimeErrors.length - 40} more`);
 }
 
 for (const p of problems) console.log(p);

@@ -35,7 +35,7 @@ import { isTransient } from "../client/retry.ts";
 import { LogClient, type LogClientOptions } from "../client/log_client.ts";
 import { type ErrorFields, logErrorFields } from "../protocol/errors.ts";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
-import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS } from "../protocol/token.ts";
+import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS, tenantOf } from "../protocol/token.ts";
 import { encodeRecordLine, toBase64 } from "../protocol/wire.ts";
 
 /**
@@ -148,8 +148,14 @@ Commands:
   token                     Mint a token for the server's secret.
       --secret <secret>     The signing secret (default: AUTH_SECRET of the
                             environment, else of ./.dev.vars).
-      --tenant <tenant>     The tenant the token is for (required).
-      --logs <pattern>      The log names the token allows (default: the tenant's).
+      --tenant <tenant>     The tenant the token is for: the first segment of the
+                            names of its logs (default: that of the first --log).
+      --log <name>          A log the token allows, by its exact name (repeatable):
+                            --log demo allows demo only, not demo2 or demo/x.
+      --logs <prefix>       The log names the token allows, by a plain string prefix:
+                            acme/demo also allows acme/demo2 (end it with / for one
+                            folder). Default: the tenant's every log (<tenant>/),
+                            unless --log is given.
       --rights <list>       Comma-separated: read, append, admin (required).
       --ttl <seconds>       How long the token is valid.
   help                      Print this help.
@@ -186,7 +192,7 @@ class ExitError extends Error {
   }
 }
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 interface Context {
   io: CliIo;
@@ -203,7 +209,10 @@ const GLOBAL_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+type OptionSpec = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; multiple?: boolean }
+>;
 
 const COMMANDS: Record<string, { options: OptionSpec; run: (ctx: Context) => Promise<number> }> = {
   append: {
@@ -245,6 +254,7 @@ const COMMANDS: Record<string, { options: OptionSpec; run: (ctx: Context) => Pro
     options: {
       secret: { type: "string" },
       tenant: { type: "string" },
+      log: { type: "string", multiple: true },
       logs: { type: "string" },
       rights: { type: "string" },
       ttl: { type: "string" },
@@ -290,7 +300,12 @@ export async function main(args: string[], io: Partial<CliIo> = {}): Promise<num
         strict: true,
       });
     } catch (error) {
-      throw new ExitError(EXIT_CODES.USAGE, `${messageOf(error)}: see edgelog --help`);
+      throw new ExitError(
+        EXIT_CODES.USAGE,
+        `${
+          flagProblem(rest, { ...GLOBAL_OPTIONS, ...command.options }, name, error)
+        }: see edgelog --help`,
+      );
     }
     const flags = parsed.values;
     if (flags.help === true) {
@@ -604,9 +619,12 @@ async function tokenCommand(ctx: Context): Promise<number> {
       "Give the signing secret: --secret, AUTH_SECRET, or AUTH_SECRET in ./.dev.vars",
     );
   }
-  const tenant = stringFlag(flags, "tenant");
+  const names = (flags.log as string[] | undefined) ?? [];
+  // A log's tenant is the first segment of its name: `--log demo` is tenant "demo"'s.
+  const tenant = stringFlag(flags, "tenant") ??
+    (names[0] === undefined ? undefined : tenantOf(names[0]));
   if (tenant === undefined || tenant === "") {
-    throw new ExitError(EXIT_CODES.USAGE, "Give the tenant: --tenant <tenant>");
+    throw new ExitError(EXIT_CODES.USAGE, "Give the tenant: --tenant <tenant>, or --log <name>");
   }
   const rightsText = stringFlag(flags, "rights");
   if (rightsText === undefined) {
@@ -628,7 +646,12 @@ async function tokenCommand(ctx: Context): Promise<number> {
   try {
     token = await mint(
       secret,
-      { tenant, rights: rights as Right[], ...(logs === undefined ? {} : { logs }) },
+      {
+        tenant,
+        rights: rights as Right[],
+        ...(logs === undefined ? {} : { logs }),
+        ...(names.length === 0 ? {} : { names }),
+      },
       { ttl },
     );
   } catch (error) {
@@ -641,8 +664,13 @@ async function tokenCommand(ctx: Context): Promise<number> {
   } else {
     // The token alone on standard output, for TOKEN=$(...); what it grants on standard error.
     await io.stdout(`${token}\n`);
+    const prefix = logs ?? (names.length === 0 ? `${tenant}/` : undefined);
+    const allowed = [
+      ...names.map((name) => `"${name}"`),
+      ...(prefix === undefined ? [] : [`names starting with "${prefix}"`]),
+    ];
     await io.stderr(
-      `# tenant "${tenant}", logs "${logs ?? `${tenant}/`}*", rights ${rights.join(",")}, ` +
+      `# tenant "${tenant}", logs ${allowed.join(" and ")}, rights ${rights.join(",")}, ` +
         `valid ${ttl} s\n`,
     );
   }
@@ -923,6 +951,70 @@ function sinceFlag(flags: Flags, from: number | undefined): number | undefined {
     );
   }
   return time;
+}
+
+/**
+ * What is wrong with the flags of `args`, in our words: node:util's parseArgs says it with
+ * unpaired quotes (`as in '-- "--fron"`). The arguments are parsed again, leniently, to
+ * find the flag at fault; an error of another kind keeps its message, single quotes made
+ * double.
+ */
+function flagProblem(args: string[], options: OptionSpec, command: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  let tokens: ReturnType<typeof parseArgs>["tokens"] = [];
+  try {
+    tokens = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true })
+      .tokens;
+  } catch {
+    // Nothing better to say than the original message.
+  }
+  for (const token of tokens ?? []) {
+    if (token.kind !== "option") continue;
+    const spec = options[token.name];
+    const flag = token.rawName;
+    if (spec === undefined && code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const near = nearestFlag(token.name, Object.keys(options));
+      return near === undefined
+        ? `Unknown flag "${flag}" for "${command}"; an argument that starts with "-" goes after "--"`
+        : `Unknown flag "${flag}" for "${command}" (did you mean "--${near}"?)`;
+    }
+    if (spec?.type === "string" && token.value === undefined) {
+      return `The flag "${flag}" needs a value`;
+    }
+    if (spec?.type === "boolean" && token.inlineValue === true) {
+      return `The flag "${flag}" takes no value`;
+    }
+  }
+  return messageOf(error).replace(/'([^']*)'/g, '"$1"');
+}
+
+/** The flag of `names` one or two edits from `name` (a typo), if there is one. */
+function nearestFlag(name: string, names: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of names) {
+    const distance = editDistance(name, candidate);
+    if (distance <= 2 && (best === undefined || distance < best.distance)) {
+      best = { name: candidate, distance };
+    }
+  }
+  return best?.name;
+}
+
+/** The Levenshtein distance of two short strings. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 function integerFlag(flags: Flags, name: string): number | undefined {

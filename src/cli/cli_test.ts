@@ -390,6 +390,64 @@ Deno.test("Usage errors end with exit code 2 and send nothing", async () => {
   assert.match(none.stdout, /^Usage: edgelog/);
 });
 
+/** Whether the double quotes of `text` pair up and no single quote is used as a quote. */
+function quotesPaired(text: string): boolean {
+  const doubles = text.match(/"/g)?.length ?? 0;
+  // An apostrophe sits between letters (token's); any other single quote is a quote.
+  return doubles % 2 === 0 && !/(?<![A-Za-z])'|'(?![A-Za-z])/.test(text);
+}
+
+Deno.test("mistyped flags get messages with paired quotes that name the flag", async () => {
+  const never = () => {
+    throw new Error("No request expected");
+  };
+  for (
+    const [args, expected] of [
+      [
+        ["read", "acme/x", "--fron", "3"],
+        'Unknown flag "--fron" for "read" (did you mean "--from"?)',
+      ],
+      [["tail", "acme/x", "-x"], 'Unknown flag "-x" for "tail"; an argument that starts with "-"'],
+      [["read", "acme/x", "--from"], 'The flag "--from" needs a value'],
+      [["read", "acme/x", "--raw=1"], 'The flag "--raw" takes no value'],
+      [["bounds", "acme/x", "--jsn"], 'Unknown flag "--jsn" for "bounds" (did you mean "--json"?)'],
+      [["token", "--tenant"], 'The flag "--tenant" needs a value'],
+      [
+        ["append", "acme/x", "--producr", "p"],
+        'Unknown flag "--producr" for "append" (did you mean "--producer"?)',
+      ],
+      [["config", "acme/x", "--max-age"], 'The flag "--max-age" needs a value'],
+      [["delete", "acme/x", "--yes=no"], 'The flag "--yes" takes no value'],
+      [["truncate", "acme/x", "--before"], 'The flag "--before" needs a value'],
+    ] as const
+  ) {
+    const result = await run([...args], never);
+    assert.equal(result.code, EXIT_CODES.USAGE, args.join(" "));
+    assert(quotesPaired(result.stderr), `${args.join(" ")}: ${result.stderr}`);
+    assert(result.stderr.startsWith(`edgelog: ${expected}`), result.stderr);
+    assert(result.stderr.endsWith(": see edgelog --help\n"), result.stderr);
+  }
+  // A run of usage errors of every kind: each message's quotes pair up.
+  for (
+    const args of [
+      ["bogus"],
+      ["read", "a", "--from", "-1"],
+      ["read", "a", "x"],
+      ["bounds", "a", "extra"],
+      ["bounds", "a//b"],
+      ["config", "a", "--max-age", "soon"],
+      ["read", "a", "--since", "yesterday"],
+      ["delete", "a"],
+      ["token", "--secret", "s", "--tenant", "t", "--rights", "write"],
+      ["token", "--secret", "s", "--log", "a/../b", "--rights", "read"],
+    ]
+  ) {
+    const result = await run(args, never);
+    assert.equal(result.code, EXIT_CODES.USAGE, args.join(" "));
+    assert(quotesPaired(result.stderr), `${args.join(" ")}: ${result.stderr}`);
+  }
+});
+
 Deno.test("`--help` prints every command and the exit codes", async () => {
   const result = await run(["--help"], () => new Response());
   assert.equal(result.code, EXIT_CODES.OK);
@@ -418,7 +476,10 @@ Deno.test("`token` calls mintToken with the claims and prints the token", async 
   });
   assert.equal(human.code, EXIT_CODES.OK, human.stderr);
   assert.equal(human.stdout, "header.claims.signature\n");
-  assert.match(human.stderr, /tenant "acme", logs "acme\/x\/\*", rights read,append, valid 60 s/);
+  assert.match(
+    human.stderr,
+    /tenant "acme", logs names starting with "acme\/x\/", rights read,append, valid 60 s/,
+  );
   assert.deepEqual(calls[0], [
     "s3cret",
     { tenant: "acme", rights: ["read", "append"], logs: "acme/x/" },
@@ -447,6 +508,44 @@ Deno.test("`token` mints a token the server's verifyToken accepts, for the given
   assert.equal(claims.tenant, "acme");
   assert.deepEqual(claims.rights, ["read"]);
   assert.ok(claims.exp >= before + 120 && claims.exp <= before + 121, `exp ${claims.exp}`);
+});
+
+Deno.test("`token --log` mints exact names, its tenant the first segment of the first", async () => {
+  const secret = "a secret of at least thirty-two bytes!";
+  const env = (name: string) => name === "AUTH_SECRET" ? secret : undefined;
+  const exact = await run(["token", "--log", "demo", "--rights", "read"], () => new Response(), {
+    env,
+  });
+  assert.equal(exact.code, EXIT_CODES.OK, exact.stderr);
+  assert.equal(exact.stderr, '# tenant "demo", logs "demo", rights read, valid 3600 s\n');
+  const claims = await verifyToken(secret, exact.stdout.trim());
+  assert.deepEqual([claims.tenant, claims.names, claims.logs], ["demo", ["demo"], undefined]);
+
+  const both = await run(
+    [
+      ...["token", "--log", "acme/demo", "--log", "acme/audit", "--logs", "acme/orders/"],
+      ...["--rights", "append", "--json"],
+    ],
+    () => new Response(),
+    { env },
+  );
+  assert.equal(both.code, EXIT_CODES.OK, both.stderr);
+  const claims2 = await verifyToken(secret, JSON.parse(both.stdout).token);
+  assert.deepEqual(
+    [claims2.tenant, claims2.names, claims2.logs],
+    ["acme", ["acme/demo", "acme/audit"], "acme/orders/"],
+  );
+
+  const crossing = await run(
+    ["token", "--log", "acme/demo", "--log", "globex/demo", "--rights", "read"],
+    () => new Response(),
+    { env },
+  );
+  assert.equal(crossing.code, EXIT_CODES.USAGE);
+  assert.equal(
+    crossing.stderr,
+    'edgelog: The name "globex/demo" is outside the tenant "acme": its first segment differs\n',
+  );
 });
 
 Deno.test("`token` reads AUTH_SECRET from ./.dev.vars when the environment has none", async () => {

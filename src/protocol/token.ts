@@ -4,8 +4,12 @@
  * with {@linkcode verifyToken}, command-line tools mint with {@linkcode mintToken}, both from
  * the same claim definitions.
  *
- * A log's name starts with its tenant: the token `{ tenant: "acme", rights: ["read"] }` may
- * read every log whose name starts with `acme/`, and nothing else.
+ * A log's tenant is the first segment of its name (`acme` for `acme/orders`, `demo` for
+ * `demo`). A token names one tenant and the logs it may use, by prefix (`logs`, a plain
+ * string prefix that starts with `tenant + "/"`), by exact name (`names`), or both: the token
+ * `{ tenant: "acme", rights: ["read"] }` may read every log whose name starts with `acme/`,
+ * and nothing else; `{ tenant: "demo", names: ["demo"], rights: ["read"] }` may read the log
+ * `demo` and nothing else.
  *
  * @example Minting and verifying a token
  * ```ts
@@ -22,7 +26,7 @@
  * @module
  */
 import { errors, jwtVerify, SignJWT } from "jose";
-import { isNamePrefix, isNameSegment, MAX_LOG_NAME_LENGTH } from "./log_name.ts";
+import { assertLogName, isNamePrefix, isNameSegment, MAX_LOG_NAME_LENGTH } from "./log_name.ts";
 import { type Right, RIGHTS } from "./routes.ts";
 
 export { requiredRight, type Right, RIGHTS, ROUTE_RIGHTS, routeRights } from "./routes.ts";
@@ -35,17 +39,30 @@ export interface TokenGrant {
   rights: readonly Right[];
   /**
    * A prefix of the log names the token may use; it starts with `tenant + "/"`, which is
-   * also the default. A plain string prefix: `"acme/orders"` also covers `"acme/orders-eu"`.
+   * also the default when `names` is not given. A plain string prefix: `"acme/orders"` also
+   * covers `"acme/orders-eu"`; end it with `/` to cover one folder (`"acme/orders/"`).
    */
   logs?: string;
+  /**
+   * Exact log names the token may use (besides those under `logs`, when given), each of
+   * the tenant (its first segment is `tenant`), at least one when given: `["acme/orders"]`
+   * covers `acme/orders` and not `acme/orders-eu`; `["demo"]` (tenant `demo`) covers the
+   * single-segment name `demo`, which no prefix reaches.
+   */
+  names?: readonly string[];
 }
 
 /** The claims of a verified token. */
 export interface TokenClaims {
   /** The tenant. */
   tenant: string;
-  /** The log-name prefix (defaulted to `tenant + "/"`). */
-  logs: string;
+  /**
+   * The log-name prefix: `tenant + "/"` when the token names neither a prefix nor exact
+   * names; absent when it names exact names only.
+   */
+  logs?: string;
+  /** The exact log names, when the token names any. */
+  names?: string[];
   /** The rights. */
   rights: Right[];
   /** The expiry, in seconds since the Unix epoch. */
@@ -93,15 +110,16 @@ export class InvalidTokenError extends Error {
  * Signs a token for `grant` with HS256.
  *
  * @param secret The shared secret (the Worker's `AUTH_SECRET`), at least 32 bytes.
- * @param grant The tenant, rights and optional log-name prefix.
+ * @param grant The tenant, rights, and optional log-name prefix and exact names.
  * @param options The lifetime and the time of issue.
  * @returns The compact JWT.
  * @throws {TypeError} When the grant's fields have the wrong types.
  * @throws {RangeError} When the secret is too short, the grant breaks a rule (tenant not
- * one name segment, prefix not below the tenant, unknown or no rights) or `ttl` is not a
- * positive integer.
+ * one name segment, prefix not below the tenant, a name that is not a valid log name of the
+ * tenant, an empty `names`, unknown or no rights), `ttl` is not a positive integer, or the
+ * token would be longer than {@linkcode MAX_TOKEN_LENGTH}.
  *
- * @example
+ * @example A prefix token: every log under acme/orders/
  * ```ts
  * import { mintToken } from "@edgelog/edgelog/token";
  *
@@ -111,6 +129,19 @@ export class InvalidTokenError extends Error {
  *   rights: ["append"],
  * }, { ttl: 600 });
  * const headers = { Authorization: `Bearer ${token}` };
+ * ```
+ *
+ * @example An exact token: the single-segment log demo, and nothing else
+ * ```ts
+ * import { coversLog, mintToken, verifyToken } from "@edgelog/edgelog/token";
+ * import assert from "node:assert/strict";
+ *
+ * const secret = "a secret of at least thirty-two bytes!";
+ * const token = await mintToken(secret, { tenant: "demo", names: ["demo"], rights: ["read"] });
+ * const claims = await verifyToken(secret, token);
+ * assert(coversLog(claims, "demo"));
+ * assert(!coversLog(claims, "demo2"));
+ * assert(!coversLog(claims, "demo/x"));
  * ```
  */
 export async function mintToken(
@@ -125,11 +156,23 @@ export async function mintToken(
     throw new RangeError(`Expected ttl to be a positive integer, got "${ttl}"`);
   }
   const now = Math.floor((options.now ?? Date.now()) / 1000);
-  return await new SignJWT({ tenant: claims.tenant, logs: claims.logs, rights: claims.rights })
+  const token = await new SignJWT({
+    tenant: claims.tenant,
+    ...(claims.logs === undefined ? {} : { logs: claims.logs }),
+    ...(claims.names === undefined ? {} : { names: claims.names }),
+    rights: claims.rights,
+  })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuedAt(now)
     .setExpirationTime(now + ttl)
     .sign(key);
+  // verifyToken refuses longer tokens: never hand one out.
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new RangeError(
+      `The token would be ${token.length} characters long, more than the ${MAX_TOKEN_LENGTH} accepted: name fewer logs`,
+    );
+  }
+  return token;
 }
 
 /**
@@ -139,7 +182,8 @@ export async function mintToken(
  * @param secret The shared secret, at least 32 bytes.
  * @param token The compact JWT.
  * @param options The current time.
- * @returns The claims, with `logs` defaulted to `tenant + "/"`.
+ * @returns The claims, with `logs` defaulted to `tenant + "/"` when the token names neither
+ * a prefix nor exact names.
  * @throws {InvalidTokenError} When the token is refused, with the reason.
  * @throws {RangeError} When the secret is shorter than {@linkcode MIN_SECRET_BYTES}.
  *
@@ -181,6 +225,7 @@ export async function verifyToken(
       tenant: payload.tenant as string,
       rights: payload.rights as Right[],
       ...(payload.logs === undefined ? {} : { logs: payload.logs as string }),
+      ...(payload.names === undefined ? {} : { names: payload.names as string[] }),
     },
     (message) => new InvalidTokenError(message),
   );
@@ -190,9 +235,10 @@ export async function verifyToken(
 }
 
 /**
- * Whether `claims` cover the log `name`: it starts with `tenant + "/"` and with the
- * token's `logs` prefix. Both hold for every name the token may use, so a token never
- * reaches another tenant's logs, whatever its prefix says.
+ * Whether `claims` cover the log `name`: it is one of the token's exact `names` and its
+ * first segment is the tenant, or it starts with `tenant + "/"` and with the token's `logs`
+ * prefix (a plain string prefix). A token never reaches another tenant's logs, whatever its
+ * prefix or names say. This is the one check the Worker makes of a log name.
  *
  * @param claims The verified claims.
  * @param name A valid log name.
@@ -203,14 +249,40 @@ export async function verifyToken(
  * import { coversLog } from "@edgelog/edgelog/token";
  * import assert from "node:assert/strict";
  *
- * const claims = { tenant: "acme", logs: "acme/orders/" };
+ * const claims = { tenant: "acme", logs: "acme/orders/", names: ["acme/users"] };
  * assert(coversLog(claims, "acme/orders/eu"));
- * assert(!coversLog(claims, "acme/users"));
+ * assert(coversLog(claims, "acme/users"));
+ * assert(!coversLog(claims, "acme/users2"));
  * assert(!coversLog(claims, "globex/orders/eu"));
  * ```
  */
-export function coversLog(claims: Pick<TokenClaims, "tenant" | "logs">, name: string): boolean {
-  return name.startsWith(`${claims.tenant}/`) && name.startsWith(claims.logs);
+export function coversLog(
+  claims: Pick<TokenClaims, "tenant" | "logs" | "names">,
+  name: string,
+): boolean {
+  if (claims.names?.includes(name) === true && tenantOf(name) === claims.tenant) return true;
+  return claims.logs !== undefined && name.startsWith(`${claims.tenant}/`) &&
+    name.startsWith(claims.logs);
+}
+
+/**
+ * The tenant of a log name: its first segment.
+ *
+ * @param name A log name.
+ * @returns The text before the first `/`, or the whole name when it has one segment.
+ *
+ * @example
+ * ```ts
+ * import { tenantOf } from "@edgelog/edgelog/token";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(tenantOf("acme/orders/eu"), "acme");
+ * assert.equal(tenantOf("demo"), "demo");
+ * ```
+ */
+export function tenantOf(name: string): string {
+  const slash = name.indexOf("/");
+  return slash === -1 ? name : name.slice(0, slash);
 }
 
 /**
@@ -272,8 +344,8 @@ export function grantClaims(grant: TokenGrant): Pick<TokenClaims, "tenant" | "lo
 function checkGrant(
   grant: TokenGrant,
   fail: (message: string) => Error,
-): { tenant: string; logs: string; rights: Right[] } {
-  const { tenant, rights } = grant;
+): { tenant: string; logs?: string; names?: string[]; rights: Right[] } {
+  const { tenant, rights, names } = grant;
   if (typeof tenant !== "string") throw fail("The tenant must be a string");
   // The tenant and the "/" after it start every name the token covers.
   if (tenant.length >= MAX_LOG_NAME_LENGTH || !isNameSegment(tenant)) {
@@ -281,12 +353,33 @@ function checkGrant(
       `The tenant must be one log-name segment of A-Z a-z 0-9 . _ ~ -, got "${tenant}"`,
     );
   }
-  const logs = grant.logs ?? `${tenant}/`;
-  if (typeof logs !== "string") throw fail("The logs prefix must be a string");
-  if (!logs.startsWith(`${tenant}/`) || !isNamePrefix(logs)) {
-    throw fail(
-      `The logs prefix must be a log-name prefix starting with "${tenant}/", got "${logs}"`,
-    );
+  // Without exact names, the tenant's every log: what every token meant before names.
+  const logs = grant.logs ?? (names === undefined ? `${tenant}/` : undefined);
+  if (logs !== undefined) {
+    if (typeof logs !== "string") throw fail("The logs prefix must be a string");
+    if (!logs.startsWith(`${tenant}/`) || !isNamePrefix(logs)) {
+      throw fail(
+        `The logs prefix must be a log-name prefix starting with "${tenant}/", got "${logs}"`,
+      );
+    }
+  }
+  if (names !== undefined) {
+    if (!Array.isArray(names) || names.length === 0) {
+      throw fail("The names must be a non-empty array of log names");
+    }
+    for (const name of names) {
+      if (typeof name !== "string") throw fail("The names must be strings");
+      try {
+        assertLogName(name);
+      } catch (error) {
+        throw fail((error as Error).message);
+      }
+      if (tenantOf(name) !== tenant) {
+        throw fail(
+          `The name "${name}" is outside the tenant "${tenant}": its first segment differs`,
+        );
+      }
+    }
   }
   if (!Array.isArray(rights) || rights.length === 0) {
     throw fail("The rights must be a non-empty array");
@@ -294,7 +387,12 @@ function checkGrant(
   for (const right of rights) {
     if (!RIGHTS.includes(right)) throw fail(`Unknown right "${String(right)}"`);
   }
-  return { tenant, logs, rights: [...rights] };
+  return {
+    tenant,
+    ...(logs === undefined ? {} : { logs }),
+    ...(names === undefined ? {} : { names: [...names] }),
+    rights: [...rights],
+  };
 }
 
 /** Says why jose refused a token, in one sentence. */

@@ -87,12 +87,97 @@ Deno.test("`mintToken()` refuses short secrets, bad tenants, prefixes, rights an
   }
 });
 
+Deno.test("`mintToken()` and `verifyToken()` carry exact names, with no prefix unless given", async () => {
+  const now = Date.UTC(2026, 0, 1);
+  const exact = await mintToken(SECRET, { tenant: "demo", names: ["demo"], rights: ["read"] }, {
+    now,
+  });
+  const claims = await verifyToken(SECRET, exact, { now });
+  assert.deepEqual(claims, {
+    tenant: "demo",
+    names: ["demo"],
+    rights: ["read"],
+    iat: now / 1000,
+    exp: now / 1000 + 3600,
+  });
+  assert(coversLog(claims, "demo"));
+  for (const other of ["demo2", "demo/x", "demolition", "dem"]) assert(!coversLog(claims, other));
+
+  const both = await verifyToken(
+    SECRET,
+    await mintToken(SECRET, {
+      tenant: "acme",
+      logs: "acme/orders/",
+      names: ["acme/demo", "acme/audit"],
+      rights: ["append"],
+    }),
+  );
+  assert.equal(both.logs, "acme/orders/");
+  assert.deepEqual(both.names, ["acme/demo", "acme/audit"]);
+  for (const name of ["acme/demo", "acme/audit", "acme/orders/eu"]) assert(coversLog(both, name));
+  for (const name of ["acme/demo2", "acme/demolition", "acme/audit/x", "acme/orders"]) {
+    assert(!coversLog(both, name), name);
+  }
+});
+
+Deno.test("`mintToken()` refuses names outside the tenant, invalid names and empty lists", async () => {
+  const grant = { tenant: "acme", rights: RIGHTS };
+  for (
+    const names of [
+      [],
+      ["globex/x"],
+      ["acme2"],
+      ["acmex/y"],
+      ["acme/records"],
+      ["acme//x"],
+      [
+        "acme/..",
+      ],
+      [""],
+      [7 as unknown as string],
+      "acme/x" as unknown as string[],
+    ]
+  ) {
+    await assert.rejects(mintToken(SECRET, { ...grant, names }), RangeError, String(names));
+  }
+  await assert.rejects(
+    mintToken(SECRET, { ...grant, names: ["globex/x"] }),
+    { message: 'The name "globex/x" is outside the tenant "acme": its first segment differs' },
+  );
+  // A name list too long for verifyToken is refused when minting, not when used.
+  const many = Array.from({ length: 40 }, (_, i) => `acme/${"x".repeat(100)}${i}`);
+  await assert.rejects(mintToken(SECRET, { ...grant, names: many }), /name fewer logs/);
+});
+
+Deno.test("`verifyToken()` refuses forged names outside the tenant or of the wrong type", async () => {
+  const key = new TextEncoder().encode(SECRET);
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT({ tenant: "acme", rights: ["read"], ...claims })
+      .setProtectedHeader({ alg: "HS256" })
+      .setExpirationTime("1h")
+      .sign(key);
+  for (
+    const names of [["globex/x"], "acme/x", [], [1], ["acme/records"], ["acme2/x"]]
+  ) {
+    const error = await verifyToken(SECRET, await sign({ names })).catch((e) => e);
+    assert(error instanceof InvalidTokenError, JSON.stringify(names));
+  }
+});
+
 Deno.test("`coversLog()` needs the tenant's segment and the prefix", () => {
   const claims = { tenant: "acme", logs: "acme/" };
   assert(coversLog(claims, "acme/x"));
   assert(!coversLog(claims, "acme"));
   assert(!coversLog(claims, "acme-evil/x"));
   assert(!coversLog({ tenant: "acme", logs: "acme/a/" }, "acme/b"));
+  // A plain string prefix, as documented: without a closing "/" it covers longer names.
+  const demo = { tenant: "acme", logs: "acme/demo" };
+  for (const name of ["acme/demo", "acme/demo2", "acme/demolition", "acme/demo/x"]) {
+    assert(coversLog(demo, name), name);
+  }
+  // Names are checked against the tenant as well: hand-built claims cannot cross it.
+  assert(!coversLog({ tenant: "acme", names: ["globex/x"] }, "globex/x"));
+  assert(!coversLog({ tenant: "acme" }, "acme/x"));
 });
 
 Deno.test("`requiredRight()` maps every route of PROTOCOL.md, HEAD as GET", () => {

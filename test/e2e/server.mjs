@@ -135,8 +135,12 @@ export class DevServer {
     const pid = /** @type {number} */ (child.pid);
     live.add(pid);
     this.child = child;
+    // A killed server's children (esbuild) may still write their dying words into the old
+    // pipes: only this start's output is kept, so that a failure shows its own cause.
+    this.output = [];
     /** @param {Buffer} chunk */
     const keep = (chunk) => {
+      if (this.child !== child) return;
       for (const line of chunk.toString().split("\n")) {
         if (line.trim() === "") continue;
         this.output.push(line);
