@@ -324,7 +324,7 @@ function secretKey(secret: string | Uint8Array): Uint8Array {
  * rules to what it granted.
  *
  * @param grant The tenant, rights and optional log-name prefix.
- * @returns The grant with `logs` defaulted to `tenant + "/"`.
+ * @returns The grant, with `logs` defaulted to `tenant + "/"` when it names no exact logs.
  * @throws {TypeError} When the grant breaks a rule of {@linkcode mintToken}'s.
  *
  * @example
@@ -337,7 +337,9 @@ function secretKey(secret: string | Uint8Array): Uint8Array {
  * assert.throws(() => grantClaims({ tenant: "a/b", rights: ["read"] }), TypeError);
  * ```
  */
-export function grantClaims(grant: TokenGrant): Pick<TokenClaims, "tenant" | "logs" | "rights"> {
+export function grantClaims(
+  grant: TokenGrant,
+): Pick<TokenClaims, "tenant" | "logs" | "names" | "rights"> {
   return checkGrant(grant, (message) => new TypeError(message));
 }
 

@@ -139,7 +139,7 @@ export async function authorize(
 async function hookClaims(
   request: Request,
   hook: AuthorizeHook,
-): Promise<Pick<TokenClaims, "tenant" | "logs" | "rights">> {
+): Promise<Pick<TokenClaims, "tenant" | "logs" | "names" | "rights">> {
   const grant = await hook(request);
   if (grant instanceof Response) throw new HookResponse(grant);
   if (grant === null || grant === undefined) {
