@@ -794,7 +794,9 @@ export class LogClient {
    * Follows the log live over a WebSocket: yields every record from `from` in offset
    * order, then each new one as it is committed. After a dropped connection it reconnects
    * with exponential backoff and jitter and resumes at the offset after the last record it
-   * received: no record is lost or repeated. The tail connects on the first `next()`.
+   * received: no record is lost or repeated. While the server cannot be reached, attempts stay
+   * at most 800 ms apart, so the tail is back within a second of the server answering again;
+   * refusals (5xx, 408, 429) back off up to `maxDelay`. The tail connects on the first `next()`.
    *
    * `tail` never throws; `next()` rejects with the signal's reason once it is aborted (the
    * socket is closed), with `OutOfRangeError` when `from` or the next offset was purged
