@@ -22,6 +22,7 @@ import {
 } from "../core/validate.ts";
 import { type ErrorContext, errorFromResponse, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
+import { defaultWebSocket } from "./fallback_web_socket.ts";
 import { type ProducerOptions, ProducerSession } from "./producer_session.ts";
 import {
   isTransient,
@@ -72,8 +73,10 @@ export interface LogClientOptions {
   /** How requests are sent. Default: the global `fetch`. */
   fetch?: FetchFunction;
   /**
-   * The WebSocket constructor of the tail. Default: the global `WebSocket`, which Node 20
-   * lacks: pass the `WebSocket` class of the `ws` package there.
+   * The WebSocket constructor of the tail. Default: the global `WebSocket`; where there is
+   * none (Node 20), the `ws` package's when the client was imported from the npm package
+   * `@edgelog/edgelog`, which depends on `ws`. Pass the `WebSocket` class of `ws` in Node 20
+   * when the client comes from JSR.
    */
   WebSocket?: WebSocketConstructor;
   /**
@@ -830,8 +833,8 @@ export class LogClient {
   #tailSource(): TailSource {
     return {
       webSocket: () => {
-        const WebSocket = this.#WebSocket ?? globalThis.WebSocket;
-        if (typeof WebSocket !== "function") {
+        const WebSocket = this.#WebSocket ?? defaultWebSocket();
+        if (WebSocket === undefined) {
           throw new TypeError(
             "This runtime has no global WebSocket: pass the WebSocket option (e.g. the ws package's)",
           );
