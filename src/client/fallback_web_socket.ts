@@ -11,11 +11,12 @@ let fallback: WebSocketConstructor | undefined;
 /**
  * Sets the WebSocket constructor of tails in a runtime without a global `WebSocket`.
  *
- * @param constructor The constructor, e.g. the `ws` package's `WebSocket`.
- * @throws {TypeError} When `constructor` is not a function.
+ * @param constructor The constructor, e.g. the `ws` package's `WebSocket`; `undefined`
+ * removes it.
+ * @throws {TypeError} When `constructor` is neither a function nor `undefined`.
  */
-export function setFallbackWebSocket(constructor: WebSocketConstructor): void {
-  if (typeof constructor !== "function") {
+export function setFallbackWebSocket(constructor: WebSocketConstructor | undefined): void {
+  if (constructor !== undefined && typeof constructor !== "function") {
     throw new TypeError(`Expected a WebSocket constructor, got ${describe(constructor)}`);
   }
   fallback = constructor;
