@@ -817,7 +817,7 @@ export class LogClient {
    * @example Following a log (needs a server: `npm start`)
    * ```ts ignore
    * import { LogClient } from "@edgelog/edgelog/client";
-   * import WebSocket from "ws"; // only in Node 20, which has no global WebSocket
+   * import WebSocket from "ws"; // Node 20 (no global WebSocket) with the client from JSR only
    *
    * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", { WebSocket });
    * const controller = new AbortController();
