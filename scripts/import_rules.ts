@@ -6,8 +6,8 @@
  * line and exits 0 when every import keeps the rules.
  *
  * The parts: the core (`src/core`, `src/drivers`, `mod.ts`), the protocol (`src/protocol`),
- * the worker (`worker/`), the client (`src/client`), the CLI (`src/cli`) and the
- * conformance suite (`src/conformance`). A file under `src/` that is in none of them is
+ * the worker (`worker/`), the client (`src/client`), the CLI (`src/cli`), the
+ * conformance suite (`src/conformance`) and the npm package's Node entries (`src/node`). A file under `src/` that is in none of them is
  * reported too, so that a new folder cannot slip past the rules.
  *
  * Exempt, never read: tests (`*_test.ts` and `*.test.ts` anywhere, everything under
@@ -27,7 +27,7 @@
 import ts from "typescript";
 
 /** A part of edgelog, as DESIGN.md names them. */
-export type Part = "core" | "protocol" | "worker" | "client" | "cli" | "conformance";
+export type Part = "core" | "protocol" | "worker" | "client" | "cli" | "conformance" | "node";
 
 /** What a part may import: the parts below it, and packages. */
 interface Rule {
@@ -77,6 +77,12 @@ export const RULES: Readonly<Record<Part, Rule>> = {
     packages: ["fast-check"],
     text: "the conformance suite imports only the core and fast-check",
   },
+  node: {
+    parts: ["cli", "client", "protocol", "core"],
+    packages: ["ws", "node:"],
+    text: "the npm package's Node entries import only the CLI, the client, the protocol, " +
+      "the core, ws and node:*",
+  },
 };
 
 /** The part a repository path (with `/` separators) belongs to, if any. */
@@ -86,6 +92,7 @@ export function partOf(path: string): Part | undefined {
   if (path.startsWith("src/client/")) return "client";
   if (path.startsWith("src/cli/")) return "cli";
   if (path.startsWith("src/conformance/")) return "conformance";
+  if (path.startsWith("src/node/")) return "node";
   if (path.startsWith("worker/")) return "worker";
   return undefined;
 }

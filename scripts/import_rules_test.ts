@@ -18,6 +18,8 @@ const CLEAN: Record<string, string> = {
     `export const c = [b, parseEnv];\n`,
   "src/conformance/s.ts": `import fc from "fast-check";\nimport { x } from "../core/x.ts";\n` +
     `export const s = [fc, x];\n`,
+  "src/node/n.ts": `import WebSocket from "ws";\nimport { c } from "../cli/c.ts";\n` +
+    `export const n = [WebSocket, c];\n`,
   "worker/a.ts": `import { DurableObject } from "cloudflare:workers";\n` +
     `import { Hono } from "hono";\nimport { cors } from "hono/cors";\n` +
     `import { y } from "../src/protocol/y.ts";\nexport const a = [DurableObject, Hono, cors, y];\n`,
@@ -67,7 +69,7 @@ Deno.test("import_rules.ts fails on a planted wrong import, naming file, line, p
         "src/core/x.ts:1: core may not import src/protocol/y.ts (the core imports only the core)",
         "worker/a.ts:1: worker may not import src/client/b.ts " +
         "(the worker imports only the core, the protocol, hono and cloudflare:*)",
-        "import rules: 2 violation(s) in 9 files",
+        "import rules: 2 violation(s) in 10 files",
       ],
     });
   } finally {
@@ -80,7 +82,7 @@ Deno.test("import_rules.ts passes a tree that keeps every rule", async () => {
   try {
     assert.deepEqual(await run(root), {
       code: 0,
-      lines: ["import rules hold: 16 imports in 9 files"],
+      lines: ["import rules hold: 18 imports in 10 files"],
     });
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -113,10 +115,14 @@ Deno.test("checkImports() refuses what each part may not import", async () => {
     "worker/a.ts": `import "../src/cli/c.ts";\nimport "../src/conformance/s.ts";\n` +
       `import "node:fs";\nconst name = "x";\nawait import(name);\n`,
     "src/new_part/n.ts": `export const n = 1;\n`,
+    "src/node/n.ts": `import "../../worker/a.ts";\nimport "hono";\n`,
+    "src/client/d.ts": `import "../node/n.ts";\nimport "ws";\n`,
   });
   try {
     const core = "(the core imports only the core)";
     const worker = "(the worker imports only the core, the protocol, hono and cloudflare:*)";
+    const node = "(the npm package's Node entries import only the CLI, the client, the protocol, " +
+      "the core, ws and node:*)";
     assert.deepEqual((await checkImports(root)).violations, [
       `src/cli/c.ts:1: cli may not import worker/a.ts ` +
       `(the CLI imports only the client, the protocol, the core and node:*)`,
@@ -125,6 +131,8 @@ Deno.test("checkImports() refuses what each part may not import", async () => {
       `src/client/b.ts:1: client may not import worker/a.ts (the client imports only the core and the protocol)`,
       `src/client/b.ts:2: client may not import src/cli/c.ts (the client imports only the core and the protocol)`,
       `src/client/b.ts:3: client may not import src/conformance/s.ts (the client imports only the core and the protocol)`,
+      `src/client/d.ts:1: client may not import src/node/n.ts (the client imports only the core and the protocol)`,
+      `src/client/d.ts:2: client may not import ws (the client imports only the core and the protocol)`,
       `src/conformance/s.ts:1: conformance may not import src/protocol/y.ts ` +
       `(the conformance suite imports only the core and fast-check)`,
       `src/conformance/s.ts:2: conformance may not import test/helpers.ts ` +
@@ -141,6 +149,8 @@ Deno.test("checkImports() refuses what each part may not import", async () => {
       `src/core/x.ts:12: core may not import src/protocol/y.ts ${core}`,
       `src/core/z.ts:1: core may not import @cloudflare/workers-types ${core}`,
       `src/new_part/n.ts:1: in no part of the import rules (give it one in scripts/import_rules.ts)`,
+      `src/node/n.ts:1: node may not import worker/a.ts ${node}`,
+      `src/node/n.ts:2: node may not import hono ${node}`,
       `src/protocol/y.ts:1: protocol may not import hono (the protocol imports only the core and jose)`,
       `src/protocol/y.ts:2: protocol may not import src/client/b.ts (the protocol imports only the core and jose)`,
       `worker/a.ts:1: worker may not import src/cli/c.ts ${worker}`,

@@ -37,6 +37,7 @@ import { type ErrorFields, logErrorFields } from "../protocol/errors.ts";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS, tenantOf } from "../protocol/token.ts";
 import { encodeRecordLine, toBase64 } from "../protocol/wire.ts";
+import { runAsProcess } from "./run_as_process.ts";
 
 /**
  * The exit codes of the command line, one per kind of error:
@@ -1065,12 +1066,6 @@ function processIo(): CliIo {
   };
 }
 
-if (import.meta.main) {
-  const controller = new AbortController();
-  process.on("SIGINT", () => {
-    controller.abort(new ExitError(EXIT_CODES.INTERRUPTED, "Interrupted"));
-    // A command waiting on standard input does not see the signal: end it soon anyway.
-    setTimeout(() => process.exit(EXIT_CODES.INTERRUPTED), 500);
-  });
-  process.exit(await main(process.argv.slice(2), { signal: controller.signal }));
-}
+// `deno run src/cli/cli.ts` (and `node` 24+ on the compiled file); the npm package's `edgelog`
+// command is src/node/bin.ts.
+if (import.meta.main) await runAsProcess(main, EXIT_CODES.INTERRUPTED);

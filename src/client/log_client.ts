@@ -22,6 +22,7 @@ import {
 } from "../core/validate.ts";
 import { type ErrorContext, errorFromResponse, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
+import { defaultWebSocket } from "./fallback_web_socket.ts";
 import { type ProducerOptions, ProducerSession } from "./producer_session.ts";
 import {
   isTransient,
@@ -72,8 +73,10 @@ export interface LogClientOptions {
   /** How requests are sent. Default: the global `fetch`. */
   fetch?: FetchFunction;
   /**
-   * The WebSocket constructor of the tail. Default: the global `WebSocket`, which Node 20
-   * lacks: pass the `WebSocket` class of the `ws` package there.
+   * The WebSocket constructor of the tail. Default: the global `WebSocket`; where there is
+   * none (Node 20), the `ws` package's when the client was imported from the npm package
+   * `@edgelog/edgelog`, which depends on `ws`. Pass the `WebSocket` class of `ws` in Node 20
+   * when the client comes from JSR.
    */
   WebSocket?: WebSocketConstructor;
   /**
@@ -794,7 +797,9 @@ export class LogClient {
    * Follows the log live over a WebSocket: yields every record from `from` in offset
    * order, then each new one as it is committed. After a dropped connection it reconnects
    * with exponential backoff and jitter and resumes at the offset after the last record it
-   * received: no record is lost or repeated. The tail connects on the first `next()`.
+   * received: no record is lost or repeated. While the server cannot be reached, attempts stay
+   * at most 800 ms apart, so the tail is back within a second of the server answering again;
+   * refusals (5xx, 408, 429) back off up to `maxDelay`. The tail connects on the first `next()`.
    *
    * `tail` never throws; `next()` rejects with the signal's reason once it is aborted (the
    * socket is closed), with `OutOfRangeError` when `from` or the next offset was purged
@@ -812,7 +817,7 @@ export class LogClient {
    * @example Following a log (needs a server: `npm start`)
    * ```ts ignore
    * import { LogClient } from "@edgelog/edgelog/client";
-   * import WebSocket from "ws"; // only in Node 20, which has no global WebSocket
+   * import WebSocket from "ws"; // Node 20 (no global WebSocket) with the client from JSR only
    *
    * const log = new LogClient("http://127.0.0.1:8787", "acme/demo", { WebSocket });
    * const controller = new AbortController();
@@ -828,8 +833,8 @@ export class LogClient {
   #tailSource(): TailSource {
     return {
       webSocket: () => {
-        const WebSocket = this.#WebSocket ?? globalThis.WebSocket;
-        if (typeof WebSocket !== "function") {
+        const WebSocket = this.#WebSocket ?? defaultWebSocket();
+        if (WebSocket === undefined) {
           throw new TypeError(
             "This runtime has no global WebSocket: pass the WebSocket option (e.g. the ws package's)",
           );

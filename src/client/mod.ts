@@ -5,7 +5,8 @@
  * {@linkcode RemoteJournal} is the `Journal` contract over it; `tail` follows a log live
  * and survives dropped connections without losing or repeating a record. It runs wherever
  * `fetch` does (Deno, Node 20+, browsers, Workers); the tail needs a `WebSocket`, which
- * Node 20 lacks (pass the `ws` package's).
+ * Node 20 lacks: from the npm package `@edgelog/edgelog` the tail then uses the `ws` package by
+ * itself; from JSR, pass the `ws` package's as the `WebSocket` option.
  *
  * The wire framings of the protocol ({@linkcode encodeBatch}, {@linkcode decodeTailFrame},
  * ...) and its producer headers ({@linkcode producerHeaders}, ...) are exported too, for

@@ -6,6 +6,7 @@ import type { CallOptions } from "../core/journal.ts";
 import type { LogRecord } from "../core/log.ts";
 import { assertInteger, checkSignal, describe, timeMs } from "../core/validate.ts";
 import { errorFromBody, unexpected } from "./error_body.ts";
+import { HttpError } from "./http_error.ts";
 import { isTransient } from "./retry.ts";
 import { CLOSE_LOG_DELETED, CLOSE_OUT_OF_RANGE, TAIL_PING, TAIL_PONG } from "../protocol/tail.ts";
 import { decodeTailFrame } from "../protocol/wire.ts";
@@ -66,7 +67,12 @@ export interface TailOptions extends CallOptions {
   since?: Date | number;
   /** Milliseconds before the first reconnect attempt. Default 250. */
   minDelay?: number;
-  /** The longest wait between attempts, in milliseconds. Default 10000. */
+  /**
+   * The longest wait between attempts while the server answers but refuses the tail for a
+   * while (a 5xx, 408 or 429), in milliseconds. Default 10000. While the server cannot be
+   * reached at all, attempts stay at most 800 ms apart (with jitter), so that the tail is back
+   * within a second of the server answering again.
+   */
   maxDelay?: number;
   /**
    * Milliseconds between pings that check an idle connection is alive; a connection that
@@ -103,6 +109,22 @@ export interface TailSource {
    */
   probe(start: TailStart, signal: AbortSignal | undefined): Promise<Error | undefined>;
 }
+
+/**
+ * The longest wait between reconnect attempts, in milliseconds, while the server cannot be
+ * reached (no answer at all: a refused, reset or timed-out connection).
+ *
+ * Why a cap and not a probe: an attempt against a server that is down is a refused TCP
+ * connection (plus one HTTP request to the same closed port), which costs the server nothing,
+ * so a tail may as well attempt the real reconnect about once a second: the server's first
+ * answer is then met within a second, with no second mechanism (a probe loop) to run beside
+ * the backoff, and no traffic at all over a healthy connection (whose liveness stays the job of
+ * the heartbeat). 800 ms with jitter (400-800 ms between attempts) leaves the handshake room
+ * within the second, and spreads the tails of many clients over the wait. A server that does
+ * answer, with a 5xx, 408 or 429, is up but struggling: there the delay keeps growing up to
+ * `maxDelay`, so that tails do not add to its load.
+ */
+export const UNREACHABLE_MAX_DELAY = 800;
 
 /** Each buffered record counts as its bytes plus this, for the high-water mark. */
 const RECORD_OVERHEAD = 64;
@@ -255,7 +277,7 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
       socket.addEventListener("error", () => {});
     } catch (error) {
       if (generation !== this.#generation) return;
-      if (isTransient(error)) this.#retry(reasonOf(error));
+      if (isTransient(error)) this.#retry(reasonOf(error), answered(error));
       else this.#finish({ error });
     }
   }
@@ -324,6 +346,7 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
         code === 0 || code === 1006
           ? "The connection was lost"
           : `The connection closed with code "${code}"`,
+        false,
       );
     } else {
       void this.#probe();
@@ -341,7 +364,8 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     }
     if (generation !== this.#generation || this.#end !== undefined) return;
     if (error !== undefined && !isTransient(error)) this.#finish({ error });
-    else this.#retry(error === undefined ? "The WebSocket handshake failed" : reasonOf(error));
+    else if (error === undefined) this.#retry("The WebSocket handshake failed", false);
+    else this.#retry(reasonOf(error), answered(error));
   }
 
   /** Where the next connection starts: the cursor once known, else the time of `since`. */
@@ -349,10 +373,16 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     return this.#cursor === undefined ? { since: this.#since! } : { from: this.#cursor };
   }
 
-  #retry(reason: string): void {
+  /**
+   * Schedules the next attempt: `minDelay` doubled with each attempt in a row, up to
+   * `maxDelay` while the server answers with refusals (`refused`), else up to
+   * {@linkcode UNREACHABLE_MAX_DELAY} (see there why).
+   */
+  #retry(reason: string, refused: boolean): void {
     this.#disconnect();
     this.#attempt++;
-    const ceiling = Math.min(this.#maxDelay, this.#minDelay * 2 ** (this.#attempt - 1));
+    const max = refused ? this.#maxDelay : Math.min(this.#maxDelay, UNREACHABLE_MAX_DELAY);
+    const ceiling = Math.min(max, this.#minDelay * 2 ** (this.#attempt - 1));
     // Half fixed, half random: spread out, yet never a burst of immediate attempts.
     const delay = Math.round(ceiling / 2 + Math.random() * ceiling / 2);
     try {
@@ -378,7 +408,7 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     this.#heartbeatTimer = setInterval(() => {
       if (generation !== this.#generation) return;
       if (this.#awaitingPong) {
-        this.#retry(`No answer to a ping within "${this.#heartbeat}" ms`);
+        this.#retry(`No answer to a ping within "${this.#heartbeat}" ms`, false);
         return;
       }
       this.#awaitingPong = true;
@@ -476,6 +506,11 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
 export function sinceParam(time: unknown): number {
   const ms = timeMs("since", time);
   return ms <= 0 ? 0 : Math.ceil(ms);
+}
+
+/** Whether a transient failure is the server's answer (a 5xx, 408, 429), not a lost connection. */
+function answered(error: unknown): boolean {
+  return !(error instanceof HttpError && (error.code === "NETWORK" || error.status === 0));
 }
 
 function reasonOf(error: unknown): string {

@@ -212,6 +212,53 @@ Deno.test("`tail()` waits longer after each failed attempt, with jitter, up to m
   assert.match(attempts[0]!.reason, /503/);
 });
 
+Deno.test("`tail()` is back within 1 s of an unreachable server answering again, with default delays", async () => {
+  // A virtual clock: the tail's reconnect timers (the only ones of 50 ms or more here) fire at
+  // once and move the clock on by their delay.
+  const realSetTimeout = globalThis.setTimeout;
+  let clock = 0;
+  globalThis.setTimeout = ((fn: () => void, ms = 0) =>
+    realSetTimeout(() => {
+      if (ms >= 50) clock += ms;
+      fn();
+    }, ms >= 50 ? 0 : ms)) as typeof setTimeout;
+  try {
+    let up = false;
+    FakeSocket.all = [];
+    const log = new LogClient(BASE, "acme/demo", {
+      WebSocket: FakeSocket,
+      fetch: () =>
+        up
+          ? Promise.resolve(Response.json({ error: { code: "UPGRADE_REQUIRED", message: "" } }, {
+            status: 426,
+          }))
+          : Promise.reject(new TypeError("Connection refused")),
+    });
+    const events: ReconnectEvent[] = [];
+    const tail = log.tail(7, { heartbeat: 0, onReconnect: (event) => events.push(event) });
+    const next = tail.next();
+    // Down for 12 attempts in a row (today's backoff would be at its 10 s ceiling by then).
+    for (let n = 1; n <= 12; n++) (await sockets(n)).drop();
+    await until(() => events.length === 12, "the 12th failure is reported");
+    up = true;
+    const upAt = clock;
+    const back = await sockets(13);
+    assert(clock - upAt <= 1000, `reconnected ${clock - upAt} ms after the server was up`);
+    back.open();
+    back.records(record(7));
+    assert.equal((await next).value?.offset, 7);
+    await tail.return!();
+    // Not hammering the down server either: the waits grew from minDelay to 400-800 ms.
+    assert.equal(events[0]!.delay <= 250, true, `first delay ${events[0]!.delay}`);
+    for (const event of events.slice(2)) {
+      assert(event.delay >= 400 && event.delay <= 800, `delay ${event.delay} of ${event.attempt}`);
+    }
+    assert.match(events[0]!.reason, /Connection refused/);
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+});
+
 Deno.test("`tail()` gives up when the server refuses the tail after a failed handshake", async () => {
   const { log } = client(() =>
     Response.json({ error: { code: "UNAUTHORIZED", message: "Token expired" } }, { status: 401 })

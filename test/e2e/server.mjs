@@ -106,6 +106,10 @@ export class DevServer {
     const options = [
       "--port",
       String(this.port),
+      // A free port of its own for the inspector: wrangler's default (9229) may be taken by
+      // another server on this machine by the time workerd binds it.
+      "--inspector-port",
+      String(await freePort()),
       "--persist-to",
       this.persistTo,
       "--show-interactive-dev-session=false",
