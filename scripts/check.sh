@@ -24,7 +24,7 @@ step() {
 # Every file typed for Deno or Node; worker/ (but its Deno tests) and test/worker are typed for
 # workerd, which tsc checks below.
 mapfile -t worker_deno_tests < <(find worker -name '*_test.ts')
-step "deno check" "$deno" check mod.ts src bench scripts vitest.config.ts test/e2e/*_test.ts \
+step "deno check" "$deno" check mod.ts src testing bench scripts vitest.config.ts test/e2e/*_test.ts \
   "${worker_deno_tests[@]}"
 step "import rules" "$deno" run --allow-read --allow-env scripts/import_rules.ts
 step "deno lint" "$deno" lint
