@@ -6,7 +6,8 @@
  * the runtime settings of wrangler.toml, read by wrangler's own config reader:
  *
  * - `dist/worker.bundle.js`: the bundle (no source map);
- * - `dist/worker.bundle.json`: `{ compatibilityDate, compatibilityFlags, vars, durableObjects }`,
+ * - `dist/worker.bundle.json`: `{ name, compatibilityDate, compatibilityFlags, vars,
+ *   durableObjects }`,
  *   where `durableObjects` maps each binding to `{ className, useSQLite }` (SQLite when the
  *   class is among a migration's `new_sqlite_classes`).
  *
@@ -53,6 +54,7 @@ async function readSettings(configPath) {
     if (typeof value !== "string") throw new Error(`The var "${name}" is not a string`);
   }
   return {
+    name: config.name,
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
     vars: config.vars,

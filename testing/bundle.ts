@@ -24,6 +24,11 @@ export const BUILD_COMMAND = "node scripts/bundle_worker.mjs";
 
 /** The runtime settings of wrangler.toml, as Miniflare takes them. */
 export interface WorkerSettings {
+  /**
+   * `name`: the Worker's name. Miniflare keys Durable Object storage by it, as `wrangler dev`
+   * does, so that the same name finds the same objects in a persisted folder.
+   */
+  name: string;
   /** `compatibility_date`. */
   compatibilityDate: string;
   /** `compatibility_flags`. */
@@ -150,6 +155,7 @@ function parseSettings(text: string, path: string): WorkerSettings {
   if (typeof value !== "object" || value === null) throw bad();
   const settings = value as Partial<WorkerSettings>;
   if (
+    typeof settings.name !== "string" ||
     typeof settings.compatibilityDate !== "string" ||
     !Array.isArray(settings.compatibilityFlags) ||
     typeof settings.vars !== "object" || settings.vars === null ||

@@ -98,6 +98,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const { vars, secret, persist, port } = checkOptions(options);
   const { scriptPath, modulesRoot, settings } = await workerBundle();
   const miniflare = new Miniflare({
+    name: settings.name,
     modules: true,
     scriptPath,
     modulesRoot,

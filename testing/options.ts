@@ -31,7 +31,8 @@ export interface TestServerOptions {
   secret?: string;
   /**
    * A folder that keeps the logs' SQLite databases: a server started later on the same folder
-   * finds them. Default: in memory, gone at `close()`.
+   * finds them. Its layout is that of `wrangler dev`: `DIR/v3/do` opens the logs of
+   * `wrangler dev --persist-to DIR`. Default: in memory, gone at `close()`.
    */
   persist?: string;
   /** The configuration of logs never configured. Default: the deployment's (wrangler.toml). */

@@ -21,12 +21,15 @@ Deno.test("startTestServer() serves appends, reads and a WebSocket tail in open 
 
     const controller = new AbortController();
     const seen: string[] = [];
+    let live: Promise<number> | undefined;
     for await (const record of log.tail(0, { signal: controller.signal })) {
       seen.push(`${record.offset}:${text(record.data)}`);
-      if (seen.length === 2) void log.append(bytes("live"));
+      // The frame may come before the append's answer: it is awaited before the server stops.
+      if (seen.length === 2) live = log.append(bytes("live"));
       if (seen.length === 3) break;
     }
     assert.deepEqual(seen, ["0:one", "1:two", "2:live"]);
+    assert.equal(await live, 2);
     // Open mode: no token needed, and none to mint.
     await assert.rejects(
       server.token({ tenant: "acme", rights: ["read"] }),
@@ -73,6 +76,27 @@ Deno.test("persist keeps the logs for the next server on the same folder; memory
       });
     } finally {
       await fresh.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("persist opens the Durable Object state of wrangler dev --persist-to (DIR/v3/do)", async () => {
+  const fixtures = new URL("../fixtures/", import.meta.url);
+  const manifest = JSON.parse(await Deno.readTextFile(new URL("do_6c31caf.json", fixtures)));
+  const { name, bounds } = manifest.logs[0] as { name: string; bounds: unknown };
+  const dir = await Deno.makeTempDir({ prefix: "edgelog-testing-" });
+  try {
+    // A copy: the server may migrate the databases it opens.
+    await new Deno.Command("cp", {
+      args: ["-R", new URL("do_6c31caf/v3", fixtures).pathname, dir],
+    }).output();
+    const server = await startTestServer({ persist: `${dir}/v3/do` });
+    try {
+      assert.deepEqual(await new LogClient(server.url, name).bounds(), bounds);
+    } finally {
+      await server.close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
