@@ -36,7 +36,7 @@ import { workerBundle } from "./bundle.ts";
 import { checkOptions, type TestServerOptions } from "./options.ts";
 
 export type { TestLogDefaults, TestServerOptions } from "./options.ts";
-export type { MintOptions, TokenGrant } from "../src/protocol/token.ts";
+export type { MintOptions, Right, TokenGrant } from "../src/protocol/token.ts";
 
 /** A running test server: see {@linkcode startTestServer}. */
 export interface TestServer {
