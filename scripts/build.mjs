@@ -70,6 +70,16 @@ try {
   rmSync(temp, { recursive: true, force: true });
 }
 
+// The Worker that @edgelog/edgelog/testing runs in Miniflare, bundled with its dependencies.
+const bundle = spawnSync(process.execPath, [join(ROOT, "scripts", "bundle_worker.mjs"), dist], {
+  cwd: ROOT,
+  stdio: "inherit",
+});
+if (bundle.status !== 0) {
+  console.error("build: bundling the Worker failed");
+  process.exit(1);
+}
+
 // Every file package.json points at must have been built.
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const targets = [

@@ -7,7 +7,9 @@
  *
  * The parts: the core (`src/core`, `src/drivers`, `mod.ts`), the protocol (`src/protocol`),
  * the worker (`worker/`), the client (`src/client`), the CLI (`src/cli`), the
- * conformance suite (`src/conformance`) and the npm package's Node entries (`src/node`). A file under `src/` that is in none of them is
+ * conformance suite (`src/conformance`), the npm package's Node entries (`src/node`) and the
+ * test server (`testing/`, which no part may import). A file under `src/` that is in none of
+ * them is
  * reported too, so that a new folder cannot slip past the rules.
  *
  * Exempt, never read: tests (`*_test.ts` and `*.test.ts` anywhere, everything under
@@ -27,7 +29,15 @@
 import ts from "typescript";
 
 /** A part of edgelog, as DESIGN.md names them. */
-export type Part = "core" | "protocol" | "worker" | "client" | "cli" | "conformance" | "node";
+export type Part =
+  | "core"
+  | "protocol"
+  | "worker"
+  | "client"
+  | "cli"
+  | "conformance"
+  | "node"
+  | "testing";
 
 /** What a part may import: the parts below it, and packages. */
 interface Rule {
@@ -83,6 +93,12 @@ export const RULES: Readonly<Record<Part, Rule>> = {
     text: "the npm package's Node entries import only the CLI, the client, the protocol, " +
       "the core, ws and node:*",
   },
+  // The Worker it runs is a bundle, started by path: never imported.
+  testing: {
+    parts: ["core", "protocol", "client"],
+    packages: ["miniflare", "node:"],
+    text: "the test server imports only the core, the protocol, the client, miniflare and node:*",
+  },
 };
 
 /** The part a repository path (with `/` separators) belongs to, if any. */
@@ -94,6 +110,7 @@ export function partOf(path: string): Part | undefined {
   if (path.startsWith("src/conformance/")) return "conformance";
   if (path.startsWith("src/node/")) return "node";
   if (path.startsWith("worker/")) return "worker";
+  if (path.startsWith("testing/")) return "testing";
   return undefined;
 }
 
@@ -224,6 +241,7 @@ export async function checkImports(root: string): Promise<Report> {
     ...(await Deno.stat(`${root}/mod.ts`).then(() => ["mod.ts"], () => [])),
     ...await sourcesUnder(root, "src"),
     ...await sourcesUnder(root, "worker"),
+    ...await sourcesUnder(root, "testing"),
   ].sort();
   const violations: string[] = [];
   let imports = 0;

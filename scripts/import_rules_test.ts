@@ -23,6 +23,9 @@ const CLEAN: Record<string, string> = {
   "worker/a.ts": `import { DurableObject } from "cloudflare:workers";\n` +
     `import { Hono } from "hono";\nimport { cors } from "hono/cors";\n` +
     `import { y } from "../src/protocol/y.ts";\nexport const a = [DurableObject, Hono, cors, y];\n`,
+  "testing/t.ts": `import { Miniflare } from "miniflare";\nimport { resolve } from "node:path";\n` +
+    `import { b } from "../src/client/b.ts";\nimport { y } from "../src/protocol/y.ts";\n` +
+    `export const t = [Miniflare, resolve, b, y];\n`,
   // Comments and strings are not imports.
   "src/core/z.ts": `// import { y } from "../protocol/y.ts";\n/** import "hono"; */\n` +
     `export const z = ["import 'node:fs'", /import "jose"/];\n`,
@@ -69,7 +72,7 @@ Deno.test("import_rules.ts fails on a planted wrong import, naming file, line, p
         "src/core/x.ts:1: core may not import src/protocol/y.ts (the core imports only the core)",
         "worker/a.ts:1: worker may not import src/client/b.ts " +
         "(the worker imports only the core, the protocol, hono and cloudflare:*)",
-        "import rules: 2 violation(s) in 10 files",
+        "import rules: 2 violation(s) in 11 files",
       ],
     });
   } finally {
@@ -82,7 +85,7 @@ Deno.test("import_rules.ts passes a tree that keeps every rule", async () => {
   try {
     assert.deepEqual(await run(root), {
       code: 0,
-      lines: ["import rules hold: 18 imports in 10 files"],
+      lines: ["import rules hold: 22 imports in 11 files"],
     });
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -110,7 +113,8 @@ Deno.test("checkImports() refuses what each part may not import", async () => {
     "src/protocol/y.ts": `import { Hono } from "hono";\nexport * from "../client/b.ts";\n`,
     "src/client/b.ts":
       `import "../../worker/a.ts";\nimport "../cli/c.ts";\nimport "../conformance/s.ts";\n`,
-    "src/cli/c.ts": `import "../../worker/a.ts";\nimport "jose";\n`,
+    "src/cli/c.ts": `import "../../worker/a.ts";\nimport "jose";\nimport "../../testing/t.ts";\n`,
+    "testing/t.ts": `import "../worker/a.ts";\nimport "../src/cli/c.ts";\nimport "hono";\n`,
     "src/conformance/s.ts": `import "../protocol/y.ts";\nimport "../../test/helpers.ts";\n`,
     "worker/a.ts": `import "../src/cli/c.ts";\nimport "../src/conformance/s.ts";\n` +
       `import "node:fs";\nconst name = "x";\nawait import(name);\n`,
@@ -123,10 +127,14 @@ Deno.test("checkImports() refuses what each part may not import", async () => {
     const worker = "(the worker imports only the core, the protocol, hono and cloudflare:*)";
     const node = "(the npm package's Node entries import only the CLI, the client, the protocol, " +
       "the core, ws and node:*)";
+    const testing =
+      "(the test server imports only the core, the protocol, the client, miniflare and node:*)";
     assert.deepEqual((await checkImports(root)).violations, [
       `src/cli/c.ts:1: cli may not import worker/a.ts ` +
       `(the CLI imports only the client, the protocol, the core and node:*)`,
       `src/cli/c.ts:2: cli may not import jose ` +
+      `(the CLI imports only the client, the protocol, the core and node:*)`,
+      `src/cli/c.ts:3: cli may not import testing/t.ts ` +
       `(the CLI imports only the client, the protocol, the core and node:*)`,
       `src/client/b.ts:1: client may not import worker/a.ts (the client imports only the core and the protocol)`,
       `src/client/b.ts:2: client may not import src/cli/c.ts (the client imports only the core and the protocol)`,
@@ -153,6 +161,9 @@ Deno.test("checkImports() refuses what each part may not import", async () => {
       `src/node/n.ts:2: node may not import hono ${node}`,
       `src/protocol/y.ts:1: protocol may not import hono (the protocol imports only the core and jose)`,
       `src/protocol/y.ts:2: protocol may not import src/client/b.ts (the protocol imports only the core and jose)`,
+      `testing/t.ts:1: testing may not import worker/a.ts ${testing}`,
+      `testing/t.ts:2: testing may not import src/cli/c.ts ${testing}`,
+      `testing/t.ts:3: testing may not import hono ${testing}`,
       `worker/a.ts:1: worker may not import src/cli/c.ts ${worker}`,
       `worker/a.ts:2: worker may not import src/conformance/s.ts ${worker}`,
       `worker/a.ts:3: worker may not import node:fs ${worker}`,

@@ -47,17 +47,20 @@ function junit(file) {
 junit(join(dir, "deno.xml"));
 junit(join(dir, "e2e.xml"));
 
-const vitest = join(dir, "vitest.json");
-if (!existsSync(vitest)) {
-  failed++;
-  problems.push(`no report: ${vitest}`);
-} else {
+// The workerd tests of the repository, and those of the examples/ project.
+for (const name of ["vitest.json", "example.vitest.json"]) {
+  const vitest = join(dir, name);
+  if (!existsSync(vitest)) {
+    failed++;
+    problems.push(`no report: ${vitest}`);
+    continue;
+  }
   const report = JSON.parse(readFileSync(vitest, "utf8"));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   if (report.numTotalTests === 0 || !report.success) {
     if (report.numFailedTests === 0) failed++;
-    problems.push("vitest reported failure");
+    problems.push(`vitest reported failure: ${name}`);
   }
 }
 

@@ -11,10 +11,12 @@ async function reports(logs: Record<string, string>): Promise<string> {
   await Deno.writeTextFile(`${dir}/checks.txt`, "pass deno lint\n");
   await Deno.writeTextFile(`${dir}/deno.xml`, junit);
   await Deno.writeTextFile(`${dir}/e2e.xml`, junit);
-  await Deno.writeTextFile(
-    `${dir}/vitest.json`,
-    JSON.stringify({ numPassedTests: 1, numFailedTests: 0, numTotalTests: 1, success: true }),
-  );
+  for (const report of ["vitest.json", "example.vitest.json"]) {
+    await Deno.writeTextFile(
+      `${dir}/${report}`,
+      JSON.stringify({ numPassedTests: 1, numFailedTests: 0, numTotalTests: 1, success: true }),
+    );
+  }
   for (const [name, text] of Object.entries(logs)) await Deno.writeTextFile(`${dir}/${name}`, text);
   return dir;
 }
@@ -29,7 +31,7 @@ async function summarize(dir: string) {
 Deno.test("summarize.mjs counts clean runner output as the passed check of runtime errors", async () => {
   const result = await summarize(await reports({ "vitest.log": " ✓ 864 passed\n" }));
   assert.equal(result.code, 0, result.stdout);
-  assert.equal(result.stdout, "5 passed, 0 failed\n");
+  assert.equal(result.stdout, "6 passed, 0 failed\n");
 });
 
 Deno.test("summarize.mjs fails and lists the runtime error lines of a passing run", async () => {
@@ -51,7 +53,7 @@ Deno.test("summarize.mjs fails and lists the runtime error lines of a passing ru
       "check failed: no runtime error lines (2 found)",
       "  vitest.log:3: uncaught exception; source = Uncaught (in promise); stack = Error: Network connection lost.",
       "  vitest.log:4: workerd/io/worker.c++:2000: error: Can't read from request stream after response has been sent.",
-      "4 passed, 1 failed",
+      "5 passed, 1 failed",
       "",
     ].join("\n"),
   );
@@ -61,4 +63,12 @@ Deno.test("summarize.mjs fails when no runner output was kept", async () => {
   const result = await summarize(await reports({}));
   assert.equal(result.code, 1);
   assert.match(result.stdout, /^no runner output \(\*\.log\)/);
+});
+
+Deno.test("summarize.mjs fails when the examples/ project's vitest report is missing", async () => {
+  const dir = await reports({ "vitest.log": "\n" });
+  await Deno.remove(`${dir}/example.vitest.json`);
+  const result = await summarize(dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /no report: .*example\.vitest\.json/);
 });

@@ -7,7 +7,6 @@
  * @module
  */
 import { Hono } from "hono";
-import { basePath as mountedAt } from "hono/route";
 import { HEALTH_PATH, LOGS_PREFIX } from "../src/protocol/routes.ts";
 import type { TokenGrant } from "../src/protocol/token.ts";
 import type { Env } from "./env.ts";
@@ -202,7 +201,7 @@ export function edgelog<E extends object = Env>(
   }
 
   const app = new Hono<{ Bindings: E }>();
-  app.all("/*", (c) => serve(c.req.raw, c.env, mountedAt(c).replace(/\/$/, "")));
+  app.all("/*", (c) => serve(c.req.raw, c.env, mountPath(c.req.routePath, pathOf(c.req.url))));
   return {
     fetch: (request, env, _ctx) => Promise.resolve(serve(request, env, base)),
     app,
@@ -261,6 +260,17 @@ function settingsGetter<E extends object>(options: EdgelogOptions<E>): (env: E) 
     if (hook !== undefined) settings.authorize = (request) => hook(request, env);
     return settings;
   };
+}
+
+/**
+ * The path the sub-app is mounted at, for a request to `path`: as many segments of it as the
+ * pattern its handler matched (`/edgelog/*`, `/:tenant/logs-api/*`) has before its `/*`. Read
+ * from `routePath`, which the user's own Hono sets: the `hono/route` helpers read private
+ * state of the copy of Hono that edgelog imports, which may not be the user's.
+ */
+function mountPath(routePath: string, path: string): string {
+  const depth = routePath.replace(/\/\*$/, "").split("/").length - 1;
+  return path.split("/").slice(0, depth + 1).join("/");
 }
 
 /** `url` with its path replaced by `path`; the query stays. */

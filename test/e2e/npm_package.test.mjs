@@ -192,3 +192,61 @@ console.log(JSON.stringify({
     tailed: [0, "from node"],
   });
 });
+
+test("a five-line Node script: startTestServer and LogClient from the installed package", {
+  timeout: 90_000,
+}, async () => {
+  const script = join(project, "five_lines.mjs");
+  writeFileSync(
+    script,
+    `import { startTestServer } from "@edgelog/edgelog/testing";
+import { LogClient } from "@edgelog/edgelog/client";
+const server = await startTestServer();
+const log = new LogClient(server.url, "acme/five");
+console.log(await log.append(new TextEncoder().encode("hi")), new TextDecoder().decode((await log.read(0)).data)), await server.close();
+`,
+  );
+  assert.equal(readFileSync(script, "utf8").trimEnd().split("\n").length, 5);
+  const out = await ok("node", [script]);
+  // The last line is the script's; Miniflare and the Worker may print before it.
+  assert.equal(out.trimEnd().split("\n").at(-1), "0 hi");
+});
+
+/** The README's block after `intro`, of the given info string. */
+function readmeBlock(intro, info) {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const at = readme.indexOf(intro);
+  assert(at !== -1, `README has no "${intro}"`);
+  const open = readme.indexOf("```" + info + "\n", at);
+  const start = open + info.length + 4;
+  return readme.slice(start, readme.indexOf("```", start));
+}
+
+test("README, Use it in your own Worker: its files are examples/my-worker's, as tested", () => {
+  const example = join(ROOT, "examples", "my-worker");
+  assert.equal(
+    readmeBlock("its `wrangler.toml`:", "toml"),
+    readFileSync(join(example, "wrangler.toml"), "utf8"),
+  );
+  assert.equal(
+    readmeBlock("and its `src/index.ts`:", "ts ignore"),
+    readFileSync(join(example, "src", "index.ts"), "utf8"),
+  );
+});
+
+test("README, Test with Miniflare: the example runs as written at the repository root", {
+  timeout: 90_000,
+}, async () => {
+  // dist/ is built (npm pack above); the package resolves its own name from the root.
+  const script = join(ROOT, `.readme_test_server_${process.pid}.mjs`);
+  writeFileSync(
+    script,
+    readmeBlock("Saved as `test_server.mjs` at the repository root:", "js ignore"),
+  );
+  try {
+    const out = await ok("node", [script], { cwd: ROOT });
+    assert.match(out, /^appended "hello" at offset 0, read back "hello"$/m);
+  } finally {
+    rmSync(script, { force: true });
+  }
+});

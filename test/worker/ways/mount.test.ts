@@ -158,6 +158,13 @@ describe("edgelog() mounted with an authorize hook", () => {
       env,
     );
     expect(await appended.json()).toEqual({ offset: 0 });
+    const underParameter = await honoApp.fetch(
+      new Request(`${BASE}/org/acme/edgelog/logs/${log}/bounds`, {
+        headers: { [GRANT_HEADER]: "acme:read" },
+      }),
+      env,
+    );
+    expect(await underParameter.json()).toEqual({ begin: 0, end: 1 });
     const own = await honoApp.fetch(new Request(`${BASE}/hono/own`), env);
     expect(await own.text()).toBe("the Worker's own route");
     const refused = await honoApp.fetch(

@@ -65,6 +65,8 @@ export const mounted = edgelog<Env>({ basePath: "/api/edgelog", authorize: grant
 export const honoApp = new Hono<{ Bindings: Env }>();
 honoApp.get("/hono/own", (c) => c.text("the Worker's own route"));
 honoApp.route("/hono/edgelog", edgelog<Env>({ authorize: grantHook }).app);
+// Mounted under a path with a parameter: the mount path is read segment by segment.
+honoApp.route("/org/:org/edgelog", edgelog<Env>({ authorize: grantHook }).app);
 
 /** A fetch that sends `grant` in the hook's header, through `serve`. */
 export function fetchWith(
