@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { deploymentVarsOf } from "../src/protocol/deployment_vars.ts";
 import { MAX_RECORD_SIZE_LIMIT } from "../src/protocol/limits.ts";
 import { MIN_SECRET_BYTES } from "../src/protocol/token.ts";
 
@@ -89,32 +90,20 @@ export function checkOptions(options: TestServerOptions): CheckedOptions {
   if (persist !== undefined && (typeof persist !== "string" || persist === "")) {
     throw typeError("persist", "a folder path", persist);
   }
+  // Checked here, so that a bad option is an error naming it at once, not a server whose every
+  // request answers 500 for a bad var.
   const { maxRecordSize, maxSegmentSize, maxAge } = defaults;
   if (maxRecordSize !== undefined) {
-    vars.DEFAULT_MAX_RECORD_SIZE = integer(
-      "defaults.maxRecordSize",
-      maxRecordSize,
-      1,
-      MAX_RECORD_SIZE_LIMIT,
-    );
+    integer("defaults.maxRecordSize", maxRecordSize, 1, MAX_RECORD_SIZE_LIMIT);
   }
-  if (maxSegmentSize !== undefined) {
-    vars.DEFAULT_MAX_SEGMENT_SIZE = maxSegmentSize === Infinity ? "Infinity" : integer(
-      "defaults.maxSegmentSize",
-      maxSegmentSize,
-      1,
-      Number.MAX_SAFE_INTEGER,
-      "or Infinity",
-    );
+  if (maxSegmentSize !== undefined && maxSegmentSize !== Infinity) {
+    integer("defaults.maxSegmentSize", maxSegmentSize, 1, Number.MAX_SAFE_INTEGER, "or Infinity");
   }
-  if (maxAge !== undefined) {
-    vars.DEFAULT_MAX_AGE = integer("defaults.maxAge", maxAge, 1, Number.MAX_SAFE_INTEGER);
-  }
-  if (maxTails !== undefined) {
-    vars.MAX_TAILS_PER_LOG = integer("maxTails", maxTails, 1, Number.MAX_SAFE_INTEGER);
-  }
-  if (corsOrigins !== undefined) vars.CORS_ORIGINS = origins(corsOrigins);
+  if (maxAge !== undefined) integer("defaults.maxAge", maxAge, 1, Number.MAX_SAFE_INTEGER);
+  if (maxTails !== undefined) integer("maxTails", maxTails, 1, Number.MAX_SAFE_INTEGER);
+  if (corsOrigins !== undefined) checkOrigins(corsOrigins);
   integer("port", port, 0, 65535);
+  Object.assign(vars, deploymentVarsOf(options));
   return { vars, secret, persist, port };
 }
 
@@ -133,7 +122,7 @@ function known(options: object, keys: readonly string[], prefix: string): void {
   }
 }
 
-function integer(name: string, value: unknown, min: number, max: number, or = ""): string {
+function integer(name: string, value: unknown, min: number, max: number, or = ""): void {
   if (typeof value !== "number") throw typeError(name, "a number", value);
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new RangeError(
@@ -142,11 +131,10 @@ function integer(name: string, value: unknown, min: number, max: number, or = ""
       }, got "${value}"`,
     );
   }
-  return String(value);
 }
 
-function origins(value: unknown): string {
-  if (value === "*") return "*";
+function checkOrigins(value: unknown): void {
+  if (value === "*") return;
   if (!Array.isArray(value)) throw typeError("corsOrigins", 'an array of origins or "*"', value);
   for (const origin of value) {
     if (typeof origin !== "string") throw typeError("corsOrigins", "an array of strings", origin);
@@ -163,7 +151,6 @@ function origins(value: unknown): string {
       );
     }
   }
-  return value.join(",");
 }
 
 function typeError(name: string, expected: string, value: unknown): TypeError {

@@ -9,19 +9,11 @@
 import { DEFAULT_MAX_RECORD_SIZE } from "../mod.ts";
 import type { LogConfig } from "../src/protocol/config.ts";
 import { DEFAULT_MAX_TAILS, MAX_RECORD_SIZE_LIMIT } from "../src/protocol/limits.ts";
+import type { DeploymentVarsInput } from "../src/protocol/deployment_vars.ts";
 import type { LogObject } from "./object/log_object.ts";
 
 /** The vars of {@linkcode parseDeploymentVars}, as wrangler.toml or `.dev.vars` give them. */
-export interface DeploymentVarsInput {
-  /** Default maximum record size in bytes: an integer from 1 to `MAX_RECORD_SIZE_LIMIT`. */
-  DEFAULT_MAX_RECORD_SIZE?: string;
-  /** Default records per segment: a positive integer, or "Infinity" to keep every record. */
-  DEFAULT_MAX_SEGMENT_SIZE?: string;
-  /** Default retention by age in milliseconds: a positive integer; unset keeps every record. */
-  DEFAULT_MAX_AGE?: string;
-  /** The most tails connected to one log at once: a positive integer. */
-  MAX_TAILS_PER_LOG?: string;
-}
+export type { DeploymentVarsInput };
 
 /** The bindings and vars of the deployment (wrangler.toml). */
 export interface Env extends DeploymentVarsInput {
@@ -31,8 +23,6 @@ export interface Env extends DeploymentVarsInput {
   AUTH_SECRET?: string;
   /** "true" opens a deployment without AUTH_SECRET to every request: local development only. */
   EDGELOG_OPEN_DEV?: string;
-  /** Origins allowed to call the API from a browser: comma-separated, or "*". */
-  CORS_ORIGINS?: string;
 }
 
 /** The checked vars of a deployment. */

@@ -5,7 +5,8 @@
  * @module
  */
 import type { LogConfig } from "../src/protocol/config.ts";
-import type { DeploymentVarsInput, Env } from "./env.ts";
+import { deploymentVarsOf } from "../src/protocol/deployment_vars.ts";
+import type { Env } from "./env.ts";
 import { LogObject } from "./object/log_object.ts";
 
 /** The LogObject's options: each one wins over the var of the same meaning. */
@@ -37,26 +38,10 @@ export interface LogObjectOptions {
  * ```
  */
 export function logObjectClass(options: LogObjectOptions): typeof LogObject {
-  const vars = varsOf(options);
+  const vars = deploymentVarsOf(options);
   return class extends LogObject {
     constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, { ...env, ...vars });
     }
   };
-}
-
-/** The options in the form of the vars. */
-function varsOf({ defaults = {}, maxTails }: LogObjectOptions): DeploymentVarsInput {
-  const vars: DeploymentVarsInput = {};
-  const { maxSegmentSize, maxRecordSize, maxAge } = defaults;
-  if (maxSegmentSize !== undefined) {
-    vars.DEFAULT_MAX_SEGMENT_SIZE = maxSegmentSize === null || maxSegmentSize === Infinity
-      ? "Infinity"
-      : String(maxSegmentSize);
-  }
-  if (maxRecordSize !== undefined) vars.DEFAULT_MAX_RECORD_SIZE = String(maxRecordSize);
-  // An empty var is unset: no retention by age.
-  if (maxAge !== undefined) vars.DEFAULT_MAX_AGE = maxAge === null ? "" : String(maxAge);
-  if (maxTails !== undefined) vars.MAX_TAILS_PER_LOG = String(maxTails);
-  return vars;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { deploymentVarsOf } from "../src/protocol/deployment_vars.ts";
 import { HEALTH_PATH, LOGS_PREFIX } from "../src/protocol/routes.ts";
 import type { TokenGrant } from "../src/protocol/token.ts";
 import type { Env } from "./env.ts";
@@ -109,9 +110,7 @@ export function edgelog<E extends object = Env>(
   const base = checkedBasePath(options.basePath);
   const namespaceOf = namespaceGetter(options.logs);
   const settingsOf = settingsGetter(options);
-  const corsOrigins = typeof options.corsOrigins === "object"
-    ? options.corsOrigins.join(",")
-    : options.corsOrigins;
+  const corsOrigins = deploymentVarsOf(options).CORS_ORIGINS;
   const originsOf = corsOrigins === undefined
     ? (env: E) => (env as Env).CORS_ORIGINS
     : () => corsOrigins;

@@ -34,6 +34,21 @@ export const MAX_READ_LIMIT = 1000;
 /** The records a batch read returns when it has no `limit`. */
 export const DEFAULT_READ_LIMIT = 100;
 
+/**
+ * The checked `limit` of a batch read: {@linkcode DEFAULT_READ_LIMIT} when none is given.
+ *
+ * @param limit The limit asked for.
+ * @returns The limit.
+ * @throws {RangeError} When it is not an integer from 1 to {@linkcode MAX_READ_LIMIT}.
+ */
+export function readLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_READ_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_READ_LIMIT}, got "${limit}"`);
+  }
+  return limit;
+}
+
 /** A batch read stops once it holds this many record bytes (it always holds one record). */
 export const MAX_READ_BYTES = 4 * 1024 * 1024;
 

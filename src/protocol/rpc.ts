@@ -27,7 +27,7 @@ import { LogError } from "../core/errors.ts";
 import type { Producer } from "../core/producer.ts";
 import { type ErrorFields, logErrorFields, logErrorFromFields } from "./errors.ts";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from "./limits.ts";
-import { batchBodySize } from "./wire.ts";
+import { batchBodySize, batchTooLargeMessage, tooManyBatchRecords } from "./wire.ts";
 
 /** Options of the LogObject's RPC `append` and `appendBatch`. */
 export interface RpcAppendOptions {
@@ -72,16 +72,10 @@ export function checkRpcBatch(records: unknown): asserts records is Uint8Array[]
     }
   }
   if (records.length > MAX_BATCH_RECORDS) {
-    throw new RangeError(
-      `A batch holds at most "${MAX_BATCH_RECORDS}" records, got "${records.length}"`,
-    );
+    throw tooManyBatchRecords(MAX_BATCH_RECORDS, records.length);
   }
   const size = batchBodySize(records);
-  if (size > MAX_BATCH_BYTES) {
-    throw new RangeError(
-      `A batch holds at most "${MAX_BATCH_BYTES}" bytes with its length prefixes, got "${size}"`,
-    );
-  }
+  if (size > MAX_BATCH_BYTES) throw new RangeError(batchTooLargeMessage(MAX_BATCH_BYTES, size));
 }
 
 /**

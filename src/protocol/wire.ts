@@ -39,6 +39,30 @@ export interface WireRecord {
 }
 
 /**
+ * The error of a batch with more records than a limit allows.
+ *
+ * @param max The most records accepted.
+ * @param count How many the batch holds, when known.
+ * @returns The `RangeError`.
+ */
+export function tooManyBatchRecords(max: number, count?: number): RangeError {
+  const got = count === undefined ? "" : `, got "${count}"`;
+  return new RangeError(`A batch holds at most "${max}" records${got}`);
+}
+
+/**
+ * The message of a batch body over a size limit, its length prefixes included.
+ *
+ * @param max The most bytes accepted.
+ * @param size The body's size, or the bytes read of it before it went past `max`.
+ * @param orMore `true` when `size` is what was read before the body was refused.
+ * @returns The message.
+ */
+export function batchTooLargeMessage(max: number, size: number, orMore = false): string {
+  return `A batch body holds at most "${max}" bytes, got "${size}"${orMore ? " or more" : ""}`;
+}
+
+/**
  * The size of the batch body of `records` (`POST /logs/{name}/batch`), length prefixes
  * included: what the batch limit (`MAX_BATCH_BYTES`) counts, without building it.
  *
@@ -116,9 +140,7 @@ export function decodeBatch(body: Uint8Array, maxCount: number): Uint8Array[] {
     if (length > body.byteLength - at) {
       throw new SyntaxError(`Record "${records.length}" is truncated at byte "${at}"`);
     }
-    if (records.length === maxCount) {
-      throw new RangeError(`A batch holds at most "${maxCount}" records`);
-    }
+    if (records.length === maxCount) throw tooManyBatchRecords(maxCount);
     records.push(body.subarray(at, at + length));
     at += length;
   }

@@ -17,7 +17,7 @@ import {
   parseConfigBody,
 } from "../../src/protocol/config.ts";
 import { INSTANCE_HEADER } from "../../src/protocol/headers.ts";
-import { DEFAULT_READ_LIMIT, MAX_READ_BYTES, MAX_READ_LIMIT } from "../../src/protocol/limits.ts";
+import { MAX_READ_BYTES, readLimit } from "../../src/protocol/limits.ts";
 import {
   checkRpcBatch,
   type RpcAppended,
@@ -132,17 +132,15 @@ export class LogObject extends DurableObject<Env> {
     data: Uint8Array,
     options: RpcAppendOptions = {},
   ): Promise<RpcResult<RpcAppended>> {
-    try {
+    return answer(async () => {
       const log = this.#current;
       this.#host.appending();
       const { producer, ...rest } = options;
       if (producer === undefined) {
-        return { value: { offset: await log.write(data, rest), count: 1, duplicate: false } };
+        return { offset: await log.write(data, rest), count: 1, duplicate: false };
       }
-      return { value: await log.write(data, { ...rest, producer }) };
-    } catch (error) {
-      return rpcFailure(error);
-    }
+      return await log.write(data, { ...rest, producer });
+    });
   }
 
   /**
@@ -156,19 +154,17 @@ export class LogObject extends DurableObject<Env> {
     records: Uint8Array[],
     options: RpcAppendOptions = {},
   ): Promise<RpcResult<RpcAppended>> {
-    try {
+    return answer(async () => {
       checkRpcBatch(records);
       const log = this.#current;
       this.#host.appending();
       const { producer, ...rest } = options;
       if (producer === undefined) {
         const offset = await log.writeBatch(records, rest);
-        return { value: { offset, count: records.length, duplicate: false } };
+        return { offset, count: records.length, duplicate: false };
       }
-      return { value: await log.writeBatch(records, { ...rest, producer }) };
-    } catch (error) {
-      return rpcFailure(error);
-    }
+      return await log.writeBatch(records, { ...rest, producer });
+    });
   }
 
   /**
@@ -177,12 +173,8 @@ export class LogObject extends DurableObject<Env> {
    * @param offset The record's offset.
    * @returns `{ value }` or `{ error }`: the record.
    */
-  async read(offset: number): Promise<RpcResult<LogRecord>> {
-    try {
-      return { value: await this.#current.read(offset) };
-    } catch (error) {
-      return rpcFailure(error);
-    }
+  read(offset: number): Promise<RpcResult<LogRecord>> {
+    return answer(() => this.#current.read(offset));
   }
 
   /**
@@ -193,22 +185,13 @@ export class LogObject extends DurableObject<Env> {
    * @param options The most records to return.
    * @returns `{ value }` or `{ error }`: the records, in order.
    */
-  async readBatch(
-    offset: number,
-    options: RpcReadOptions = {},
-  ): Promise<RpcResult<LogRecord[]>> {
-    try {
-      const limit = options.limit ?? DEFAULT_READ_LIMIT;
-      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
-        throw new RangeError(`limit must be an integer from 1 to ${MAX_READ_LIMIT}, got ${limit}`);
-      }
-      const batch = new Array<LogRecord>(limit);
+  readBatch(offset: number, options: RpcReadOptions = {}): Promise<RpcResult<LogRecord[]>> {
+    return answer(async () => {
+      const batch = new Array<LogRecord>(readLimit(options.limit));
       const count = await this.#current.readBatch(offset, batch, { maxBytes: MAX_READ_BYTES });
       batch.length = count;
-      return { value: batch };
-    } catch (error) {
-      return rpcFailure(error);
-    }
+      return batch;
+    });
   }
 
   /**
@@ -216,12 +199,8 @@ export class LogObject extends DurableObject<Env> {
    *
    * @returns `{ value }` or `{ error }`: the bounds.
    */
-  bounds(): RpcResult<Bounds> {
-    try {
-      return { value: this.#current.boundsSync() };
-    } catch (error) {
-      return rpcFailure(error);
-    }
+  bounds(): Promise<RpcResult<Bounds>> {
+    return answer(() => this.#current.boundsSync());
   }
 
   /**
@@ -230,14 +209,12 @@ export class LogObject extends DurableObject<Env> {
    * @param before The first offset to keep.
    * @returns `{ value }` or `{ error }`: the bounds after.
    */
-  async truncate(before: number): Promise<RpcResult<Bounds>> {
-    try {
+  truncate(before: number): Promise<RpcResult<Bounds>> {
+    return answer(async () => {
       const log = this.#current;
       await log.truncate(before);
-      return { value: log.boundsSync() };
-    } catch (error) {
-      return rpcFailure(error);
-    }
+      return log.boundsSync();
+    });
   }
 
   /**
@@ -245,12 +222,8 @@ export class LogObject extends DurableObject<Env> {
    *
    * @returns `{ value }` or `{ error }`: the configuration.
    */
-  config(): RpcResult<LogConfig> {
-    try {
-      return { value: configOf(this.#current) };
-    } catch (error) {
-      return rpcFailure(error);
-    }
+  config(): Promise<RpcResult<LogConfig>> {
+    return answer(() => configOf(this.#current));
   }
 
   /**
@@ -260,8 +233,8 @@ export class LogObject extends DurableObject<Env> {
    * @param changes The fields to set (`null` for no retention by count or by age).
    * @returns `{ value }` or `{ error }`: the configuration after.
    */
-  configure(changes: Partial<LogConfig>): RpcResult<LogConfig> {
-    try {
+  configure(changes: Partial<LogConfig>): Promise<RpcResult<LogConfig>> {
+    return answer(() => {
       if (typeof changes !== "object" || changes === null || Array.isArray(changes)) {
         throw new TypeError("The config changes must be an object");
       }
@@ -270,10 +243,8 @@ export class LogObject extends DurableObject<Env> {
         configOf(this.#current),
       );
       this.#configure(next);
-      return { value: next };
-    } catch (error) {
-      return rpcFailure(error);
-    }
+      return next;
+    });
   }
 
   /** Tails send nothing the object needs; "ping" is answered by the auto-response. */
@@ -363,5 +334,18 @@ export class LogObject extends DurableObject<Env> {
     } catch (error) {
       console.error(error);
     }
+  }
+}
+
+/**
+ * The RPC answer of `work`: its value, or the error it met as `{ error }` (a fault that is
+ * neither a core error nor an argument error is thrown on). A function, not a method: every
+ * method of the class can be called over RPC.
+ */
+async function answer<T>(work: () => T | Promise<T>): Promise<RpcResult<T>> {
+  try {
+    return { value: await work() };
+  } catch (error) {
+    return rpcFailure(error);
   }
 }

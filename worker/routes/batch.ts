@@ -5,7 +5,7 @@
  */
 import { BATCH_CONTENT_TYPE, mediaType, OFFSET_HEADER } from "../../src/protocol/headers.ts";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from "../../src/protocol/limits.ts";
-import { decodeBatch } from "../../src/protocol/wire.ts";
+import { batchTooLargeMessage, decodeBatch } from "../../src/protocol/wire.ts";
 import { producerAnswerHeaders, readProducerHeaders } from "../../src/protocol/producer.ts";
 import { routeQuery } from "../../src/protocol/routes.ts";
 import { ApiError, expectedOffset, json, onlyQuery, queryOf, readBody } from "../http.ts";
@@ -36,11 +36,7 @@ export async function appendBatch(c: RouteContext): Promise<Response> {
   const body = await readBody(
     request,
     MAX_BATCH_BYTES,
-    (size) =>
-      new ApiError(
-        "REQUEST_TOO_LARGE",
-        `A batch body holds at most ${MAX_BATCH_BYTES} bytes, got ${size} or more`,
-      ),
+    (size) => new ApiError("REQUEST_TOO_LARGE", batchTooLargeMessage(MAX_BATCH_BYTES, size, true)),
   );
   const records = decodeRecords(body);
   const host = c.env;

@@ -13,17 +13,11 @@ import {
   NEXT_OFFSET_HEADER,
   OFFSET_HEADER,
 } from "../../src/protocol/headers.ts";
-import {
-  DEFAULT_READ_LIMIT,
-  MAX_READ_BYTES,
-  MAX_READ_LIMIT,
-  parseDecimal,
-} from "../../src/protocol/limits.ts";
+import { MAX_READ_BYTES, parseDecimal, readLimit } from "../../src/protocol/limits.ts";
 import { encodeRecordLine } from "../../src/protocol/wire.ts";
 import { producerAnswerHeaders, readProducerHeaders } from "../../src/protocol/producer.ts";
 import { routeQuery } from "../../src/protocol/routes.ts";
 import {
-  ApiError,
   expectedOffset,
   json,
   onlyQuery,
@@ -81,10 +75,8 @@ export async function readRecords(c: RouteContext): Promise<Response> {
   onlyQuery(query, routeQuery("/records", "GET"));
   const log = c.env.log();
   const start = readStart(query);
-  const limit = queryInteger(query, "limit") ?? DEFAULT_READ_LIMIT;
-  if (limit < 1 || limit > MAX_READ_LIMIT) {
-    throw new ApiError("BAD_REQUEST", `limit must be 1 to ${MAX_READ_LIMIT}, got ${limit}`);
-  }
+  // Out of range: a RangeError, answered 400 BAD_REQUEST.
+  const limit = readLimit(queryInteger(query, "limit"));
   // The time is found and the pages read with no await in between: one state of the log.
   const from = start === undefined
     ? log.boundsSync().begin

@@ -265,13 +265,13 @@ describe("logObjectClass", () => {
       const Configured = logObjectClass({ defaults: { maxRecordSize: 64, maxAge: 60_000 } });
       const object = new Configured(state, env);
       await state.blockConcurrencyWhile(async () => {});
-      expect(object.config()).toEqual({
+      expect(await object.config()).toEqual({
         value: { maxSegmentSize: null, maxRecordSize: 64, maxAge: 60_000 },
       });
       const Broken = logObjectClass({ defaults: { maxRecordSize: 0 } });
       const broken = new Broken(state, env);
       await state.blockConcurrencyWhile(async () => {});
-      expect(() => broken.config()).toThrow(/DEFAULT_MAX_RECORD_SIZE/);
+      await expect(broken.config()).rejects.toThrow(/DEFAULT_MAX_RECORD_SIZE/);
     });
   });
 });
