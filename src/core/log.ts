@@ -455,10 +455,7 @@ export class Log {
   read(offset: number, opts?: CallOptions): Promise<LogRecord> {
     try {
       checkSignal(opts?.signal);
-      this.#checkReadable(offset);
-      const [stored] = this.#journal.readRecords(offset, 1);
-      if (stored === undefined) throw new OutOfRangeError(offset);
-      return Promise.resolve(this.#toLogRecord(stored.position, stored.created, stored.data));
+      return Promise.resolve(this.#read(offset));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -896,6 +893,22 @@ export class Log {
     if (data.byteLength > this.#maxRecordSize) {
       throw new RecordTooLargeError(data.byteLength, this.#maxRecordSize);
     }
+  }
+
+  /**
+   * What read and readSync share: one driver lookup, which finds nothing outside the
+   * driver's bounds; the bounds are read only to name the error of a miss, or first when
+   * `maxAge` may have expired records the driver still holds.
+   */
+  #read(offset: number): LogRecord {
+    assertInteger("offset", offset);
+    if (this.#maxAge !== Infinity) this.#checkReadable(offset);
+    const stored = offset < this.#origin ? undefined : this.#journal.readRecord(offset);
+    if (stored === undefined) {
+      this.#checkReadable(offset);
+      throw new OutOfRangeError(offset);
+    }
+    return this.#toLogRecord(stored.position, stored.created, stored.data);
   }
 
   /** What readBatch and readBatchSync share: checks, then one read or bounded pages. */

@@ -98,6 +98,14 @@ export abstract class StorageJournal implements Journal {
   /** Returns up to `limit` records from `pos`, or none when `pos` holds no record. */
   protected abstract loadRecords(pos: number, limit: number): StoredRecord[];
   /**
+   * Returns the record at `pos`, or `undefined` when `pos` holds none (outside
+   * `[begin, end)`). A driver that can find one record more cheaply than a page of
+   * {@linkcode StorageJournal.loadRecords} (one statement, one index lookup) overrides it.
+   */
+  protected loadRecord(pos: number): StoredRecord | undefined {
+    return this.loadRecords(pos, 1)[0];
+  }
+  /**
    * Atomically checks that `end` is the current end (else throws `ConflictError` for a
    * lower `end`, `RangeError` for a higher one), appends `records` at consecutive
    * positions, removes every record below `truncateBefore`, and stores the producer states
@@ -164,6 +172,32 @@ export abstract class StorageJournal implements Journal {
   readRecords(pos: number, limit: number): StoredRecord[] {
     this.#assertOpen();
     return this.loadRecords(pos, limit);
+  }
+
+  /**
+   * Driver level: the record at `pos`, or `undefined` when `pos` holds none. A read of one
+   * record that needs no separate bounds check: a position below `begin` or at or past
+   * `end` finds nothing. The returned bytes may be the driver's own: do not mutate them.
+   *
+   * @param pos The position.
+   * @returns The record, or `undefined`.
+   * @throws {ClosedError} After close.
+   *
+   * @example
+   * ```ts
+   * import { MemoryJournal } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const journal = new MemoryJournal({ start: 5 });
+   * await journal.append(5, new Uint8Array([42]));
+   * assert.deepEqual(journal.readRecord(5)?.data, new Uint8Array([42]));
+   * assert.equal(journal.readRecord(4), undefined);
+   * assert.equal(journal.readRecord(6), undefined);
+   * ```
+   */
+  readRecord(pos: number): StoredRecord | undefined {
+    this.#assertOpen();
+    return this.loadRecord(pos);
   }
 
   /**
@@ -296,7 +330,7 @@ export abstract class StorageJournal implements Journal {
   async get(pos: number, opts?: CallOptions): Promise<Uint8Array> {
     checkSignal(opts?.signal);
     assertPosition("pos", pos);
-    const [record] = this.readRecords(pos, 1);
+    const record = this.readRecord(pos);
     if (record === undefined) throw new NotFoundError(pos);
     return record.data.slice();
   }
