@@ -359,14 +359,80 @@ export class Log {
     opts?: WriteOptions | ProducerWriteOptions,
   ): Promise<number | Appended> {
     try {
-      checkSignal(opts?.signal);
       const { expected, producer } = checkWriteOptions(opts);
-      this.#checkRecord(data, "data");
-      const record = { created: this.#now(), data: this.#copy(data) };
-      return this.#append([record], expected, producer);
+      const records = [this.#newRecord(data)];
+      if (this.#coalesce) return this.#enqueue(records, expected, producer);
+      return Promise.resolve(this.#appendNow(records, expected, producer));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * The synchronous {@linkcode Log.write}: appends a copy of `data` and returns its offset
+   * once it is stored, with the same checks, errors (thrown, not rejected) and retention.
+   *
+   * Use it over a synchronous driver (memory, `node:sqlite`, a Durable Object's SQL: all of
+   * edgelog's) when the caller must not yield between writing and acting on the offset, or
+   * when the cost of a promise matters (it is most of an in-memory write). The promise
+   * methods are the portable API: a remote or asynchronous driver has only those.
+   *
+   * Over a driver that coalesces writes (SQLite), `writeSync` commits before it returns:
+   * the writes already gathered for the next commit are committed first, in order (their
+   * promises settle as they would have), then this one in a commit of its own. Prefer the
+   * promise `write` for many concurrent writers there: they share commits.
+   *
+   * @param data The record; at least 1 byte and at most `maxRecordSize` bytes.
+   * @param opts Call options, an optional `expectedOffset`, and an optional `producer`.
+   * @returns The record's offset; with a `producer`, an {@linkcode Appended}.
+   * @throws {ConflictError} When `expectedOffset` is below the next offset (it is taken).
+   * @throws {RangeError} When `data` is empty, or `expectedOffset` is above the next
+   * offset, negative or not an integer.
+   * @throws {RecordTooLargeError} When `data` exceeds `maxRecordSize`.
+   * @throws {TypeError} When `data` is not a Uint8Array.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { ConflictError, Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * assert.equal(log.writeSync(new Uint8Array([1])), 0);
+   * assert.equal(log.writeSync(new Uint8Array([2]), { expectedOffset: 1 }), 1);
+   * assert.throws(() => log.writeSync(new Uint8Array([3]), { expectedOffset: 1 }), ConflictError);
+   * assert.deepEqual(log.readSync(1).data, new Uint8Array([2]));
+   * ```
+   *
+   * @example With a producer: a retry is stored once
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * const producer = { id: "importer", epoch: 0, seq: 0 };
+   * assert.deepEqual(log.writeSync(new Uint8Array([1]), { producer }), {
+   *   offset: 0,
+   *   count: 1,
+   *   duplicate: false,
+   * });
+   * assert.equal(log.writeSync(new Uint8Array([1]), { producer }).duplicate, true);
+   * ```
+   */
+  writeSync(data: Uint8Array, opts: ProducerWriteOptions): Appended;
+  /**
+   * The synchronous {@linkcode Log.write}.
+   *
+   * @param data The record.
+   * @param opts Call options, and an optional `expectedOffset`.
+   * @returns The record's offset.
+   */
+  writeSync(data: Uint8Array, opts?: WriteOptions): number;
+  writeSync(data: Uint8Array, opts?: WriteOptions | ProducerWriteOptions): number | Appended {
+    const { expected, producer } = checkWriteOptions(opts);
+    const records = [this.#newRecord(data)];
+    if (this.#pending !== undefined) this.#flush();
+    return this.#appendNow(records, expected, producer);
   }
 
   /**
@@ -409,26 +475,61 @@ export class Log {
     opts?: WriteBatchOptions | ProducerWriteOptions,
   ): Promise<number | Appended> {
     try {
-      checkSignal(opts?.signal);
       const { expected, producer } = checkWriteOptions(opts);
-      if (!Array.isArray(records)) {
-        throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
-      }
-      if (records.length === 0) throw new RangeError("A batch must hold at least one record");
-      let size = 0;
-      for (let i = 0; i < records.length; i++) {
-        const data = records[i];
-        this.#checkRecord(data, `records[${i}]`);
-        size += data.byteLength;
-      }
-      const now = this.#now();
-      const copies: NewRecord[] = this.#coalesce
-        ? packedCopies(records, size, now)
-        : records.map((data) => ({ created: now, data: this.#slab.copy(data) }));
-      return this.#append(copies, expected, producer);
+      const copies = this.#newRecords(records);
+      if (this.#coalesce) return this.#enqueue(copies, expected, producer);
+      return Promise.resolve(this.#appendNow(copies, expected, producer));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * The synchronous {@linkcode Log.writeBatch}: appends copies of `records` atomically at
+   * consecutive offsets and returns the first one's offset once they are stored, with the
+   * same checks, errors (thrown) and retention. When to use it: as for
+   * {@linkcode Log.writeSync}; over a coalescing driver it commits the writes already
+   * gathered first, then the batch, before it returns.
+   *
+   * @param records One or more records, each valid for {@linkcode Log.write}.
+   * @param opts Call options, an optional `expectedOffset`, and an optional `producer`.
+   * @returns The offset of the first record; with a `producer`, an {@linkcode Appended}.
+   * @throws {ConflictError} When `expectedOffset` is below the next offset.
+   * @throws {RangeError} When `records` is empty, a record is empty, or `expectedOffset`
+   * is above the next offset, negative or not an integer.
+   * @throws {RecordTooLargeError} When a record exceeds `maxRecordSize`.
+   * @throws {TypeError} When `records` is not an array of Uint8Arrays.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { Log, RecordTooLargeError } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log({ maxRecordSize: 4 });
+   * assert.equal(log.writeBatchSync([new Uint8Array([1]), new Uint8Array([2])]), 0);
+   * // All or nothing: one record too large, and none is stored.
+   * assert.throws(() => log.writeBatchSync([new Uint8Array(1), new Uint8Array(5)]), RecordTooLargeError);
+   * assert.deepEqual(log.boundsSync(), { begin: 0, end: 2 });
+   * ```
+   */
+  writeBatchSync(records: readonly Uint8Array[], opts: ProducerWriteOptions): Appended;
+  /**
+   * The synchronous {@linkcode Log.writeBatch}.
+   *
+   * @param records One or more records.
+   * @param opts Call options, and an optional `expectedOffset`.
+   * @returns The offset of the first record.
+   */
+  writeBatchSync(records: readonly Uint8Array[], opts?: WriteBatchOptions): number;
+  writeBatchSync(
+    records: readonly Uint8Array[],
+    opts?: WriteBatchOptions | ProducerWriteOptions,
+  ): number | Appended {
+    const { expected, producer } = checkWriteOptions(opts);
+    const copies = this.#newRecords(records);
+    if (this.#pending !== undefined) this.#flush();
+    return this.#appendNow(copies, expected, producer);
   }
 
   /**
@@ -459,6 +560,35 @@ export class Log {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * The synchronous {@linkcode Log.read}: the same record and the same checks, with errors
+   * thrown instead of rejected. Use it over a synchronous driver (all of edgelog's) when
+   * the caller must not yield, or when the cost of a promise matters; the promise `read`
+   * is the portable API.
+   *
+   * @param offset The offset to read.
+   * @returns A copy of the record.
+   * @throws {FutureOffsetError} When `offset` is at or past the next offset.
+   * @throws {OutOfRangeError} When `offset` is negative, below the start or purged.
+   * @throws {RangeError} When `offset` is not an integer.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { FutureOffsetError, Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log({ startOffset: 7 });
+   * log.writeSync(new TextEncoder().encode("hi"));
+   * const record = log.readSync(7);
+   * assert.equal(new TextDecoder().decode(record.data), "hi");
+   * assert.throws(() => log.readSync(8), FutureOffsetError);
+   * ```
+   */
+  readSync(offset: number): LogRecord {
+    return this.#read(offset);
   }
 
   /**
@@ -887,6 +1017,30 @@ export class Log {
     return { offset, created: new Date(created), data: this.#readSlab.copy(data) };
   }
 
+  /** A checked record's copy, stamped with the clock: what write and writeSync store. */
+  #newRecord(data: Uint8Array): NewRecord {
+    this.#checkRecord(data, "data");
+    return { created: this.#now(), data: this.#copy(data) };
+  }
+
+  /** Checked copies of a batch's records, stamped with one reading of the clock. */
+  #newRecords(records: readonly Uint8Array[]): NewRecord[] {
+    if (!Array.isArray(records)) {
+      throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
+    }
+    if (records.length === 0) throw new RangeError("A batch must hold at least one record");
+    let size = 0;
+    for (let i = 0; i < records.length; i++) {
+      const data = records[i];
+      this.#checkRecord(data, `records[${i}]`);
+      size += data.byteLength;
+    }
+    const now = this.#now();
+    return this.#coalesce
+      ? packedCopies(records, size, now)
+      : records.map((data) => ({ created: now, data: this.#slab.copy(data) }));
+  }
+
   #checkRecord(data: unknown, name: string): asserts data is Uint8Array {
     assertBytes(name, data);
     if (data.byteLength === 0) throw new RangeError(`Expected ${name} not to be empty`);
@@ -977,15 +1131,14 @@ export class Log {
   }
 
   /**
-   * What write and writeBatch share once their records are checked and copied: the
-   * producer's decision, the expected offset, then the commit (at once, or gathered).
+   * What the write methods share once their records are checked and copied, when they
+   * commit at once: the producer's decision, the expected offset, then the commit.
    */
-  #append(
+  #appendNow(
     records: NewRecord[],
     expected: number | undefined,
     producer: Producer | undefined,
-  ): Promise<number | Appended> {
-    if (this.#coalesce) return this.#enqueue(records, expected, producer);
+  ): number | Appended {
     let producers: ProducerCommit | undefined;
     let known: ProducerState | undefined;
     // The clock as this write read it for its records: one reading per write.
@@ -993,7 +1146,7 @@ export class Log {
     if (producer !== undefined) {
       known = this.#storedProducer(producer.id, now);
       const decision = decideProducerWrite(known, producer);
-      if (decision !== "write") return Promise.resolve(duplicateOf(decision, producer));
+      if (decision !== "write") return duplicateOf(decision, producer);
     }
     const bounds = this.#journal.readBounds();
     const { end } = bounds;
@@ -1004,9 +1157,7 @@ export class Log {
     }
     raiseCreated(records, this.#lastCreated(bounds));
     this.#commit(end, records, producers);
-    return Promise.resolve(
-      producer === undefined ? end : { offset: end, count: records.length, duplicate: false },
-    );
+    return producer === undefined ? end : { offset: end, count: records.length, duplicate: false };
   }
 
   /** The stored state of a producer, unless it expired (then the producer is new again). */
@@ -1131,10 +1282,11 @@ function raiseCreated(records: NewRecord[], floor: number): void {
   }
 }
 
-/** Checks a write's `expectedOffset` and `producer` options. */
+/** Checks a write's options: its signal (an aborted one throws its reason), `expectedOffset` and `producer`. */
 function checkWriteOptions(
   opts: WriteOptions | ProducerWriteOptions | undefined,
 ): { expected: number | undefined; producer: Producer | undefined } {
+  checkSignal(opts?.signal);
   const expected = opts?.expectedOffset;
   if (expected !== undefined) assertPosition("expectedOffset", expected);
   const producer = opts !== undefined && "producer" in opts ? opts.producer : undefined;
