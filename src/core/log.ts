@@ -11,7 +11,13 @@ import {
 } from "./errors.ts";
 import type { Bounds, CallOptions } from "./journal.ts";
 import { MemoryJournal } from "../drivers/memory_journal.ts";
-import type { NewRecord, StorageJournal } from "./storage_journal.ts";
+import {
+  emptyLocation,
+  type NewRecord,
+  type RecordLocation,
+  type StorageJournal,
+} from "./storage_journal.ts";
+import { ByteSlab } from "./byte_slab.ts";
 import {
   type Appended,
   assertProducer,
@@ -23,7 +29,7 @@ import {
   type ProducerCommit,
   type ProducerState,
 } from "./producer.ts";
-import type { LogRecord } from "./log_record.ts";
+import { type LogRecord, ReadRecord } from "./log_record.ts";
 import { LogStream, type StreamSource } from "./log_stream.ts";
 import { WriteSignal } from "./write_signal.ts";
 import {
@@ -189,6 +195,8 @@ export class Log {
   readonly #now: () => number;
   readonly #origin: number;
   readonly #coalesce: boolean;
+  /** Whether the journal copies what it is given: then the log makes no copy of its own. */
+  readonly #journalCopies: boolean;
   readonly #schedule: (commit: () => void) => void;
   readonly #producerTtl: number;
   readonly #maxProducers: number;
@@ -198,11 +206,36 @@ export class Log {
   /** Where copies handed to readers are packed: never shared with stored records. */
   readonly #readSlab = new ByteSlab();
   #pending: PendingCommit | undefined;
+  /** The one record of a write to a journal that copies it: reused by every write. */
+  readonly #singleRecord: NewRecord[] = [{ created: 0, data: new Uint8Array(0) }];
+  /** Where the driver points at the record being read: one, reused by every read. */
+  readonly #at: RecordLocation = emptyLocation();
+  /** The batch being filled by a read, how many records it holds, and their bytes. */
+  #fillBatch: LogRecord[] = [];
+  #filled = 0;
+  #filledBytes = 0;
+  /** The bound of the batch being filled in bytes: records past it are not taken. */
+  #fillLimit = Infinity;
+  /** Adds the record at `#at` to the batch being filled, unless it is full by bytes. */
+  readonly #fill = () => {
+    if (this.#filledBytes >= this.#fillLimit) return;
+    const at = this.#at;
+    this.#fillBatch[this.#filled++] = new ReadRecord(
+      at.position,
+      at.created,
+      at.bytes,
+      at.start,
+      at.end,
+      this.#readSlab,
+    );
+    this.#filledBytes += at.end - at.start;
+  };
   /**
    * The end after the last record whose time this log knows, and that time: the floor of
    * the next record's creation time.
    */
-  #last = { end: -1, created: -Infinity };
+  #lastEnd = -1;
+  #lastCreatedAt = -Infinity;
   /**
    * Retention by age, as last found: the first offset `maxAge` keeps, and the time until
    * which its record lives (its creation time + `maxAge`; -Infinity when not known). It
@@ -269,6 +302,7 @@ export class Log {
     this.#now = clock === undefined ? Date.now : () => clock().getTime();
     this.#origin = journal.origin();
     this.#coalesce = journal.coalescesWrites;
+    this.#journalCopies = journal.copiesRecords;
     this.#schedule = scheduleCommit;
     this.#producerTtl = producerTtl;
     this.#maxProducers = maxProducers;
@@ -360,7 +394,7 @@ export class Log {
   ): Promise<number | Appended> {
     try {
       const { expected, producer } = checkWriteOptions(opts);
-      const records = [this.#newRecord(data)];
+      const records = this.#single(data);
       if (this.#coalesce) return this.#enqueue(records, expected, producer);
       return Promise.resolve(this.#appendNow(records, expected, producer));
     } catch (error) {
@@ -430,7 +464,7 @@ export class Log {
   writeSync(data: Uint8Array, opts?: WriteOptions): number;
   writeSync(data: Uint8Array, opts?: WriteOptions | ProducerWriteOptions): number | Appended {
     const { expected, producer } = checkWriteOptions(opts);
-    const records = [this.#newRecord(data)];
+    const records = this.#single(data);
     if (this.#pending !== undefined) this.#flush();
     return this.#appendNow(records, expected, producer);
   }
@@ -991,11 +1025,12 @@ export class Log {
    * log's last record, read from the driver when another writer moved its end.
    */
   #lastCreated({ begin, end }: Bounds): number {
-    if (this.#last.end !== end) {
+    if (this.#lastEnd !== end) {
       const [record] = end > begin ? this.#journal.readRecords(end - 1, 1) : [];
-      this.#last = { end, created: record?.created ?? this.#last.created };
+      this.#lastEnd = end;
+      this.#lastCreatedAt = record?.created ?? this.#lastCreatedAt;
     }
-    return this.#last.created;
+    return this.#lastCreatedAt;
   }
 
   /**
@@ -1005,7 +1040,8 @@ export class Log {
    * `packedCopies`).
    */
   #copy(data: Uint8Array): Uint8Array {
-    return this.#coalesce ? data.slice() : this.#slab.copy(data);
+    if (this.#coalesce) return data.slice();
+    return this.#journalCopies ? data : this.#slab.copy(data);
   }
 
   /**
@@ -1014,13 +1050,24 @@ export class Log {
    * ArrayBuffer with each other, never with what the journal stores.
    */
   #toLogRecord(offset: number, created: number, data: Uint8Array): LogRecord {
-    return { offset, created: new Date(created), data: this.#readSlab.copy(data) };
+    return new ReadRecord(offset, created, data, 0, data.byteLength, this.#readSlab);
   }
 
-  /** A checked record's copy, stamped with the clock: what write and writeSync store. */
-  #newRecord(data: Uint8Array): NewRecord {
+  /**
+   * A checked record, stamped with the clock, as the one record of a write: what write and
+   * writeSync store. A journal that copies what it is given keeps neither the array nor
+   * the record, so one pair serves every write (no allocation); else a copy of its own.
+   */
+  #single(data: Uint8Array): NewRecord[] {
     this.#checkRecord(data, "data");
-    return { created: this.#now(), data: this.#copy(data) };
+    if (this.#coalesce || !this.#journalCopies) {
+      return [{ created: this.#now(), data: this.#copy(data) }];
+    }
+    const single = this.#singleRecord;
+    const record = single[0]!;
+    record.created = this.#now();
+    record.data = data;
+    return single;
   }
 
   /** Checked copies of a batch's records, stamped with one reading of the clock. */
@@ -1057,12 +1104,12 @@ export class Log {
   #read(offset: number): LogRecord {
     assertInteger("offset", offset);
     if (this.#maxAge !== Infinity) this.#checkReadable(offset);
-    const stored = offset < this.#origin ? undefined : this.#journal.readRecord(offset);
-    if (stored === undefined) {
+    const at = this.#at;
+    if (offset < this.#origin || !this.#journal.readRecordAt(offset, at)) {
       this.#checkReadable(offset);
       throw new OutOfRangeError(offset);
     }
-    return this.#toLogRecord(stored.position, stored.created, stored.data);
+    return new ReadRecord(offset, at.created, at.bytes, at.start, at.end, this.#readSlab);
   }
 
   /** What readBatch and readBatchSync share: checks, then one read or bounded pages. */
@@ -1078,26 +1125,25 @@ export class Log {
     }
     if (batch.length === 0) return 0;
     this.#checkReadable(offset);
-    if (maxBytes === undefined || maxBytes === Infinity) {
-      const stored = this.#journal.readRecords(offset, batch.length);
-      for (let i = 0; i < stored.length; i++) {
-        const { position, created, data } = stored[i]!;
-        batch[i] = this.#toLogRecord(position, created, data);
+    this.#fillBatch = batch;
+    this.#filled = 0;
+    this.#filledBytes = 0;
+    try {
+      if (maxBytes === undefined || maxBytes === Infinity) {
+        this.#fillLimit = Infinity;
+        this.#journal.readRecordsAt(offset, batch.length, this.#at, this.#fill);
+        return this.#filled;
       }
-      return stored.length;
-    }
-    let count = 0;
-    let bytes = 0;
-    // Pages with no await in between: one state of the log. Records are consecutive.
-    for (;;) {
-      const want = Math.min(READ_PAGE, batch.length - count);
-      const page = this.#journal.readRecords(offset + count, want);
-      for (let i = 0; i < page.length && bytes < maxBytes; i++) {
-        const { position, created, data } = page[i]!;
-        batch[count++] = this.#toLogRecord(position, created, data);
-        bytes += data.byteLength;
+      this.#fillLimit = maxBytes;
+      // Pages with no await in between: one state of the log. Records are consecutive.
+      for (;;) {
+        const want = Math.min(READ_PAGE, batch.length - this.#filled);
+        const read = this.#journal.readRecordsAt(offset + this.#filled, want, this.#at, this.#fill);
+        const count = this.#filled;
+        if (read < want || count === batch.length || this.#filledBytes >= maxBytes) return count;
       }
-      if (page.length < want || count === batch.length || bytes >= maxBytes) return count;
+    } finally {
+      this.#fillBatch = NO_RECORDS;
     }
   }
 
@@ -1126,7 +1172,8 @@ export class Log {
       if (expired > before) before = expired;
     }
     this.#journal.appendRecords(end, records, before, producers);
-    this.#last = { end: end + records.length, created: records[records.length - 1]!.created };
+    this.#lastEnd = end + records.length;
+    this.#lastCreatedAt = records[records.length - 1]!.created;
     this.#written.notify();
   }
 
@@ -1272,6 +1319,12 @@ export class Log {
   }
 }
 
+/** The options of a write given none: shared, as nothing changes them. */
+const NO_WRITE_OPTIONS = { expected: undefined, producer: undefined } as const;
+
+/** What the log's batch slot points at between reads: it keeps no reader's array. */
+const NO_RECORDS: LogRecord[] = [];
+
 /**
  * Stamps records whose creation time is before `floor` with `floor`: the records of one
  * write share their time, so they stay in order.
@@ -1286,7 +1339,8 @@ function raiseCreated(records: NewRecord[], floor: number): void {
 function checkWriteOptions(
   opts: WriteOptions | ProducerWriteOptions | undefined,
 ): { expected: number | undefined; producer: Producer | undefined } {
-  checkSignal(opts?.signal);
+  if (opts === undefined) return NO_WRITE_OPTIONS;
+  checkSignal(opts.signal);
   const expected = opts?.expectedOffset;
   if (expected !== undefined) assertPosition("expectedOffset", expected);
   const producer = opts !== undefined && "producer" in opts ? opts.producer : undefined;
@@ -1305,45 +1359,6 @@ function checkExpected(expected: number, next: number): void {
   if (expected < next) throw new ConflictError(expected, next);
   if (expected > next) {
     throw new RangeError(`Cannot append at offset "${expected}" past the next offset "${next}"`);
-  }
-}
-
-/** Records above this size get an ArrayBuffer of their own. */
-const MAX_PACKED = 1024;
-/** The first chunk is small, so that a log of a few records holds little memory. */
-const FIRST_CHUNK = 1024;
-/** Chunks double up to this size. */
-const MAX_CHUNK = 64 * 1024;
-
-/**
- * Copies of small records packed into shared chunks. In V8 every ArrayBuffer is a
- * backing store allocated and swept on its own, which costs several times more than
- * copying 32 bytes: one buffer per chunk instead of one per record is most of the cost
- * of an in-memory write.
- *
- * A copy pins its whole chunk. That is harmless in a log, which drops its records oldest
- * first, so chunks are released in the order they were filled. A log keeps one slab for
- * the copies its journal stores and another for the copies it hands to readers, so no
- * returned record can reach a stored one through `.buffer`.
- */
-class ByteSlab {
-  #chunk = new Uint8Array(0);
-  #used = 0;
-  #nextSize = FIRST_CHUNK;
-
-  /** A copy of `data`; small copies share their buffer with other copies from this slab. */
-  copy(data: Uint8Array): Uint8Array {
-    const size = data.byteLength;
-    if (size > MAX_PACKED) return data.slice();
-    if (this.#used + size > this.#chunk.byteLength) {
-      this.#chunk = new Uint8Array(this.#nextSize);
-      this.#used = 0;
-      if (this.#nextSize < MAX_CHUNK) this.#nextSize *= 2;
-    }
-    const copy = this.#chunk.subarray(this.#used, this.#used + size);
-    copy.set(data);
-    this.#used += size;
-    return copy;
   }
 }
 
