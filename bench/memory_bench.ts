@@ -1,6 +1,8 @@
 // The in-memory Log and MemoryJournal, each group beside same-run baselines of plain
 // JavaScript, so that `deno bench` prints ratios that still mean something on a noisy,
-// shared machine. 32-byte payloads, segment size 1000.
+// shared machine. 32-byte payloads, segment size 1000. The groups of the synchronous core
+// (Log.writeSync, Log.readSync, Log.readBatchSync) are the figures compared with memlog's
+// Write, Read and ReadBatch, run interleaved with it (BENCHMARKS.md gives the command).
 import { Log, type LogRecord, MemoryJournal } from "../mod.ts";
 import { BATCH_SIZE, payload, payloads, SEGMENT_SIZE } from "./fixtures.ts";
 
@@ -67,6 +69,9 @@ function indexBaseline(i: number): Promise<Uint8Array> {
   Deno.bench("baseline: copy 32 B (slice) + Promise.resolve", { group: "Log.read" }, async () => {
     sink += (await Promise.resolve(stored[next++ % span]!.slice())).byteLength;
   });
+  Deno.bench("baseline: await resolved promise", { group: "Log.read" }, async () => {
+    sink += await Promise.resolve(1);
+  });
   Deno.bench("Log.read (32 B, memory)", { group: "Log.read" }, async () => {
     sink += (await log.read(earliest + (next++ % span))).offset;
   });
@@ -97,6 +102,9 @@ function indexBaseline(i: number): Promise<Uint8Array> {
       copies[i] = { offset: from + i, created: new Date(from), data: copy };
     }
     sink += await Promise.resolve(BATCH_SIZE);
+  });
+  Deno.bench("baseline: await resolved promise", { group: "Log.readBatch" }, async () => {
+    sink += await Promise.resolve(1);
   });
   Deno.bench(`Log.readBatch (${BATCH_SIZE} x 32 B, memory)`, {
     group: "Log.readBatch",

@@ -235,6 +235,10 @@ export class Log {
    * the next record's creation time.
    */
   #lastEnd = -1;
+  /** The ends `[low, high)` of the segment last seen by retention, and what it keeps. */
+  #retainLow = 0;
+  #retainHigh = 0;
+  #retained = 0;
   #lastCreatedAt = -Infinity;
   /**
    * Retention by age, as last found: the first offset `maxAge` keeps, and the time until
@@ -335,6 +339,12 @@ export class Log {
 
   /**
    * Appends a copy of `data` and resolves its offset once it is stored.
+   *
+   * The promise methods are the portable API: every driver has them, remote and
+   * asynchronous ones too, and over a driver that coalesces writes (SQLite) concurrent
+   * writes share one commit. Over a synchronous driver (memory, `node:sqlite`, a Durable
+   * Object's SQL), {@linkcode Log.writeSync} does the same work without the promise, whose
+   * `await` costs more than the whole in-memory write.
    *
    * With `expectedOffset`, the write is an optimistic-concurrency append: it is stored
    * only if it gets exactly that offset. Over a driver that coalesces writes (SQLite), the
@@ -567,7 +577,11 @@ export class Log {
   }
 
   /**
-   * Reads the record at `offset`.
+   * Reads the record at `offset`. The portable read; over a synchronous driver,
+   * {@linkcode Log.readSync} reads the same without a promise.
+   *
+   * The record's `created` Date and its `data` copy are made when first asked for, from
+   * bytes the driver never changes: a reader that looks at neither pays for neither.
    *
    * @param offset The offset to read.
    * @param opts Call options.
@@ -1231,10 +1245,15 @@ export class Log {
 
   /** The oldest offset retention keeps once the log ends at `end` (memlog's formula). */
   #retainFrom(end: number): number {
+    // The answer changes once per segment: kept for the ends of the current one.
+    if (end >= this.#retainLow && end < this.#retainHigh) return this.#retained;
     const n = end - this.#origin;
     const size = this.#segmentSize;
     if (n <= size) return 0;
-    return this.#origin + size * (Math.floor((n - 1) / size) - 1);
+    const segments = Math.floor((n - 1) / size);
+    this.#retainLow = this.#origin + segments * size + 1;
+    this.#retainHigh = this.#retainLow + size;
+    return this.#retained = this.#origin + size * (segments - 1);
   }
 
   /**

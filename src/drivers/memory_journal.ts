@@ -44,9 +44,13 @@ class Chunk {
   count = 0;
   used = 0;
 
-  constructor(capacity: number, bytes: number) {
-    this.ends = new Uint32Array(capacity);
-    this.created = new Float64Array(capacity);
+  /**
+   * A chunk with room for `capacity` records and `bytes` bytes, or with the columns of a
+   * dropped chunk (never its bytes, which readers may still hold).
+   */
+  constructor(capacity: number, bytes: number, columns?: Chunk) {
+    this.ends = columns?.ends ?? new Uint32Array(capacity);
+    this.created = columns?.created ?? new Float64Array(capacity);
     this.bytes = new Uint8Array(bytes);
   }
 
@@ -145,6 +149,8 @@ export class MemoryJournal extends StorageJournal {
   #origin: number;
   /** Producer states by id, least recently used first. */
   #producers = new ProducerLru();
+  /** The last full chunk dropped: its columns serve the next chunk. */
+  #spare: Chunk | undefined = undefined;
 
   /**
    * Creates an empty journal.
@@ -240,7 +246,8 @@ export class MemoryJournal extends StorageJournal {
         // After a full chunk, the next starts at full size, with room for as many bytes.
         last = last === undefined
           ? new Chunk(FIRST_CAPACITY, FIRST_BYTES)
-          : new Chunk(CHUNK_RECORDS, Math.max(last.used, FIRST_BYTES));
+          : new Chunk(CHUNK_RECORDS, Math.max(last.used, FIRST_BYTES), this.#spare);
+        this.#spare = undefined;
         chunks.push(last);
       }
       last.push(data, created);
@@ -295,6 +302,7 @@ export class MemoryJournal extends StorageJournal {
   protected override release(): void {
     this.#chunks = [];
     this.#head = 0;
+    this.#spare = undefined;
     this.#producers.clear();
   }
 
@@ -328,6 +336,7 @@ export class MemoryJournal extends StorageJournal {
     }
     const chunks = this.#chunks;
     while (this.#base + CHUNK_RECORDS <= end) {
+      this.#spare = chunks[this.#head];
       chunks[this.#head++] = undefined!;
       this.#base += CHUNK_RECORDS;
     }
