@@ -986,9 +986,9 @@ export class Log {
   readonly #streamSource: StreamSource = {
     page: (offset, limit) => {
       if (this.#purged(offset)) throw new OutOfRangeError(offset);
-      return this.#journal.readRecords(offset, limit).map((r) =>
-        this.#toLogRecord(r.position, r.created, r.data)
-      );
+      const page: LogRecord[] = [];
+      this.#fillFrom(offset, page, limit, Infinity);
+      return page;
     },
     purged: (offset) => this.#purged(offset),
   };
@@ -1056,15 +1056,6 @@ export class Log {
   #copy(data: Uint8Array): Uint8Array {
     if (this.#coalesce) return data.slice();
     return this.#journalCopies ? data : this.#slab.copy(data);
-  }
-
-  /**
-   * A record for a reader, with a copy of its bytes. Small copies are packed into the
-   * read slab, as Node packs small Buffers into a pool: records handed out may share an
-   * ArrayBuffer with each other, never with what the journal stores.
-   */
-  #toLogRecord(offset: number, created: number, data: Uint8Array): LogRecord {
-    return new ReadRecord(offset, created, data, 0, data.byteLength, this.#readSlab);
   }
 
   /**
@@ -1139,22 +1130,31 @@ export class Log {
     }
     if (batch.length === 0) return 0;
     this.#checkReadable(offset);
+    return this.#fillFrom(offset, batch, batch.length, maxBytes ?? Infinity);
+  }
+
+  /**
+   * Fills `batch` with up to `limit` consecutive records from `offset`, each a record
+   * object over the bytes the driver points at (no view, no copy until asked for), and
+   * returns how many. Bounded by bytes, it reads pages of a few records, so that no more
+   * than a few records past the bound are visited; no await in between: one state of the
+   * log.
+   */
+  #fillFrom(offset: number, batch: LogRecord[], limit: number, maxBytes: number): number {
     this.#fillBatch = batch;
     this.#filled = 0;
     this.#filledBytes = 0;
+    this.#fillLimit = maxBytes;
     try {
-      if (maxBytes === undefined || maxBytes === Infinity) {
-        this.#fillLimit = Infinity;
-        this.#journal.readRecordsAt(offset, batch.length, this.#at, this.#fill);
+      if (maxBytes === Infinity) {
+        this.#journal.readRecordsAt(offset, limit, this.#at, this.#fill);
         return this.#filled;
       }
-      this.#fillLimit = maxBytes;
-      // Pages with no await in between: one state of the log. Records are consecutive.
       for (;;) {
-        const want = Math.min(READ_PAGE, batch.length - this.#filled);
+        const want = Math.min(READ_PAGE, limit - this.#filled);
         const read = this.#journal.readRecordsAt(offset + this.#filled, want, this.#at, this.#fill);
         const count = this.#filled;
-        if (read < want || count === batch.length || this.#filledBytes >= maxBytes) return count;
+        if (read < want || count === limit || this.#filledBytes >= maxBytes) return count;
       }
     } finally {
       this.#fillBatch = NO_RECORDS;
