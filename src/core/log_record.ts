@@ -6,7 +6,13 @@
  */
 import type { ByteSlab } from "./byte_slab.ts";
 
-/** A record read from a `Log`. */
+/**
+ * A record read from a `Log`. The records a `Log` returns build `created` and copy `data`
+ * when first asked for (accessors, so a reader that looks at neither pays for neither);
+ * `JSON.stringify` and `for...in` see all three fields, but a spread or a structured clone
+ * (`postMessage`, an RPC result) sees `offset` only: copy the fields into a plain object,
+ * `{ offset, created, data }`, to send a record elsewhere.
+ */
 export interface LogRecord {
   /** The record's offset: its position in the journal. */
   offset: number;
