@@ -61,8 +61,10 @@ export {
 export { MemoryJournal } from "./src/drivers/memory_journal.ts";
 export {
   type CreatedPosition,
+  emptyLocation,
   type JournalOptions,
   type NewRecord,
+  type RecordLocation,
   StorageJournal,
   type StoredRecord,
 } from "./src/core/storage_journal.ts";

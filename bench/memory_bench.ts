@@ -1,6 +1,8 @@
 // The in-memory Log and MemoryJournal, each group beside same-run baselines of plain
 // JavaScript, so that `deno bench` prints ratios that still mean something on a noisy,
-// shared machine. 32-byte payloads, segment size 1000.
+// shared machine. 32-byte payloads, segment size 1000. The groups of the synchronous core
+// (Log.writeSync, Log.readSync, Log.readBatchSync) are the figures compared with memlog's
+// Write, Read and ReadBatch, run interleaved with it (BENCHMARKS.md gives the command).
 import { Log, type LogRecord, MemoryJournal } from "../mod.ts";
 import { BATCH_SIZE, payload, payloads, SEGMENT_SIZE } from "./fixtures.ts";
 
@@ -67,6 +69,9 @@ function indexBaseline(i: number): Promise<Uint8Array> {
   Deno.bench("baseline: copy 32 B (slice) + Promise.resolve", { group: "Log.read" }, async () => {
     sink += (await Promise.resolve(stored[next++ % span]!.slice())).byteLength;
   });
+  Deno.bench("baseline: await resolved promise", { group: "Log.read" }, async () => {
+    sink += await Promise.resolve(1);
+  });
   Deno.bench("Log.read (32 B, memory)", { group: "Log.read" }, async () => {
     sink += (await log.read(earliest + (next++ % span))).offset;
   });
@@ -98,6 +103,9 @@ function indexBaseline(i: number): Promise<Uint8Array> {
     }
     sink += await Promise.resolve(BATCH_SIZE);
   });
+  Deno.bench("baseline: await resolved promise", { group: "Log.readBatch" }, async () => {
+    sink += await Promise.resolve(1);
+  });
   Deno.bench(`Log.readBatch (${BATCH_SIZE} x 32 B, memory)`, {
     group: "Log.readBatch",
   }, async () => {
@@ -108,6 +116,73 @@ function indexBaseline(i: number): Promise<Uint8Array> {
     group: "Log.readBatch",
   }, async () => {
     sink += await log.readBatch(earliest + (next++ % starts), batch, { maxBytes: 1 << 20 });
+  });
+}
+
+// The synchronous core: the same work with no promise, beside plain synchronous JavaScript.
+// These are the figures compared with memlog's Write, Read and ReadBatch (run.sh).
+{
+  const log = new Log({ maxSegmentSize: SEGMENT_SIZE });
+  Deno.bench("baseline: array push", { group: "Log.writeSync", baseline: true }, () => {
+    if (pushed.length === 2 * SEGMENT_SIZE) pushed.length = SEGMENT_SIZE;
+    sink += pushed.push(data);
+  });
+  Deno.bench("Log.writeSync (32 B, memory)", { group: "Log.writeSync" }, () => {
+    sink += log.writeSync(data);
+  });
+  const expecting = new Log({ maxSegmentSize: SEGMENT_SIZE });
+  let next = 0;
+  Deno.bench("Log.writeSync with expectedOffset (32 B, memory)", {
+    group: "Log.writeSync",
+  }, () => {
+    sink += expecting.writeSync(data, { expectedOffset: next++ });
+  });
+}
+
+{
+  const log = new Log({ maxSegmentSize: SEGMENT_SIZE });
+  for (const record of stored) log.writeSync(record);
+  const { begin, end } = log.boundsSync();
+  const span = end - begin;
+  const starts = span - BATCH_SIZE + 1;
+  let next = 0;
+  Deno.bench("baseline: array index", { group: "Log.readSync", baseline: true }, () => {
+    sink += stored[next++ % stored.length]!.byteLength;
+  });
+  Deno.bench("Log.readSync (32 B, memory)", { group: "Log.readSync" }, () => {
+    sink += log.readSync(begin + (next++ % span)).offset;
+  });
+  // The copy of the bytes and the Date are made when first asked for: asked for here.
+  Deno.bench("Log.readSync, data and created read (32 B, memory)", {
+    group: "Log.readSync",
+  }, () => {
+    const record = log.readSync(begin + (next++ % span));
+    sink += record.data.byteLength + record.created.getTime();
+  });
+
+  const batch = new Array<LogRecord>(BATCH_SIZE);
+  const copies = new Array<{ offset: number; data: Uint8Array }>(BATCH_SIZE);
+  Deno.bench(`baseline: ${BATCH_SIZE} objects of an index and a stored array`, {
+    group: "Log.readBatchSync",
+    baseline: true,
+  }, () => {
+    const from = next++ % starts;
+    for (let i = 0; i < BATCH_SIZE; i++) copies[i] = { offset: from + i, data: stored[from + i]! };
+    sink += copies.length;
+  });
+  Deno.bench(`Log.readBatchSync (${BATCH_SIZE} x 32 B, memory)`, {
+    group: "Log.readBatchSync",
+  }, () => {
+    sink += log.readBatchSync(begin + (next++ % starts), batch);
+  });
+  Deno.bench(`Log.readBatchSync, every data and created read (${BATCH_SIZE} x 32 B, memory)`, {
+    group: "Log.readBatchSync",
+  }, () => {
+    const count = log.readBatchSync(begin + (next++ % starts), batch);
+    for (let i = 0; i < count; i++) {
+      const record = batch[i]!;
+      sink += record.data.byteLength + record.created.getTime();
+    }
   });
 }
 

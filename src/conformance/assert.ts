@@ -61,7 +61,8 @@ export function equal<T>(actual: T, expected: T, what = "value"): void {
 /**
  * Checks that `actual` and `expected` are structurally equal: primitives by
  * `Object.is`, byte arrays by their bytes (whatever buffer or offset they view), dates by
- * time, arrays by element and plain objects by own enumerable keys.
+ * time, arrays by element, and plain objects (or instances of a class that extends nothing)
+ * by their enumerable keys, own and inherited.
  *
  * @param actual The value found.
  * @param expected The value expected.
@@ -303,7 +304,7 @@ function findDifference(actual: unknown, expected: unknown, path: string): Diffe
     return undefined;
   }
   if (isRecord(expected) && isRecord(actual)) {
-    const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+    const keys = new Set([...enumerableKeys(expected), ...enumerableKeys(actual)]);
     for (const key of keys) {
       const difference = findDifference(actual[key], expected[key], `${path}.${key}`);
       if (difference !== undefined) return difference;
@@ -313,8 +314,20 @@ function findDifference(actual: unknown, expected: unknown, path: string): Diffe
   return [path, actual, expected];
 }
 
+/**
+ * Plain objects, and objects of a class whose enumerable properties are accessors on its
+ * prototype (a Log's records): compared alike, by their enumerable keys.
+ */
 function isRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || proto === null ||
+    Object.getPrototypeOf(proto) === Object.prototype;
+}
+
+/** Own and inherited enumerable keys (`for...in`): accessors on a prototype included. */
+function enumerableKeys(value: Record<string, unknown>): string[] {
+  const keys: string[] = [];
+  for (const key in value) keys.push(key);
+  return keys;
 }

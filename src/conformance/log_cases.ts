@@ -49,6 +49,7 @@ import {
 } from "./suite.ts";
 import type { Body, Context, Define } from "./log_context.ts";
 import { defineProducers } from "./producer_cases.ts";
+import { defineSync } from "./sync_cases.ts";
 
 /**
  * The conformance cases of the Log contract, run over a storage driver: each case builds
@@ -93,6 +94,7 @@ export function logCases(harness: LogHarness, options: CaseOptions = {}): Confor
   defineGeneralRules(define);
   defineErrors(define);
   defineProducers(define);
+  defineSync(define);
   return select(drafts, options.skip, harness.supportsStart);
 }
 

@@ -166,6 +166,20 @@ async function expectOutcome<T>(
   return undefined;
 }
 
+/**
+ * A synchronous call as a call that returns a settled Promise: what it returned, or what
+ * it threw, so that {@linkcode expectOutcome} checks both kinds of method alike.
+ */
+function settledSync<T>(call: () => T): () => Promise<T> {
+  return () => {
+    try {
+      return Promise.resolve(call());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
 /** A position relative to a point of the model's window, so that it stays interesting. */
 interface Place {
   anchor: "begin" | "end" | "max";
@@ -393,11 +407,14 @@ async function collectAll(journal: Journal, pos: number): Promise<[number, Uint8
 const MAX_RECORD = 6;
 
 type LogOp =
-  | { kind: "write"; data: Uint8Array; expected: number | null }
-  | { kind: "writeBatch"; records: Uint8Array[]; expected: number | null }
+  | { kind: "write"; data: Uint8Array; expected: number | null; sync: boolean }
+  | { kind: "writeBatch"; records: Uint8Array[]; expected: number | null; sync: boolean }
   | { kind: "concurrent"; records: Uint8Array[] }
-  | { kind: "concurrentExpected"; writes: { data: Uint8Array; expected: number | null }[] }
-  | { kind: "read"; place: Place }
+  | {
+    kind: "concurrentExpected";
+    writes: { data: Uint8Array; expected: number | null; sync: boolean }[];
+  }
+  | { kind: "read"; place: Place; sync: boolean }
   | {
     kind: "readBatch";
     place: Place;
@@ -492,6 +509,7 @@ const logOpArbitrary: fc.Arbitrary<LogOp> = fc.oneof(
       kind: fc.constant("write" as const),
       data: logDataArbitrary,
       expected: expectedArbitrary,
+      sync: fc.boolean(),
     }),
   },
   {
@@ -500,6 +518,7 @@ const logOpArbitrary: fc.Arbitrary<LogOp> = fc.oneof(
       kind: fc.constant("writeBatch" as const),
       records: fc.array(logDataArbitrary, { minLength: 0, maxLength: 5 }),
       expected: fc.option(fc.integer({ min: -2, max: 1 })),
+      sync: fc.boolean(),
     }),
   },
   {
@@ -521,6 +540,11 @@ const logOpArbitrary: fc.Arbitrary<LogOp> = fc.oneof(
             { weight: 2, arbitrary: fc.integer({ min: -1, max: 1 }) },
             { weight: 1, arbitrary: fc.constant(null) },
           ),
+          // A synchronous write among them commits the writes gathered before it first.
+          sync: fc.oneof(
+            { weight: 4, arbitrary: fc.constant(false) },
+            { weight: 1, arbitrary: fc.constant(true) },
+          ),
         }),
         { minLength: 1, maxLength: 6 },
       ),
@@ -528,7 +552,11 @@ const logOpArbitrary: fc.Arbitrary<LogOp> = fc.oneof(
   },
   {
     weight: 4,
-    arbitrary: fc.record({ kind: fc.constant("read" as const), place: placeArbitrary }),
+    arbitrary: fc.record({
+      kind: fc.constant("read" as const),
+      place: placeArbitrary,
+      sync: fc.boolean(),
+    }),
   },
   {
     weight: 4,
@@ -972,9 +1000,10 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
       case "write": {
         const expected = op.expected === null ? undefined : model.next + op.expected;
         const input = op.data.slice();
+        const opts = expected === undefined ? undefined : { expectedOffset: expected };
         await expectOutcome(
-          `${at}: write(expectedOffset ${expected})`,
-          () => log.write(input, expected === undefined ? undefined : { expectedOffset: expected }),
+          `${at}: ${op.sync ? "writeSync" : "write"}(expectedOffset ${expected})`,
+          op.sync ? settledSync(() => log.writeSync(input, opts)) : () => log.write(input, opts),
           model.write(op.data, expected, now),
         );
         input.fill(0xee);
@@ -983,9 +1012,13 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
       case "writeBatch": {
         const expected = op.expected === null ? undefined : model.next + op.expected;
         const inputs = op.records.map((data) => data.slice());
+        const opts = expected === undefined ? {} : { expectedOffset: expected };
         await expectOutcome(
-          `${at}: writeBatch(${op.records.length} records, expectedOffset ${expected})`,
-          () => log.writeBatch(inputs, expected === undefined ? {} : { expectedOffset: expected }),
+          `${at}: ${op.sync ? "writeBatchSync" : "writeBatch"}(${op.records.length} records, ` +
+            `expectedOffset ${expected})`,
+          op.sync
+            ? settledSync(() => log.writeBatchSync(inputs, opts))
+            : () => log.writeBatch(inputs, opts),
           model.writeBatch(op.records, expected, now),
         );
         for (const input of inputs) input.fill(0xee);
@@ -1009,13 +1042,13 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
         // counting the writes issued before it, gathered for one commit or not.
         const calls: Promise<number>[] = [];
         const outcomes: Outcome<number>[] = [];
-        for (const { data, expected: delta } of op.writes) {
+        for (const { data, expected: delta, sync } of op.writes) {
           const expected = delta === null ? undefined : model.next + delta;
           outcomes.push(model.write(data, expected, now));
-          const call = log.write(
-            data.slice(),
-            expected === undefined ? undefined : { expectedOffset: expected },
-          );
+          const opts = expected === undefined ? undefined : { expectedOffset: expected };
+          const call = sync
+            ? settledSync(() => log.writeSync(data.slice(), opts))()
+            : log.write(data.slice(), opts);
           call.catch(() => {}); // Awaited below, one after another.
           calls.push(call);
         }
@@ -1027,8 +1060,8 @@ async function runLogOps(journal: StorageJournal, config: LogConfig, ops: LogOp[
       case "read": {
         const offset = place(op.place);
         const got = await expectOutcome(
-          `${at}: read(${offset})`,
-          () => log.read(offset),
+          `${at}: ${op.sync ? "readSync" : "read"}(${offset})`,
+          op.sync ? settledSync(() => log.readSync(offset)) : () => log.read(offset),
           model.read(offset),
         );
         got?.data.fill(0x55);

@@ -11,7 +11,13 @@ import {
 } from "./errors.ts";
 import type { Bounds, CallOptions } from "./journal.ts";
 import { MemoryJournal } from "../drivers/memory_journal.ts";
-import type { NewRecord, StorageJournal } from "./storage_journal.ts";
+import {
+  emptyLocation,
+  type NewRecord,
+  type RecordLocation,
+  type StorageJournal,
+} from "./storage_journal.ts";
+import { ByteSlab } from "./byte_slab.ts";
 import {
   type Appended,
   assertProducer,
@@ -23,7 +29,7 @@ import {
   type ProducerCommit,
   type ProducerState,
 } from "./producer.ts";
-import type { LogRecord } from "./log_record.ts";
+import { type LogRecord, ReadRecord } from "./log_record.ts";
 import { LogStream, type StreamSource } from "./log_stream.ts";
 import { WriteSignal } from "./write_signal.ts";
 import {
@@ -189,6 +195,8 @@ export class Log {
   readonly #now: () => number;
   readonly #origin: number;
   readonly #coalesce: boolean;
+  /** Whether the journal copies what it is given: then the log makes no copy of its own. */
+  readonly #journalCopies: boolean;
   readonly #schedule: (commit: () => void) => void;
   readonly #producerTtl: number;
   readonly #maxProducers: number;
@@ -198,11 +206,40 @@ export class Log {
   /** Where copies handed to readers are packed: never shared with stored records. */
   readonly #readSlab = new ByteSlab();
   #pending: PendingCommit | undefined;
+  /** The one record of a write to a journal that copies it: reused by every write. */
+  readonly #singleRecord: NewRecord[] = [{ created: 0, data: new Uint8Array(0) }];
+  /** Where the driver points at the record being read: one, reused by every read. */
+  readonly #at: RecordLocation = emptyLocation();
+  /** The batch being filled by a read, how many records it holds, and their bytes. */
+  #fillBatch: LogRecord[] = [];
+  #filled = 0;
+  #filledBytes = 0;
+  /** The bound of the batch being filled in bytes: records past it are not taken. */
+  #fillLimit = Infinity;
+  /** Adds the record at `#at` to the batch being filled, unless it is full by bytes. */
+  readonly #fill = () => {
+    if (this.#filledBytes >= this.#fillLimit) return;
+    const at = this.#at;
+    this.#fillBatch[this.#filled++] = new ReadRecord(
+      at.position,
+      at.created,
+      at.bytes,
+      at.start,
+      at.end,
+      this.#readSlab,
+    );
+    this.#filledBytes += at.end - at.start;
+  };
   /**
    * The end after the last record whose time this log knows, and that time: the floor of
    * the next record's creation time.
    */
-  #last = { end: -1, created: -Infinity };
+  #lastEnd = -1;
+  /** The ends `[low, high)` of the segment last seen by retention, and what it keeps. */
+  #retainLow = 0;
+  #retainHigh = 0;
+  #retained = 0;
+  #lastCreatedAt = -Infinity;
   /**
    * Retention by age, as last found: the first offset `maxAge` keeps, and the time until
    * which its record lives (its creation time + `maxAge`; -Infinity when not known). It
@@ -269,6 +306,7 @@ export class Log {
     this.#now = clock === undefined ? Date.now : () => clock().getTime();
     this.#origin = journal.origin();
     this.#coalesce = journal.coalescesWrites;
+    this.#journalCopies = journal.copiesRecords;
     this.#schedule = scheduleCommit;
     this.#producerTtl = producerTtl;
     this.#maxProducers = maxProducers;
@@ -301,6 +339,12 @@ export class Log {
 
   /**
    * Appends a copy of `data` and resolves its offset once it is stored.
+   *
+   * The promise methods are the portable API: every driver has them, remote and
+   * asynchronous ones too, and over a driver that coalesces writes (SQLite) concurrent
+   * writes share one commit. Over a synchronous driver (memory, `node:sqlite`, a Durable
+   * Object's SQL), {@linkcode Log.writeSync} does the same work without the promise, whose
+   * `await` costs more than the whole in-memory write.
    *
    * With `expectedOffset`, the write is an optimistic-concurrency append: it is stored
    * only if it gets exactly that offset. Over a driver that coalesces writes (SQLite), the
@@ -359,14 +403,80 @@ export class Log {
     opts?: WriteOptions | ProducerWriteOptions,
   ): Promise<number | Appended> {
     try {
-      checkSignal(opts?.signal);
       const { expected, producer } = checkWriteOptions(opts);
-      this.#checkRecord(data, "data");
-      const record = { created: this.#now(), data: this.#copy(data) };
-      return this.#append([record], expected, producer);
+      const records = this.#single(data);
+      if (this.#coalesce) return this.#enqueue(records, expected, producer);
+      return Promise.resolve(this.#appendNow(records, expected, producer));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * The synchronous {@linkcode Log.write}: appends a copy of `data` and returns its offset
+   * once it is stored, with the same checks, errors (thrown, not rejected) and retention.
+   *
+   * Use it over a synchronous driver (memory, `node:sqlite`, a Durable Object's SQL: all of
+   * edgelog's) when the caller must not yield between writing and acting on the offset, or
+   * when the cost of a promise matters (it is most of an in-memory write). The promise
+   * methods are the portable API: a remote or asynchronous driver has only those.
+   *
+   * Over a driver that coalesces writes (SQLite), `writeSync` commits before it returns:
+   * the writes already gathered for the next commit are committed first, in order (their
+   * promises settle as they would have), then this one in a commit of its own. Prefer the
+   * promise `write` for many concurrent writers there: they share commits.
+   *
+   * @param data The record; at least 1 byte and at most `maxRecordSize` bytes.
+   * @param opts Call options, an optional `expectedOffset`, and an optional `producer`.
+   * @returns The record's offset; with a `producer`, an {@linkcode Appended}.
+   * @throws {ConflictError} When `expectedOffset` is below the next offset (it is taken).
+   * @throws {RangeError} When `data` is empty, or `expectedOffset` is above the next
+   * offset, negative or not an integer.
+   * @throws {RecordTooLargeError} When `data` exceeds `maxRecordSize`.
+   * @throws {TypeError} When `data` is not a Uint8Array.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { ConflictError, Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * assert.equal(log.writeSync(new Uint8Array([1])), 0);
+   * assert.equal(log.writeSync(new Uint8Array([2]), { expectedOffset: 1 }), 1);
+   * assert.throws(() => log.writeSync(new Uint8Array([3]), { expectedOffset: 1 }), ConflictError);
+   * assert.deepEqual(log.readSync(1).data, new Uint8Array([2]));
+   * ```
+   *
+   * @example With a producer: a retry is stored once
+   * ```ts
+   * import { Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * const producer = { id: "importer", epoch: 0, seq: 0 };
+   * assert.deepEqual(log.writeSync(new Uint8Array([1]), { producer }), {
+   *   offset: 0,
+   *   count: 1,
+   *   duplicate: false,
+   * });
+   * assert.equal(log.writeSync(new Uint8Array([1]), { producer }).duplicate, true);
+   * ```
+   */
+  writeSync(data: Uint8Array, opts: ProducerWriteOptions): Appended;
+  /**
+   * The synchronous {@linkcode Log.write}.
+   *
+   * @param data The record.
+   * @param opts Call options, and an optional `expectedOffset`.
+   * @returns The record's offset.
+   */
+  writeSync(data: Uint8Array, opts?: WriteOptions): number;
+  writeSync(data: Uint8Array, opts?: WriteOptions | ProducerWriteOptions): number | Appended {
+    const { expected, producer } = checkWriteOptions(opts);
+    const records = this.#single(data);
+    if (this.#pending !== undefined) this.#flush();
+    return this.#appendNow(records, expected, producer);
   }
 
   /**
@@ -409,30 +519,69 @@ export class Log {
     opts?: WriteBatchOptions | ProducerWriteOptions,
   ): Promise<number | Appended> {
     try {
-      checkSignal(opts?.signal);
       const { expected, producer } = checkWriteOptions(opts);
-      if (!Array.isArray(records)) {
-        throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
-      }
-      if (records.length === 0) throw new RangeError("A batch must hold at least one record");
-      let size = 0;
-      for (let i = 0; i < records.length; i++) {
-        const data = records[i];
-        this.#checkRecord(data, `records[${i}]`);
-        size += data.byteLength;
-      }
-      const now = this.#now();
-      const copies: NewRecord[] = this.#coalesce
-        ? packedCopies(records, size, now)
-        : records.map((data) => ({ created: now, data: this.#slab.copy(data) }));
-      return this.#append(copies, expected, producer);
+      const copies = this.#newRecords(records);
+      if (this.#coalesce) return this.#enqueue(copies, expected, producer);
+      return Promise.resolve(this.#appendNow(copies, expected, producer));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /**
-   * Reads the record at `offset`.
+   * The synchronous {@linkcode Log.writeBatch}: appends copies of `records` atomically at
+   * consecutive offsets and returns the first one's offset once they are stored, with the
+   * same checks, errors (thrown) and retention. When to use it: as for
+   * {@linkcode Log.writeSync}; over a coalescing driver it commits the writes already
+   * gathered first, then the batch, before it returns.
+   *
+   * @param records One or more records, each valid for {@linkcode Log.write}.
+   * @param opts Call options, an optional `expectedOffset`, and an optional `producer`.
+   * @returns The offset of the first record; with a `producer`, an {@linkcode Appended}.
+   * @throws {ConflictError} When `expectedOffset` is below the next offset.
+   * @throws {RangeError} When `records` is empty, a record is empty, or `expectedOffset`
+   * is above the next offset, negative or not an integer.
+   * @throws {RecordTooLargeError} When a record exceeds `maxRecordSize`.
+   * @throws {TypeError} When `records` is not an array of Uint8Arrays.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { Log, RecordTooLargeError } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log({ maxRecordSize: 4 });
+   * assert.equal(log.writeBatchSync([new Uint8Array([1]), new Uint8Array([2])]), 0);
+   * // All or nothing: one record too large, and none is stored.
+   * assert.throws(() => log.writeBatchSync([new Uint8Array(1), new Uint8Array(5)]), RecordTooLargeError);
+   * assert.deepEqual(log.boundsSync(), { begin: 0, end: 2 });
+   * ```
+   */
+  writeBatchSync(records: readonly Uint8Array[], opts: ProducerWriteOptions): Appended;
+  /**
+   * The synchronous {@linkcode Log.writeBatch}.
+   *
+   * @param records One or more records.
+   * @param opts Call options, and an optional `expectedOffset`.
+   * @returns The offset of the first record.
+   */
+  writeBatchSync(records: readonly Uint8Array[], opts?: WriteBatchOptions): number;
+  writeBatchSync(
+    records: readonly Uint8Array[],
+    opts?: WriteBatchOptions | ProducerWriteOptions,
+  ): number | Appended {
+    const { expected, producer } = checkWriteOptions(opts);
+    const copies = this.#newRecords(records);
+    if (this.#pending !== undefined) this.#flush();
+    return this.#appendNow(copies, expected, producer);
+  }
+
+  /**
+   * Reads the record at `offset`. The portable read; over a synchronous driver,
+   * {@linkcode Log.readSync} reads the same without a promise.
+   *
+   * The record's `created` Date and its `data` copy are made when first asked for, from
+   * bytes the driver never changes: a reader that looks at neither pays for neither.
    *
    * @param offset The offset to read.
    * @param opts Call options.
@@ -459,6 +608,35 @@ export class Log {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * The synchronous {@linkcode Log.read}: the same record and the same checks, with errors
+   * thrown instead of rejected. Use it over a synchronous driver (all of edgelog's) when
+   * the caller must not yield, or when the cost of a promise matters; the promise `read`
+   * is the portable API.
+   *
+   * @param offset The offset to read.
+   * @returns A copy of the record.
+   * @throws {FutureOffsetError} When `offset` is at or past the next offset.
+   * @throws {OutOfRangeError} When `offset` is negative, below the start or purged.
+   * @throws {RangeError} When `offset` is not an integer.
+   * @throws {ClosedError} When the driver is closed.
+   *
+   * @example
+   * ```ts
+   * import { FutureOffsetError, Log } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log({ startOffset: 7 });
+   * log.writeSync(new TextEncoder().encode("hi"));
+   * const record = log.readSync(7);
+   * assert.equal(new TextDecoder().decode(record.data), "hi");
+   * assert.throws(() => log.readSync(8), FutureOffsetError);
+   * ```
+   */
+  readSync(offset: number): LogRecord {
+    return this.#read(offset);
   }
 
   /**
@@ -808,9 +986,9 @@ export class Log {
   readonly #streamSource: StreamSource = {
     page: (offset, limit) => {
       if (this.#purged(offset)) throw new OutOfRangeError(offset);
-      return this.#journal.readRecords(offset, limit).map((r) =>
-        this.#toLogRecord(r.position, r.created, r.data)
-      );
+      const page: LogRecord[] = [];
+      this.#fillFrom(offset, page, limit, Infinity);
+      return page;
     },
     purged: (offset) => this.#purged(offset),
   };
@@ -861,11 +1039,12 @@ export class Log {
    * log's last record, read from the driver when another writer moved its end.
    */
   #lastCreated({ begin, end }: Bounds): number {
-    if (this.#last.end !== end) {
+    if (this.#lastEnd !== end) {
       const [record] = end > begin ? this.#journal.readRecords(end - 1, 1) : [];
-      this.#last = { end, created: record?.created ?? this.#last.created };
+      this.#lastEnd = end;
+      this.#lastCreatedAt = record?.created ?? this.#lastCreatedAt;
     }
-    return this.#last.created;
+    return this.#lastCreatedAt;
   }
 
   /**
@@ -875,16 +1054,43 @@ export class Log {
    * `packedCopies`).
    */
   #copy(data: Uint8Array): Uint8Array {
-    return this.#coalesce ? data.slice() : this.#slab.copy(data);
+    if (this.#coalesce) return data.slice();
+    return this.#journalCopies ? data : this.#slab.copy(data);
   }
 
   /**
-   * A record for a reader, with a copy of its bytes. Small copies are packed into the
-   * read slab, as Node packs small Buffers into a pool: records handed out may share an
-   * ArrayBuffer with each other, never with what the journal stores.
+   * A checked record, stamped with the clock, as the one record of a write: what write and
+   * writeSync store. A journal that copies what it is given keeps neither the array nor
+   * the record, so one pair serves every write (no allocation); else a copy of its own.
    */
-  #toLogRecord(offset: number, created: number, data: Uint8Array): LogRecord {
-    return { offset, created: new Date(created), data: this.#readSlab.copy(data) };
+  #single(data: Uint8Array): NewRecord[] {
+    this.#checkRecord(data, "data");
+    if (this.#coalesce || !this.#journalCopies) {
+      return [{ created: this.#now(), data: this.#copy(data) }];
+    }
+    const single = this.#singleRecord;
+    const record = single[0]!;
+    record.created = this.#now();
+    record.data = data;
+    return single;
+  }
+
+  /** Checked copies of a batch's records, stamped with one reading of the clock. */
+  #newRecords(records: readonly Uint8Array[]): NewRecord[] {
+    if (!Array.isArray(records)) {
+      throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
+    }
+    if (records.length === 0) throw new RangeError("A batch must hold at least one record");
+    let size = 0;
+    for (let i = 0; i < records.length; i++) {
+      const data = records[i];
+      this.#checkRecord(data, `records[${i}]`);
+      size += data.byteLength;
+    }
+    const now = this.#now();
+    return this.#coalesce
+      ? packedCopies(records, size, now)
+      : records.map((data) => ({ created: now, data: this.#slab.copy(data) }));
   }
 
   #checkRecord(data: unknown, name: string): asserts data is Uint8Array {
@@ -903,12 +1109,12 @@ export class Log {
   #read(offset: number): LogRecord {
     assertInteger("offset", offset);
     if (this.#maxAge !== Infinity) this.#checkReadable(offset);
-    const stored = offset < this.#origin ? undefined : this.#journal.readRecord(offset);
-    if (stored === undefined) {
+    const at = this.#at;
+    if (offset < this.#origin || !this.#journal.readRecordAt(offset, at)) {
       this.#checkReadable(offset);
       throw new OutOfRangeError(offset);
     }
-    return this.#toLogRecord(stored.position, stored.created, stored.data);
+    return new ReadRecord(offset, at.created, at.bytes, at.start, at.end, this.#readSlab);
   }
 
   /** What readBatch and readBatchSync share: checks, then one read or bounded pages. */
@@ -924,26 +1130,34 @@ export class Log {
     }
     if (batch.length === 0) return 0;
     this.#checkReadable(offset);
-    if (maxBytes === undefined || maxBytes === Infinity) {
-      const stored = this.#journal.readRecords(offset, batch.length);
-      for (let i = 0; i < stored.length; i++) {
-        const { position, created, data } = stored[i]!;
-        batch[i] = this.#toLogRecord(position, created, data);
+    return this.#fillFrom(offset, batch, batch.length, maxBytes ?? Infinity);
+  }
+
+  /**
+   * Fills `batch` with up to `limit` consecutive records from `offset`, each a record
+   * object over the bytes the driver points at (no view, no copy until asked for), and
+   * returns how many. Bounded by bytes, it reads pages of a few records, so that no more
+   * than a few records past the bound are visited; no await in between: one state of the
+   * log.
+   */
+  #fillFrom(offset: number, batch: LogRecord[], limit: number, maxBytes: number): number {
+    this.#fillBatch = batch;
+    this.#filled = 0;
+    this.#filledBytes = 0;
+    this.#fillLimit = maxBytes;
+    try {
+      if (maxBytes === Infinity) {
+        this.#journal.readRecordsAt(offset, limit, this.#at, this.#fill);
+        return this.#filled;
       }
-      return stored.length;
-    }
-    let count = 0;
-    let bytes = 0;
-    // Pages with no await in between: one state of the log. Records are consecutive.
-    for (;;) {
-      const want = Math.min(READ_PAGE, batch.length - count);
-      const page = this.#journal.readRecords(offset + count, want);
-      for (let i = 0; i < page.length && bytes < maxBytes; i++) {
-        const { position, created, data } = page[i]!;
-        batch[count++] = this.#toLogRecord(position, created, data);
-        bytes += data.byteLength;
+      for (;;) {
+        const want = Math.min(READ_PAGE, limit - this.#filled);
+        const read = this.#journal.readRecordsAt(offset + this.#filled, want, this.#at, this.#fill);
+        const count = this.#filled;
+        if (read < want || count === limit || this.#filledBytes >= maxBytes) return count;
       }
-      if (page.length < want || count === batch.length || bytes >= maxBytes) return count;
+    } finally {
+      this.#fillBatch = NO_RECORDS;
     }
   }
 
@@ -972,20 +1186,20 @@ export class Log {
       if (expired > before) before = expired;
     }
     this.#journal.appendRecords(end, records, before, producers);
-    this.#last = { end: end + records.length, created: records[records.length - 1]!.created };
+    this.#lastEnd = end + records.length;
+    this.#lastCreatedAt = records[records.length - 1]!.created;
     this.#written.notify();
   }
 
   /**
-   * What write and writeBatch share once their records are checked and copied: the
-   * producer's decision, the expected offset, then the commit (at once, or gathered).
+   * What the write methods share once their records are checked and copied, when they
+   * commit at once: the producer's decision, the expected offset, then the commit.
    */
-  #append(
+  #appendNow(
     records: NewRecord[],
     expected: number | undefined,
     producer: Producer | undefined,
-  ): Promise<number | Appended> {
-    if (this.#coalesce) return this.#enqueue(records, expected, producer);
+  ): number | Appended {
     let producers: ProducerCommit | undefined;
     let known: ProducerState | undefined;
     // The clock as this write read it for its records: one reading per write.
@@ -993,7 +1207,7 @@ export class Log {
     if (producer !== undefined) {
       known = this.#storedProducer(producer.id, now);
       const decision = decideProducerWrite(known, producer);
-      if (decision !== "write") return Promise.resolve(duplicateOf(decision, producer));
+      if (decision !== "write") return duplicateOf(decision, producer);
     }
     const bounds = this.#journal.readBounds();
     const { end } = bounds;
@@ -1004,9 +1218,7 @@ export class Log {
     }
     raiseCreated(records, this.#lastCreated(bounds));
     this.#commit(end, records, producers);
-    return Promise.resolve(
-      producer === undefined ? end : { offset: end, count: records.length, duplicate: false },
-    );
+    return producer === undefined ? end : { offset: end, count: records.length, duplicate: false };
   }
 
   /** The stored state of a producer, unless it expired (then the producer is new again). */
@@ -1033,10 +1245,15 @@ export class Log {
 
   /** The oldest offset retention keeps once the log ends at `end` (memlog's formula). */
   #retainFrom(end: number): number {
+    // The answer changes once per segment: kept for the ends of the current one.
+    if (end >= this.#retainLow && end < this.#retainHigh) return this.#retained;
     const n = end - this.#origin;
     const size = this.#segmentSize;
     if (n <= size) return 0;
-    return this.#origin + size * (Math.floor((n - 1) / size) - 1);
+    const segments = Math.floor((n - 1) / size);
+    this.#retainLow = this.#origin + segments * size + 1;
+    this.#retainHigh = this.#retainLow + size;
+    return this.#retained = this.#origin + size * (segments - 1);
   }
 
   /**
@@ -1121,6 +1338,12 @@ export class Log {
   }
 }
 
+/** The options of a write given none: shared, as nothing changes them. */
+const NO_WRITE_OPTIONS = { expected: undefined, producer: undefined } as const;
+
+/** What the log's batch slot points at between reads: it keeps no reader's array. */
+const NO_RECORDS: LogRecord[] = [];
+
 /**
  * Stamps records whose creation time is before `floor` with `floor`: the records of one
  * write share their time, so they stay in order.
@@ -1131,10 +1354,12 @@ function raiseCreated(records: NewRecord[], floor: number): void {
   }
 }
 
-/** Checks a write's `expectedOffset` and `producer` options. */
+/** Checks a write's options: its signal (an aborted one throws its reason), `expectedOffset` and `producer`. */
 function checkWriteOptions(
   opts: WriteOptions | ProducerWriteOptions | undefined,
 ): { expected: number | undefined; producer: Producer | undefined } {
+  if (opts === undefined) return NO_WRITE_OPTIONS;
+  checkSignal(opts.signal);
   const expected = opts?.expectedOffset;
   if (expected !== undefined) assertPosition("expectedOffset", expected);
   const producer = opts !== undefined && "producer" in opts ? opts.producer : undefined;
@@ -1153,45 +1378,6 @@ function checkExpected(expected: number, next: number): void {
   if (expected < next) throw new ConflictError(expected, next);
   if (expected > next) {
     throw new RangeError(`Cannot append at offset "${expected}" past the next offset "${next}"`);
-  }
-}
-
-/** Records above this size get an ArrayBuffer of their own. */
-const MAX_PACKED = 1024;
-/** The first chunk is small, so that a log of a few records holds little memory. */
-const FIRST_CHUNK = 1024;
-/** Chunks double up to this size. */
-const MAX_CHUNK = 64 * 1024;
-
-/**
- * Copies of small records packed into shared chunks. In V8 every ArrayBuffer is a
- * backing store allocated and swept on its own, which costs several times more than
- * copying 32 bytes: one buffer per chunk instead of one per record is most of the cost
- * of an in-memory write.
- *
- * A copy pins its whole chunk. That is harmless in a log, which drops its records oldest
- * first, so chunks are released in the order they were filled. A log keeps one slab for
- * the copies its journal stores and another for the copies it hands to readers, so no
- * returned record can reach a stored one through `.buffer`.
- */
-class ByteSlab {
-  #chunk = new Uint8Array(0);
-  #used = 0;
-  #nextSize = FIRST_CHUNK;
-
-  /** A copy of `data`; small copies share their buffer with other copies from this slab. */
-  copy(data: Uint8Array): Uint8Array {
-    const size = data.byteLength;
-    if (size > MAX_PACKED) return data.slice();
-    if (this.#used + size > this.#chunk.byteLength) {
-      this.#chunk = new Uint8Array(this.#nextSize);
-      this.#used = 0;
-      if (this.#nextSize < MAX_CHUNK) this.#nextSize *= 2;
-    }
-    const copy = this.#chunk.subarray(this.#used, this.#used + size);
-    copy.set(data);
-    this.#used += size;
-    return copy;
   }
 }
 

@@ -18,6 +18,30 @@ export interface StoredRecord {
   data: Uint8Array;
 }
 
+/**
+ * Where a record's bytes are, without a view of them: `bytes[start, end)`. A driver fills
+ * one the caller gives ({@linkcode StorageJournal.readRecordAt}), so that reading a record
+ * allocates nothing; the bytes are the driver's, and it never changes them afterwards, so
+ * a reader may copy them later.
+ */
+export interface RecordLocation {
+  /** The record's position. */
+  position: number;
+  /** The creation time in milliseconds since the Unix epoch. */
+  created: number;
+  /** A buffer that holds the record's bytes (and maybe others). */
+  bytes: Uint8Array;
+  /** Where the record starts in `bytes`. */
+  start: number;
+  /** Where it ends in `bytes`. */
+  end: number;
+}
+
+/** An empty location, to be filled by {@linkcode StorageJournal.readRecordAt}. */
+export function emptyLocation(): RecordLocation {
+  return { position: 0, created: 0, bytes: new Uint8Array(0), start: 0, end: 0 };
+}
+
 /** A record on its way into a driver. */
 export interface NewRecord {
   /** The creation time in milliseconds since the Unix epoch. */
@@ -106,6 +130,35 @@ export abstract class StorageJournal implements Journal {
     return this.loadRecords(pos, 1)[0];
   }
   /**
+   * Points `into` at the record at `pos` and returns true, or returns false when `pos`
+   * holds none. By default from {@linkcode StorageJournal.loadRecord}; a driver that keeps
+   * records in shared buffers overrides it to read without allocating.
+   */
+  protected locateRecord(pos: number, into: RecordLocation): boolean {
+    const record = this.loadRecord(pos);
+    if (record === undefined) return false;
+    locate(into, record);
+    return true;
+  }
+  /**
+   * Points `into` at each of up to `limit` records from `pos` in turn, calling `visit`
+   * after each, and returns how many it visited (none when `pos` holds no record). By
+   * default from {@linkcode StorageJournal.loadRecords}.
+   */
+  protected locateRecords(
+    pos: number,
+    limit: number,
+    into: RecordLocation,
+    visit: () => void,
+  ): number {
+    const records = this.loadRecords(pos, limit);
+    for (const record of records) {
+      locate(into, record);
+      visit();
+    }
+    return records.length;
+  }
+  /**
    * Atomically checks that `end` is the current end (else throws `ConflictError` for a
    * lower `end`, `RangeError` for a higher one), appends `records` at consecutive
    * positions, removes every record below `truncateBefore`, and stores the producer states
@@ -140,6 +193,16 @@ export abstract class StorageJournal implements Journal {
    * commit. True for drivers whose commits are costly (SQLite); false by default.
    */
   get coalescesWrites(): boolean {
+    return false;
+  }
+
+  /**
+   * Whether {@linkcode StorageJournal.appendRecords} copies the records' bytes before it
+   * returns and keeps neither the array nor the record objects, so that a caller may hand
+   * over bytes it still owns and reuse its objects (the {@linkcode Log} then makes no copy
+   * of its own). False by default: the driver keeps the bytes it is given.
+   */
+  get copiesRecords(): boolean {
     return false;
   }
 
@@ -198,6 +261,50 @@ export abstract class StorageJournal implements Journal {
   readRecord(pos: number): StoredRecord | undefined {
     this.#assertOpen();
     return this.loadRecord(pos);
+  }
+
+  /**
+   * Driver level: points `into` at the record at `pos`, as {@linkcode
+   * StorageJournal.readRecord} finds it but without a copy or a view: the record is
+   * `into.bytes[into.start, into.end)`, bytes the driver never changes afterwards.
+   *
+   * @param pos The position.
+   * @param into The location to fill.
+   * @returns Whether `pos` holds a record; `into` is unchanged when it does not.
+   * @throws {ClosedError} After close.
+   *
+   * @example
+   * ```ts
+   * import { emptyLocation, MemoryJournal } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const journal = new MemoryJournal();
+   * await journal.append(0, new Uint8Array([7, 8]));
+   * const at = emptyLocation();
+   * assert.equal(journal.readRecordAt(0, at), true);
+   * assert.deepEqual(at.bytes.subarray(at.start, at.end), new Uint8Array([7, 8]));
+   * assert.equal(journal.readRecordAt(1, at), false);
+   * ```
+   */
+  readRecordAt(pos: number, into: RecordLocation): boolean {
+    this.#assertOpen();
+    return this.locateRecord(pos, into);
+  }
+
+  /**
+   * Driver level: points `into` at each of up to `limit` consecutive records from `pos`,
+   * calling `visit` after each (read `into` there: it changes for the next record).
+   *
+   * @param pos The first position.
+   * @param limit The most records to visit, at least 1.
+   * @param into The location to fill.
+   * @param visit Called once per record, in position order.
+   * @returns How many records were visited; 0 when `pos` holds none.
+   * @throws {ClosedError} After close.
+   */
+  readRecordsAt(pos: number, limit: number, into: RecordLocation, visit: () => void): number {
+    this.#assertOpen();
+    return this.locateRecords(pos, limit, into, visit);
   }
 
   /**
@@ -374,7 +481,7 @@ export abstract class StorageJournal implements Journal {
     const now = this.#clock().getTime();
     const last = this.#lastCreated(end);
     const created = last > now ? last : now;
-    this.appendRecords(end, [{ created, data: record.slice() }]);
+    this.appendRecords(end, [{ created, data: this.copiesRecords ? record : record.slice() }]);
     this.#last = { end: end + 1, created };
   }
 
@@ -406,4 +513,13 @@ export abstract class StorageJournal implements Journal {
   #assertOpen(): void {
     if (this.#closed) throw new ClosedError();
   }
+}
+
+/** Points `into` at a stored record's bytes. */
+function locate(into: RecordLocation, { position, created, data }: StoredRecord): void {
+  into.position = position;
+  into.created = created;
+  into.bytes = data;
+  into.start = 0;
+  into.end = data.byteLength;
 }

@@ -174,7 +174,7 @@ export class LogObject extends DurableObject<Env> {
    * @returns `{ value }` or `{ error }`: the record.
    */
   read(offset: number): Promise<RpcResult<LogRecord>> {
-    return answer(() => this.#current.read(offset));
+    return answer(async () => plainRecord(await this.#current.read(offset)));
   }
 
   /**
@@ -190,7 +190,7 @@ export class LogObject extends DurableObject<Env> {
       const batch = new Array<LogRecord>(readLimit(options.limit));
       const count = await this.#current.readBatch(offset, batch, { maxBytes: MAX_READ_BYTES });
       batch.length = count;
-      return batch;
+      return batch.map(plainRecord);
     });
   }
 
@@ -342,6 +342,14 @@ export class LogObject extends DurableObject<Env> {
  * neither a core error nor an argument error is thrown on). A function, not a method: every
  * method of the class can be called over RPC.
  */
+/**
+ * A record as a plain object: the Log's records build `created` and copy `data` when first
+ * asked for, through accessors that RPC's structured clone does not serialize.
+ */
+function plainRecord({ offset, created, data }: LogRecord): LogRecord {
+  return { offset, created, data };
+}
+
 async function answer<T>(work: () => T | Promise<T>): Promise<RpcResult<T>> {
   try {
     return { value: await work() };
