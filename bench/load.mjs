@@ -156,7 +156,8 @@ export default {
 
 /**
  * @typedef {{ name: string, rate: number, unit: string, p50: number, p99: number,
- *   errors: number, note?: string, cpu?: string, ratio?: number, rounds?: number[] }} Row
+ *   errors: number, note?: string, cpu?: string, ratio?: number, rounds?: number[],
+ *   serverCpuUs?: number }} Row `serverCpuUs`: the server's CPU time per request (µs)
  */
 
 /**
@@ -400,7 +401,7 @@ async function startBaseline(script) {
  */
 async function interleaved(phases) {
   const seconds = SECONDS / ROUNDS;
-  /** @type {{ rps: number, p50: number, p99: number, errors: number }[][]} */
+  /** @type {{ rps: number, p50: number, p99: number, errors: number, total: number }[][]} */
   const results = phases.map(() => []);
   const tallies = phases.map((phase) => new CpuTally(phase.server));
   for (let round = 0; round < ROUNDS; round++) {
@@ -423,8 +424,11 @@ async function interleaved(phases) {
   const base = /** @type {(typeof results)[number]} */ (results[0]);
   return phases.map((phase, i) => {
     const rounds = /** @type {(typeof results)[number]} */ (results[i]);
+    const tally = /** @type {CpuTally} */ (tallies[i]);
+    const requests = rounds.reduce((sum, r) => sum + r.total, 0);
     return {
       name: phase.name,
+      serverCpuUs: (1000 * tally.workerd) / requests,
       rate: rounds.reduce((sum, r) => sum + r.rps, 0) / rounds.length,
       unit: phase.unit,
       p50: median(rounds.map((r) => r.p50)),
@@ -435,7 +439,7 @@ async function interleaved(phases) {
       rounds: rounds.map((r) => r.rps),
       note: `rounds vs no-op: ${
         rounds.map((r, k) => `${fmt((100 * r.rps) / (base[k]?.rps ?? NaN))}%`).join(" ")
-      }`,
+      }; ${tally.server} CPU ${fmt((1000 * tally.workerd) / requests)} µs per request`,
     };
   });
 }
@@ -674,8 +678,14 @@ async function startReference(mode) {
   const child = spawn(
     process.execPath,
     [join(ROOT, "bench", "reference_server.mjs"), mode],
-    { stdio: ["pipe", "pipe", "inherit"] },
+    { stdio: ["pipe", "pipe", "pipe"] },
   );
+  // Its log (recovery, slow appends, requests cut off when it stops) is shown only if it
+  // fails to start.
+  let log = "";
+  child.stderr.on("data", (chunk) => {
+    if (log.length < 100_000) log += chunk;
+  });
   const exited = new Promise((ok) => child.once("exit", ok));
   const line = await new Promise((ok, fail) => {
     let out = "";
@@ -683,7 +693,7 @@ async function startReference(mode) {
       out += chunk;
       if (out.includes("\n")) ok(out.slice(0, out.indexOf("\n")));
     });
-    child.once("exit", (code) => fail(new Error(`reference server exited (${code})`)));
+    child.once("exit", (code) => fail(new Error(`reference server exited (${code}): ${log}`)));
   });
   const { url: origin } = JSON.parse(/** @type {string} */ (line));
   const url = `${origin}/v1/stream/bench-${mode}-${Date.now().toString(36)}`;
@@ -945,13 +955,16 @@ function printTargets(rows, producersStarted, freshProducers) {
         `(the durable no-op: ${fmt(100 * durable.ratio, 1)}% of no-op)`,
     );
     const toDurable = roundRatio(single, durable);
+    // The server's CPU per request does not depend on how much CPU the machine left it.
+    const cpuRatio = (single.serverCpuUs ?? NaN) / (durable.serverCpuUs ?? NaN);
     console.log(
       `  single appends >= 90% of the durable no-op: ${fmt(100 * toDurable, 1)}% ` +
         `${toDurable >= 0.9 ? "MET" : "NOT MET"} (rounds: ${
           (single.rounds ?? []).map((rps, k) =>
             `${fmt((100 * rps) / (durable.rounds?.[k] ?? NaN))}%`
           ).join(" ")
-        })`,
+        }); workerd CPU per request ${fmt(single.serverCpuUs ?? NaN)} µs against ` +
+        `${fmt(durable.serverCpuUs ?? NaN)} µs (${fmt(cpuRatio, 2)}x)`,
     );
   }
   for (const mode of ["in memory", "file-backed"]) {
