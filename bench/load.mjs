@@ -637,7 +637,11 @@ async function tailPhase(base, pids, tails, deflate) {
       `${complete}/${tails} tails got every record in order; ` +
       `appends ${fmt(appended / ((appendEnd - t0) / 1000))}/s; connect ${fmt(connectMs)} ms; ` +
       `extensions: ${negotiated}`,
-    cpu: String(cpu),
+    cpu:
+      `${cpu}; per 1000 deliveries: load generator ${
+        fmt((1000 * cpu.generator) / delivered, 1)
+      } ms, ` +
+      `workerd ${fmt((1000 * cpu.workerd) / delivered, 1)} ms`,
   };
 }
 

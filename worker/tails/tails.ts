@@ -250,6 +250,8 @@ export class Tails {
     } else if (this.#live.size === 0) {
       this.#liveEnd = end;
     }
+    // Closed meanwhile (the log deleted): no log to read, none waiting.
+    if (this.#behind.size === 0) return yielded;
     const reached = this.#log().boundsSync().end;
     for (const [ws, cursor] of this.#behind) {
       if (cursor <= reached && !this.#catchingUp.has(ws)) void this.#catchUp(ws);
