@@ -9,8 +9,9 @@
  * 2. single-record appends/s: without a producer, naming one producer per connection (the
  *    target: at least 90% of the rate without), and each from a new producer;
  * 3. records/s with batches of 100;
- * 4. WebSocket delivery to 100 and to 1000 connected tails: records/s and deliveries/s (records
- *    times tails), the records per frame, p50/p99 append-to-delivery latency, and whether every
+ * 4. WebSocket delivery to 100 and to 1000 connected tails, held by `LOAD_TAIL_PROCESSES` (2)
+ *    child processes (`bench/tail_clients.mjs`): records/s and deliveries/s (records times
+ *    tails), the records per frame, p50/p99 append-to-delivery latency, and whether every
  *    tail received every record. Each is run twice: with the clients offering
  *    permessage-deflate (as `ws` and browsers do by default; the note says what the server
  *    agreed to: edgelog declines it, a tree from before accepted it, and then every frame was
@@ -21,8 +22,8 @@
  *    interleaved with edgelog's at the same concurrency, and swept over `SWEEP_CONNECTIONS`
  *    to find the concurrency that serves it best.
  *
- * Each phase also reports the CPU time used by this process (the load generator: autocannon or
- * the WebSocket clients) and by the server (workerd, Miniflare's runtime, which runs the Worker
+ * Each phase also reports the CPU time used by the load generator (this process: autocannon or
+ * the tails' writers; and the tail clients' processes) and by the server (workerd, Miniflare's runtime, which runs the Worker
  * and the Durable Object; or the reference server's process), as a share of one core over the
  * phase (Linux only, from /proc): on a small machine either side can be the one that limits.
  *
@@ -37,14 +38,14 @@
  * Usage: `npm run bench:load` (= `node bench/load.mjs`). `LOAD_SECONDS` sets the length of each
  * HTTP phase (default 10, as `autocannon -c 10 -d 10`); `LOAD_ROUNDS` the number of rounds;
  * `LOAD_ONLY` the parts to run (`rates,batch,tails,sweep`); `LOAD_TAILS` the tail counts
- * (`100,1000`); `LOAD_TAIL_WRITERS` the writers of a tail phase (4); `LOAD_TAIL_MS` how long
+ * (`100,1000`); `LOAD_TAIL_PROCESSES` the processes holding the tails (2); `LOAD_TAIL_WRITERS` the writers of a tail phase (4); `LOAD_TAIL_MS` how long
  * they append (4000); `LOAD_COMPARE_ROOT` another edgelog tree whose worker runs each tail
  * phase too, in the same run (e.g. `/work/main`, to compare before and after a change).
  *
  * @module
  */
 import autocannon from "autocannon";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, fork, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -54,10 +55,10 @@ import {
   append,
   appendBatch,
   batchRequest,
-  openTail,
   producerHeaders,
   recordsUrl,
 } from "../test/e2e/client.mjs";
+import { bucketLatency, LATENCY_BUCKETS, now } from "./tail_clients.mjs";
 
 const ROOT = process.env.EDGELOG_ROOT ?? resolve(fileURLToPath(new URL("..", import.meta.url)));
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
@@ -73,6 +74,12 @@ const BATCH = 100;
  * (`LOAD_TAIL_WRITERS`, default 4).
  */
 const TAIL_WRITERS = Number(process.env.LOAD_TAIL_WRITERS ?? 4);
+/**
+ * How many child processes hold the tails of a tail phase (`LOAD_TAIL_PROCESSES`, default 2):
+ * out of the event loop of the writers, whose round trips would otherwise wait behind 1000
+ * sockets' messages.
+ */
+const TAIL_PROCESSES = Number(process.env.LOAD_TAIL_PROCESSES ?? 2);
 /** How long the append load of each tail phase lasts (ms). */
 const TAIL_APPEND_MS = Number(process.env.LOAD_TAIL_MS ?? 4_000);
 /**
@@ -214,17 +221,20 @@ class CpuTally {
   }
   /**
    * Starts a measurement; the returned function ends it and adds it to the tally.
-   * @param {string[]} pids the workerd processes to count
+   * @param {string[]} pids the server processes to count
+   * @param {string[]} [generatorPids] processes of the load generator besides this one
    * @returns {() => void}
    */
-  start(pids) {
+  start(pids, generatorPids = []) {
     const wall0 = performance.now();
     const self0 = process.cpuUsage();
     const workerd0 = processCpuMs(pids);
+    const children0 = processCpuMs(generatorPids);
     return () => {
       this.wall += performance.now() - wall0;
       const self = process.cpuUsage(self0);
-      this.generator += (self.user + self.system) / 1000;
+      this.generator += (self.user + self.system) / 1000 +
+        processCpuMs(generatorPids) - children0;
       this.workerd += pids.length === 0 ? NaN : processCpuMs(pids) - workerd0;
     };
   }
@@ -520,20 +530,118 @@ async function batchPhase(base, pids) {
 }
 
 /**
- * Percentile of a sorted array.
- * @param {Float64Array} sorted
+ * The latency (ms) at percentile `p` of a histogram of `LATENCY_BUCKETS`.
+ * @param {Int32Array} histogram
  * @param {number} p 0..100
  * @returns {number}
  */
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return /** @type {number} */ (sorted[Math.max(0, i)]);
+function histogramPercentile(histogram, p) {
+  let total = 0;
+  for (const n of histogram) total += n;
+  if (total === 0) return NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  let seen = 0;
+  for (let bucket = 0; bucket < histogram.length; bucket++) {
+    seen += histogram[bucket] ?? 0;
+    if (seen >= rank) return bucketLatency(bucket);
+  }
+  return NaN;
 }
 
 /**
- * Connects `tails` WebSocket tails to one log, appends single records from `TAIL_WRITERS`
- * concurrent writers for a fixed time, and measures delivery to every tail.
+ * The tail clients of a phase: `TAIL_PROCESSES` child processes (`bench/tail_clients.mjs`),
+ * each with its share of the tails.
+ */
+class TailClients {
+  /** @type {import("node:child_process").ChildProcess[]} */
+  children = [];
+  /** @type {{ delivered: number, lastDelivery: number }[]} */
+  progress = [];
+  /**
+   * Opens the tails.
+   * @param {{ wsBase: string, name: string, from: number, tails: number, deflate: boolean }} job
+   * @returns {Promise<string>} the extensions the first socket negotiated
+   */
+  async open(job) {
+    const processes = Math.max(1, Math.min(TAIL_PROCESSES, job.tails));
+    const opened = [];
+    for (let k = 0; k < processes; k++) {
+      const tails = Math.floor(job.tails / processes) + (k < job.tails % processes ? 1 : 0);
+      const child = fork(join(ROOT, "bench", "tail_clients.mjs"), [], {
+        serialization: "advanced",
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      });
+      this.children.push(child);
+      this.progress.push({ delivered: 0, lastDelivery: 0 });
+      child.on("message", (/** @type {any} */ message) => {
+        if (message?.type === "progress") this.progress[k] = message;
+      });
+      opened.push(this.#next(child, "open"));
+      child.send({ type: "open", ...job, tails });
+    }
+    const answers = await Promise.all(opened);
+    return answers[0]?.extensions ?? "none";
+  }
+  /** The process ids of the clients (for their CPU time). */
+  get pids() {
+    return this.children.flatMap((c) => (c.pid === undefined ? [] : [String(c.pid)]));
+  }
+  /** Deliveries so far. */
+  get delivered() {
+    return this.progress.reduce((sum, p) => sum + p.delivered, 0);
+  }
+  /**
+   * Closes the tails and sums up what they received.
+   * @param {number} appended the records each tail should have received
+   */
+  async stop(appended) {
+    const done = this.children.map((child) => this.#next(child, "done"));
+    for (const child of this.children) child.send({ type: "stop", appended });
+    const answers = await Promise.all(done);
+    const histogram = new Int32Array(LATENCY_BUCKETS);
+    let delivered = 0;
+    let frames = 0;
+    let complete = 0;
+    let lastDelivery = 0;
+    for (const a of answers) {
+      delivered += a.delivered;
+      frames += a.frames;
+      complete += a.complete;
+      lastDelivery = Math.max(lastDelivery, a.lastDelivery);
+      a.histogram.forEach((/** @type {number} */ n, /** @type {number} */ i) => {
+        histogram[i] = (histogram[i] ?? 0) + n;
+      });
+    }
+    return { delivered, frames, complete, lastDelivery, histogram };
+  }
+  /** Ends the processes that are left (after an error). */
+  kill() {
+    for (const child of this.children) if (child.exitCode === null) child.kill();
+  }
+  /**
+   * The next message of `type` from `child`.
+   * @param {import("node:child_process").ChildProcess} child
+   * @param {string} type
+   * @returns {Promise<any>}
+   */
+  #next(child, type) {
+    return new Promise((resolve, reject) => {
+      /** @param {any} message */
+      const onMessage = (message) => {
+        if (message?.type !== type) return;
+        child.off("message", onMessage);
+        resolve(message);
+      };
+      child.on("message", onMessage);
+      child.once("exit", (code) => reject(new Error(`tail clients exited (${code})`)));
+    });
+  }
+}
+
+/**
+ * Connects `tails` WebSocket tails to one log (in `TAIL_PROCESSES` child processes), appends
+ * single records from `TAIL_WRITERS` concurrent writers for a fixed time, and measures
+ * delivery to every tail.
  * @param {string} base the worker's base URL
  * @param {string[]} pids its workerd process
  * @param {number} tails
@@ -543,106 +651,72 @@ function percentile(sorted, p) {
 async function tailPhase(base, pids, tails, deflate) {
   const name = `bench/tails-${tails}-${Date.now().toString(36)}`;
   const first = await append(base, name, new Uint8Array([0]));
-  const wsBase = base.replace(/^http/, "ws");
-  const latencies = new Float64Array(tails * 20_000);
-  let delivered = 0;
-  let lastDelivery = 0;
-  /** per tail: offsets received, in order and without gap from `from` */
-  const counts = new Int32Array(tails);
-  const broken = new Int32Array(tails);
   const from = first + 1;
-  /** @type {{ ws: import("ws").WebSocket, close(): void, closed: Promise<void> }[]} */
-  const sockets = [];
-  const tc = performance.now();
-  for (let i = 0; i < tails; i += 100) {
-    const group = [];
-    for (let j = i; j < Math.min(tails, i + 100); j++) {
-      group.push(openTail(
-        wsBase,
-        name,
-        from,
-        (r) => {
-          const now = performance.now();
-          if (r.offset !== from + (counts[j] ?? 0)) broken[j] = 1;
-          counts[j] = (counts[j] ?? 0) + 1;
-          if (r.data.byteLength >= 12 && delivered < latencies.length) {
-            const dv = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-            latencies[delivered] = now - dv.getFloat64(4);
-          }
-          delivered++;
-          lastDelivery = now;
-        },
-        undefined,
-        { perMessageDeflate: deflate },
-      ));
-    }
-    sockets.push(...(await Promise.all(group)));
-  }
-  const connectMs = performance.now() - tc;
-  let frames = 0;
-  for (const s of sockets) s.ws.on("message", () => frames++);
-  const negotiated = sockets[0]?.ws.extensions || "none";
+  const clients = new TailClients();
+  try {
+    const tc = performance.now();
+    const negotiated = await clients.open({
+      wsBase: base.replace(/^http/, "ws"),
+      name,
+      from,
+      tails,
+      deflate,
+    });
+    const connectMs = performance.now() - tc;
 
-  let appended = 0;
-  let failed = 0;
-  const cpu = new CpuTally();
-  const stopCpu = cpu.start(pids);
-  const t0 = performance.now();
-  const stopAt = t0 + TAIL_APPEND_MS;
-  let seq = 0;
-  const writer = async () => {
-    while (performance.now() < stopAt) {
-      const data = new Uint8Array(64);
-      // The record carries its sequence number and the time it was sent.
-      const dv = new DataView(data.buffer);
-      dv.setUint32(0, seq++);
-      dv.setFloat64(4, performance.now());
-      try {
-        await append(base, name, data);
-        appended++;
-      } catch {
-        failed++;
+    let appended = 0;
+    let failed = 0;
+    const cpu = new CpuTally();
+    const stopCpu = cpu.start(pids, clients.pids);
+    const t0 = now();
+    const stopAt = t0 + TAIL_APPEND_MS;
+    let seq = 0;
+    const writer = async () => {
+      while (now() < stopAt) {
+        const data = new Uint8Array(64);
+        // The record carries its sequence number and the time it was sent.
+        const dv = new DataView(data.buffer);
+        dv.setUint32(0, seq++);
+        dv.setFloat64(4, now());
+        try {
+          await append(base, name, data);
+          appended++;
+        } catch {
+          failed++;
+        }
       }
+    };
+    await Promise.all(Array.from({ length: TAIL_WRITERS }, writer));
+    const appendEnd = now();
+    const expected = appended * tails;
+    const deadline = now() + 30_000;
+    while (clients.delivered < expected && now() < deadline) {
+      await new Promise((ok) => setTimeout(ok, 50));
     }
-  };
-  await Promise.all(Array.from({ length: TAIL_WRITERS }, writer));
-  const appendEnd = performance.now();
-  const expected = appended * tails;
-  const deadline = performance.now() + 30_000;
-  while (delivered < expected && performance.now() < deadline) {
-    await new Promise((ok) => setTimeout(ok, 50));
+    stopCpu();
+    const { delivered, frames, complete, lastDelivery, histogram } = await clients.stop(appended);
+    const span = (lastDelivery - t0) / 1000;
+    return {
+      name: `WebSocket delivery, ${tails} tails, ${
+        deflate ? "deflate offered" : "no compression offered"
+      }`,
+      rate: appended / span,
+      unit: "records/s",
+      p50: histogramPercentile(histogram, 50),
+      p99: histogramPercentile(histogram, 99),
+      errors: failed,
+      note: `${fmt(delivered)}/${fmt(expected)} deliveries (${fmt(delivered / span)}/s) ` +
+        `in ${fmt(frames)} frames (${fmt(delivered / frames, 1)} records each); ` +
+        `${complete}/${tails} tails got every record in order; ` +
+        `appends ${fmt(appended / ((appendEnd - t0) / 1000))}/s; connect ${fmt(connectMs)} ms; ` +
+        `extensions: ${negotiated}`,
+      cpu: `${cpu}; per 1000 deliveries: load generator ` +
+        `${fmt((1000 * cpu.generator) / delivered, 1)} ms, ` +
+        `workerd ${fmt((1000 * cpu.workerd) / delivered, 1)} ms`,
+    };
+  } finally {
+    clients.kill();
   }
-  stopCpu();
-  for (const s of sockets) s.close();
-  await Promise.race([
-    Promise.all(sockets.map((s) => s.closed)),
-    new Promise((ok) => setTimeout(ok, 5_000)),
-  ]);
-  let complete = 0;
-  for (let j = 0; j < tails; j++) if (counts[j] === appended && !broken[j]) complete++;
-  const n = Math.min(delivered, latencies.length);
-  const lat = latencies.slice(0, n).filter((x) => x > 0).sort();
-  const span = (lastDelivery - t0) / 1000;
-  return {
-    name: `WebSocket delivery, ${tails} tails, ${
-      deflate ? "deflate offered" : "no compression offered"
-    }`,
-    rate: appended / span,
-    unit: "records/s",
-    p50: percentile(lat, 50),
-    p99: percentile(lat, 99),
-    errors: failed,
-    note: `${fmt(delivered)}/${fmt(expected)} deliveries (${fmt(delivered / span)}/s) ` +
-      `in ${fmt(frames)} frames (${fmt(delivered / frames, 1)} records each); ` +
-      `${complete}/${tails} tails got every record in order; ` +
-      `appends ${fmt(appended / ((appendEnd - t0) / 1000))}/s; connect ${fmt(connectMs)} ms; ` +
-      `extensions: ${negotiated}`,
-    cpu:
-      `${cpu}; per 1000 deliveries: load generator ${
-        fmt((1000 * cpu.generator) / delivered, 1)
-      } ms, ` +
-      `workerd ${fmt((1000 * cpu.workerd) / delivered, 1)} ms`,
-  };
 }
 
 /**
