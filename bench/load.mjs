@@ -23,9 +23,10 @@
  *    to find the concurrency that serves it best.
  *
  * Each phase also reports the CPU time used by the load generator (this process: autocannon or
- * the tails' writers; and the tail clients' processes) and by the server (workerd, Miniflare's runtime, which runs the Worker
- * and the Durable Object; or the reference server's process), as a share of one core over the
- * phase (Linux only, from /proc): on a small machine either side can be the one that limits.
+ * the tails' writers; and the tail clients' processes) and by the server (workerd, Miniflare's
+ * runtime, which runs the Worker and the Durable Object; or the reference server's process),
+ * as a share of one core over the phase (Linux only, from /proc): on a small machine either
+ * side can be the one that limits.
  *
  * The request-rate phases (no-op, durable no-op, single appends without a producer, with one
  * producer per connection, and each from a new producer, and the reference server's appends in
@@ -38,8 +39,9 @@
  * Usage: `npm run bench:load` (= `node bench/load.mjs`). `LOAD_SECONDS` sets the length of each
  * HTTP phase (default 10, as `autocannon -c 10 -d 10`); `LOAD_ROUNDS` the number of rounds;
  * `LOAD_ONLY` the parts to run (`rates,batch,tails,sweep`); `LOAD_TAILS` the tail counts
- * (`100,1000`); `LOAD_TAIL_PROCESSES` the processes holding the tails (2); `LOAD_TAIL_WRITERS` the writers of a tail phase (4); `LOAD_TAIL_MS` how long
- * they append (4000); `LOAD_COMPARE_ROOT` another edgelog tree whose worker runs each tail
+ * (`100,1000`); `LOAD_TAIL_PROCESSES` the processes holding the tails (2);
+ * `LOAD_TAIL_WRITERS` the writers of a tail phase (4); `LOAD_TAIL_MS` how long they append
+ * (4000); `LOAD_COMPARE_ROOT` another edgelog tree whose worker runs each tail
  * phase too, in the same run (e.g. `/work/main`, to compare before and after a change).
  *
  * @module
