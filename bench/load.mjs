@@ -9,31 +9,45 @@
  * 2. single-record appends/s: without a producer, naming one producer per connection (the
  *    target: at least 90% of the rate without), and each from a new producer;
  * 3. records/s with batches of 100;
- * 4. WebSocket delivery to 100 and to 1000 connected tails: records/s, p50/p99
- *    append-to-delivery latency, and whether every tail received every record. Each is run
- *    twice: with the clients offering permessage-deflate (as `ws` and browsers do by default;
- *    workerd accepts it, so every frame is compressed per socket and inflated by the client)
- *    and without compression.
+ * 4. WebSocket delivery to 100 and to 1000 connected tails, held by `LOAD_TAIL_PROCESSES` (2)
+ *    child processes (`bench/tail_clients.mjs`): records/s and deliveries/s (records times
+ *    tails), the records per frame, p50/p99 append-to-delivery latency, and whether every
+ *    tail received every record. Each is run twice: with the clients offering
+ *    permessage-deflate (as `ws` and browsers do by default; the note says what the server
+ *    agreed to: edgelog declines it, a tree from before accepted it, and then every frame was
+ *    compressed per socket and inflated by each client) and without the offer;
+ * 5. the Durable Streams reference server (`@durable-streams/server`, run by
+ *    `bench/reference_server.mjs` in a process of its own), in memory and file-backed (a
+ *    log file and an fdatasync per append): its single appends of the same 64-byte record,
+ *    interleaved with edgelog's at the same concurrency, and swept over `SWEEP_CONNECTIONS`
+ *    to find the concurrency that serves it best.
  *
- * Each phase also reports the CPU time used by this process (the load generator: autocannon or
- * the WebSocket clients) and by workerd (Miniflare's runtime, which runs the Worker and the
- * Durable Object), as a share of one core over the phase (Linux only, from /proc): on a small
- * machine either side can be the one that limits.
+ * Each phase also reports the CPU time used by the load generator (this process: autocannon or
+ * the tails' writers; and the tail clients' processes) and by the server (workerd, Miniflare's
+ * runtime, which runs the Worker and the Durable Object; or the reference server's process),
+ * as a share of one core over the phase (Linux only, from /proc): on a small machine either
+ * side can be the one that limits.
  *
- * The five request-rate phases (no-op, durable no-op, single appends without a producer, with
- * one producer per connection, and each from a new producer) run interleaved: the machine is shared, and its load drifts over a minute, so each
- * phase gets `LOAD_ROUNDS` (5) windows of `LOAD_SECONDS / LOAD_ROUNDS` seconds, taken in turn
- * (every other round in reverse order), and the ratio to the no-op is the median of the ratios
- * within each round. Rates are the mean over the rounds; p50 and
- * p99 the median of the rounds' values.
+ * The request-rate phases (no-op, durable no-op, single appends without a producer, with one
+ * producer per connection, and each from a new producer, and the reference server's appends in
+ * memory and file-backed) run interleaved: the machine is shared, and its load drifts over a
+ * minute, so each phase gets `LOAD_ROUNDS` (5) windows of `LOAD_SECONDS / LOAD_ROUNDS`
+ * seconds, taken in turn (every other round in reverse order), and each ratio is the median
+ * of the ratios within each round. Rates are the mean over the rounds; p50 and p99 the median
+ * of the rounds' values.
  *
  * Usage: `npm run bench:load` (= `node bench/load.mjs`). `LOAD_SECONDS` sets the length of each
- * HTTP phase (default 10, as `autocannon -c 10 -d 10`); `LOAD_ROUNDS` the number of rounds.
+ * HTTP phase (default 10, as `autocannon -c 10 -d 10`); `LOAD_ROUNDS` the number of rounds;
+ * `LOAD_ONLY` the parts to run (`rates,batch,tails,sweep`); `LOAD_TAILS` the tail counts
+ * (`100,1000`); `LOAD_TAIL_PROCESSES` the processes holding the tails (2);
+ * `LOAD_TAIL_WRITERS` the writers of a tail phase (4); `LOAD_TAIL_MS` how long they append
+ * (4000); `LOAD_COMPARE_ROOT` another edgelog tree whose worker runs each tail
+ * phase too, in the same run (e.g. `/work/main`, to compare before and after a change).
  *
  * @module
  */
 import autocannon from "autocannon";
-import { execFileSync } from "node:child_process";
+import { execFileSync, fork, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -43,10 +57,10 @@ import {
   append,
   appendBatch,
   batchRequest,
-  openTail,
   producerHeaders,
   recordsUrl,
 } from "../test/e2e/client.mjs";
+import { bucketLatency, LATENCY_BUCKETS, now } from "./tail_clients.mjs";
 
 const ROOT = process.env.EDGELOG_ROOT ?? resolve(fileURLToPath(new URL("..", import.meta.url)));
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
@@ -57,8 +71,34 @@ const COMPAT_DATE = "2026-04-01";
 const RECORD = new Uint8Array(64).map((_, i) => (i * 37) & 0xff);
 /** Records per request in the batched phase. */
 const BATCH = 100;
+/**
+ * How many writers append to the log of a tail phase, each one record at a time
+ * (`LOAD_TAIL_WRITERS`, default 4).
+ */
+const TAIL_WRITERS = Number(process.env.LOAD_TAIL_WRITERS ?? 4);
+/**
+ * How many child processes hold the tails of a tail phase (`LOAD_TAIL_PROCESSES`, default 2):
+ * out of the event loop of the writers, whose round trips would otherwise wait behind 1000
+ * sockets' messages.
+ */
+const TAIL_PROCESSES = Number(process.env.LOAD_TAIL_PROCESSES ?? 2);
 /** How long the append load of each tail phase lasts (ms). */
-const TAIL_APPEND_MS = 4_000;
+const TAIL_APPEND_MS = Number(process.env.LOAD_TAIL_MS ?? 4_000);
+/**
+ * The parts to run (`LOAD_ONLY`, comma-separated): `rates` (the interleaved request-rate
+ * phases, the reference server's among them), `batch`, `tails`, `sweep` (the reference
+ * server at several concurrencies). Default: all.
+ */
+const ONLY = new Set((process.env.LOAD_ONLY ?? "rates,batch,tails,sweep").split(","));
+/** How many tails each tail phase connects (`LOAD_TAILS`, comma-separated). */
+const TAIL_COUNTS = (process.env.LOAD_TAILS ?? "100,1000").split(",").map(Number);
+/**
+ * Another edgelog tree (`LOAD_COMPARE_ROOT`, e.g. `/work/main`): its worker is bundled and
+ * started too, and each tail phase runs on both, one after the other, in the same run.
+ */
+const COMPARE_ROOT = process.env.LOAD_COMPARE_ROOT;
+/** The concurrencies at which the reference server's single appends are swept. */
+const SWEEP_CONNECTIONS = [1, 10, 50, 100];
 
 /** A worker that forwards every request to one Durable Object that answers at once. */
 const NOOP_WORKER = `
@@ -125,7 +165,8 @@ export default {
 
 /**
  * @typedef {{ name: string, rate: number, unit: string, p50: number, p99: number,
- *   errors: number, note?: string, cpu?: string, ratio?: number, rounds?: number[] }} Row
+ *   errors: number, note?: string, cpu?: string, ratio?: number, rounds?: number[],
+ *   serverCpuUs?: number }} Row `serverCpuUs`: the server's CPU time per request (µs)
  */
 
 /**
@@ -169,24 +210,33 @@ function processCpuMs(pids) {
   return ticks * 10; // USER_HZ is 100 on Linux.
 }
 
-/** CPU time (ms) used by the load generator and by workerd, and the wall time it took. */
+/** CPU time (ms) used by the load generator and by the server, and the wall time it took. */
 class CpuTally {
   wall = 0;
   generator = 0;
   workerd = 0;
   /**
+   * @param {string} [server] what the server processes are: workerd, or the reference server
+   */
+  constructor(server = "workerd") {
+    this.server = server;
+  }
+  /**
    * Starts a measurement; the returned function ends it and adds it to the tally.
-   * @param {string[]} pids the workerd processes to count
+   * @param {string[]} pids the server processes to count
+   * @param {string[]} [generatorPids] processes of the load generator besides this one
    * @returns {() => void}
    */
-  start(pids) {
+  start(pids, generatorPids = []) {
     const wall0 = performance.now();
     const self0 = process.cpuUsage();
     const workerd0 = processCpuMs(pids);
+    const children0 = processCpuMs(generatorPids);
     return () => {
       this.wall += performance.now() - wall0;
       const self = process.cpuUsage(self0);
-      this.generator += (self.user + self.system) / 1000;
+      this.generator += (self.user + self.system) / 1000 +
+        processCpuMs(generatorPids) - children0;
       this.workerd += pids.length === 0 ? NaN : processCpuMs(pids) - workerd0;
     };
   }
@@ -194,7 +244,7 @@ class CpuTally {
   toString() {
     const gen = `load generator ${fmt((100 * this.generator) / this.wall)}%`;
     if (Number.isNaN(this.workerd)) return gen;
-    return `${gen} / workerd ${fmt((100 * this.workerd) / this.wall)}% of a core`;
+    return `${gen} / ${this.server} ${fmt((100 * this.workerd) / this.wall)}% of a core`;
   }
 }
 
@@ -203,10 +253,11 @@ class CpuTally {
  * @template T
  * @param {string[]} pids
  * @param {() => Promise<T>} fn
+ * @param {string} [server] what the processes `pids` are
  * @returns {Promise<[T, string]>}
  */
-async function withCpu(pids, fn) {
-  const tally = new CpuTally();
+async function withCpu(pids, fn, server = "workerd") {
+  const tally = new CpuTally(server);
   const stop = tally.start(pids);
   const result = await fn();
   stop();
@@ -229,9 +280,11 @@ async function startMiniflare(options) {
  * Runs autocannon against one URL and returns its summary.
  * @param {string} url
  * @param {{ method?: string, body?: Uint8Array | string, headers?: Record<string, string>,
- *   perConnection?: (context: Record<string, any>) => Record<string, string> }} req
+ *   perConnection?: (context: Record<string, any>) => Record<string, string>,
+ *   connections?: number }} req
  *   `perConnection` gives each request extra headers from its connection's own context
- *   (autocannon sends a connection's requests one after another)
+ *   (autocannon sends a connection's requests one after another); `connections` defaults to
+ *   `CONNECTIONS`
  * @param {number} [seconds]
  * @returns {Promise<{ rps: number, p50: number, p99: number, errors: number, total: number }>}
  */
@@ -239,7 +292,7 @@ async function cannon(url, req, seconds = SECONDS) {
   /** @type {any} */
   const opts = {
     url,
-    connections: CONNECTIONS,
+    connections: req.connections ?? CONNECTIONS,
     duration: seconds,
     method: req.method ?? "GET",
     headers: req.headers ?? {},
@@ -271,16 +324,18 @@ async function cannon(url, req, seconds = SECONDS) {
 }
 
 /**
- * Bundles the worker offline with `wrangler deploy --dry-run` and returns the main module.
+ * Bundles the worker of the tree `root` offline with `wrangler deploy --dry-run` and returns
+ * the main module.
+ * @param {string} root
  * @param {string} outdir
  * @returns {string} path of the bundled entry module
  */
-function bundle(outdir) {
+function bundle(root, outdir) {
   execFileSync(
     join(ROOT, "node_modules", ".bin", "wrangler"),
     ["deploy", "--dry-run", "--outdir", outdir],
     {
-      cwd: ROOT,
+      cwd: root,
       stdio: ["ignore", "ignore", "inherit"],
       env: {
         ...process.env,
@@ -296,11 +351,12 @@ function bundle(outdir) {
 }
 
 /**
- * Reads the Durable Object binding and class name from wrangler.toml.
+ * Reads the Durable Object binding and class name from the wrangler.toml of the tree `root`.
+ * @param {string} root
  * @returns {{ binding: string, className: string, vars: Record<string, string> }}
  */
-function doBinding() {
-  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+function doBinding(root) {
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
   const section = toml.split(/\[\[durable_objects\.bindings\]\]/)[1] ?? "";
   const binding = /^\s*name\s*=\s*"([^"]+)"/m.exec(section)?.[1];
   const className = /^\s*class_name\s*=\s*"([^"]+)"/m.exec(section)?.[1];
@@ -345,8 +401,8 @@ async function startBaseline(script) {
 
 /**
  * @typedef {{ name: string, unit: string, url: string, pids: string[],
- *   req: Parameters<typeof cannon>[1] }}
- *   RatePhase
+ *   req: Parameters<typeof cannon>[1], server?: string }}
+ *   RatePhase `server` names the processes `pids` in the CPU figures (default workerd)
  */
 
 /**
@@ -357,9 +413,9 @@ async function startBaseline(script) {
  */
 async function interleaved(phases) {
   const seconds = SECONDS / ROUNDS;
-  /** @type {{ rps: number, p50: number, p99: number, errors: number }[][]} */
+  /** @type {{ rps: number, p50: number, p99: number, errors: number, total: number }[][]} */
   const results = phases.map(() => []);
-  const tallies = phases.map(() => new CpuTally());
+  const tallies = phases.map((phase) => new CpuTally(phase.server));
   for (let round = 0; round < ROUNDS; round++) {
     // Every other round runs the phases in reverse order: no phase always follows another
     // (a checkpoint of SQLite's WAL, or a garbage collection, that one phase leaves behind
@@ -380,8 +436,11 @@ async function interleaved(phases) {
   const base = /** @type {(typeof results)[number]} */ (results[0]);
   return phases.map((phase, i) => {
     const rounds = /** @type {(typeof results)[number]} */ (results[i]);
+    const tally = /** @type {CpuTally} */ (tallies[i]);
+    const requests = rounds.reduce((sum, r) => sum + r.total, 0);
     return {
       name: phase.name,
+      serverCpuUs: (1000 * tally.workerd) / requests,
       rate: rounds.reduce((sum, r) => sum + r.rps, 0) / rounds.length,
       unit: phase.unit,
       p50: median(rounds.map((r) => r.p50)),
@@ -392,7 +451,7 @@ async function interleaved(phases) {
       rounds: rounds.map((r) => r.rps),
       note: `rounds vs no-op: ${
         rounds.map((r, k) => `${fmt((100 * r.rps) / (base[k]?.rps ?? NaN))}%`).join(" ")
-      }`,
+      }; ${tally.server} CPU ${fmt((1000 * tally.workerd) / requests)} µs per request`,
     };
   });
 }
@@ -473,20 +532,118 @@ async function batchPhase(base, pids) {
 }
 
 /**
- * Percentile of a sorted array.
- * @param {Float64Array} sorted
+ * The latency (ms) at percentile `p` of a histogram of `LATENCY_BUCKETS`.
+ * @param {Int32Array} histogram
  * @param {number} p 0..100
  * @returns {number}
  */
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return /** @type {number} */ (sorted[Math.max(0, i)]);
+function histogramPercentile(histogram, p) {
+  let total = 0;
+  for (const n of histogram) total += n;
+  if (total === 0) return NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  let seen = 0;
+  for (let bucket = 0; bucket < histogram.length; bucket++) {
+    seen += histogram[bucket] ?? 0;
+    if (seen >= rank) return bucketLatency(bucket);
+  }
+  return NaN;
 }
 
 /**
- * Connects `tails` WebSocket tails to one log, appends single records from 4 concurrent
- * writers for a fixed time, and measures delivery to every tail.
+ * The tail clients of a phase: `TAIL_PROCESSES` child processes (`bench/tail_clients.mjs`),
+ * each with its share of the tails.
+ */
+class TailClients {
+  /** @type {import("node:child_process").ChildProcess[]} */
+  children = [];
+  /** @type {{ delivered: number, lastDelivery: number }[]} */
+  progress = [];
+  /**
+   * Opens the tails.
+   * @param {{ wsBase: string, name: string, from: number, tails: number, deflate: boolean }} job
+   * @returns {Promise<string>} the extensions the first socket negotiated
+   */
+  async open(job) {
+    const processes = Math.max(1, Math.min(TAIL_PROCESSES, job.tails));
+    const opened = [];
+    for (let k = 0; k < processes; k++) {
+      const tails = Math.floor(job.tails / processes) + (k < job.tails % processes ? 1 : 0);
+      const child = fork(join(ROOT, "bench", "tail_clients.mjs"), [], {
+        serialization: "advanced",
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      });
+      this.children.push(child);
+      this.progress.push({ delivered: 0, lastDelivery: 0 });
+      child.on("message", (/** @type {any} */ message) => {
+        if (message?.type === "progress") this.progress[k] = message;
+      });
+      opened.push(this.#next(child, "open"));
+      child.send({ type: "open", ...job, tails });
+    }
+    const answers = await Promise.all(opened);
+    return answers[0]?.extensions ?? "none";
+  }
+  /** The process ids of the clients (for their CPU time). */
+  get pids() {
+    return this.children.flatMap((c) => (c.pid === undefined ? [] : [String(c.pid)]));
+  }
+  /** Deliveries so far. */
+  get delivered() {
+    return this.progress.reduce((sum, p) => sum + p.delivered, 0);
+  }
+  /**
+   * Closes the tails and sums up what they received.
+   * @param {number} appended the records each tail should have received
+   */
+  async stop(appended) {
+    const done = this.children.map((child) => this.#next(child, "done"));
+    for (const child of this.children) child.send({ type: "stop", appended });
+    const answers = await Promise.all(done);
+    const histogram = new Int32Array(LATENCY_BUCKETS);
+    let delivered = 0;
+    let frames = 0;
+    let complete = 0;
+    let lastDelivery = 0;
+    for (const a of answers) {
+      delivered += a.delivered;
+      frames += a.frames;
+      complete += a.complete;
+      lastDelivery = Math.max(lastDelivery, a.lastDelivery);
+      a.histogram.forEach((/** @type {number} */ n, /** @type {number} */ i) => {
+        histogram[i] = (histogram[i] ?? 0) + n;
+      });
+    }
+    return { delivered, frames, complete, lastDelivery, histogram };
+  }
+  /** Ends the processes that are left (after an error). */
+  kill() {
+    for (const child of this.children) if (child.exitCode === null) child.kill();
+  }
+  /**
+   * The next message of `type` from `child`.
+   * @param {import("node:child_process").ChildProcess} child
+   * @param {string} type
+   * @returns {Promise<any>}
+   */
+  #next(child, type) {
+    return new Promise((resolve, reject) => {
+      /** @param {any} message */
+      const onMessage = (message) => {
+        if (message?.type !== type) return;
+        child.off("message", onMessage);
+        resolve(message);
+      };
+      child.on("message", onMessage);
+      child.once("exit", (code) => reject(new Error(`tail clients exited (${code})`)));
+    });
+  }
+}
+
+/**
+ * Connects `tails` WebSocket tails to one log (in `TAIL_PROCESSES` child processes), appends
+ * single records from `TAIL_WRITERS` concurrent writers for a fixed time, and measures
+ * delivery to every tail.
  * @param {string} base the worker's base URL
  * @param {string[]} pids its workerd process
  * @param {number} tails
@@ -496,95 +653,208 @@ function percentile(sorted, p) {
 async function tailPhase(base, pids, tails, deflate) {
   const name = `bench/tails-${tails}-${Date.now().toString(36)}`;
   const first = await append(base, name, new Uint8Array([0]));
-  const wsBase = base.replace(/^http/, "ws");
-  const latencies = new Float64Array(tails * 20_000);
-  let delivered = 0;
-  let lastDelivery = 0;
-  /** per tail: offsets received, in order and without gap from `from` */
-  const counts = new Int32Array(tails);
-  const broken = new Int32Array(tails);
   const from = first + 1;
-  /** @type {{ close(): void, closed: Promise<void> }[]} */
-  const sockets = [];
-  const tc = performance.now();
-  for (let i = 0; i < tails; i += 100) {
-    const group = [];
-    for (let j = i; j < Math.min(tails, i + 100); j++) {
-      group.push(openTail(
-        wsBase,
-        name,
-        from,
-        (r) => {
-          const now = performance.now();
-          if (r.offset !== from + (counts[j] ?? 0)) broken[j] = 1;
-          counts[j] = (counts[j] ?? 0) + 1;
-          if (r.data.byteLength >= 12 && delivered < latencies.length) {
-            const dv = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-            latencies[delivered] = now - dv.getFloat64(4);
-          }
-          delivered++;
-          lastDelivery = now;
-        },
-        undefined,
-        { perMessageDeflate: deflate },
-      ));
-    }
-    sockets.push(...(await Promise.all(group)));
-  }
-  const connectMs = performance.now() - tc;
+  const clients = new TailClients();
+  try {
+    const tc = performance.now();
+    const negotiated = await clients.open({
+      wsBase: base.replace(/^http/, "ws"),
+      name,
+      from,
+      tails,
+      deflate,
+    });
+    const connectMs = performance.now() - tc;
 
-  let appended = 0;
-  let failed = 0;
-  const cpu = new CpuTally();
-  const stopCpu = cpu.start(pids);
-  const t0 = performance.now();
-  const stopAt = t0 + TAIL_APPEND_MS;
-  let seq = 0;
-  const writer = async () => {
-    while (performance.now() < stopAt) {
-      const data = new Uint8Array(64);
-      // The record carries its sequence number and the time it was sent.
-      const dv = new DataView(data.buffer);
-      dv.setUint32(0, seq++);
-      dv.setFloat64(4, performance.now());
-      try {
-        await append(base, name, data);
-        appended++;
-      } catch {
-        failed++;
+    let appended = 0;
+    let failed = 0;
+    const cpu = new CpuTally();
+    const stopCpu = cpu.start(pids, clients.pids);
+    const t0 = now();
+    const stopAt = t0 + TAIL_APPEND_MS;
+    let seq = 0;
+    const writer = async () => {
+      while (now() < stopAt) {
+        const data = new Uint8Array(64);
+        // The record carries its sequence number and the time it was sent.
+        const dv = new DataView(data.buffer);
+        dv.setUint32(0, seq++);
+        dv.setFloat64(4, now());
+        try {
+          await append(base, name, data);
+          appended++;
+        } catch {
+          failed++;
+        }
       }
+    };
+    await Promise.all(Array.from({ length: TAIL_WRITERS }, writer));
+    const appendEnd = now();
+    const expected = appended * tails;
+    const deadline = now() + 30_000;
+    while (clients.delivered < expected && now() < deadline) {
+      await new Promise((ok) => setTimeout(ok, 50));
     }
-  };
-  await Promise.all([writer(), writer(), writer(), writer()]);
-  const appendEnd = performance.now();
-  const expected = appended * tails;
-  const deadline = performance.now() + 30_000;
-  while (delivered < expected && performance.now() < deadline) {
-    await new Promise((ok) => setTimeout(ok, 50));
+    stopCpu();
+    const { delivered, frames, complete, lastDelivery, histogram } = await clients.stop(appended);
+    const span = (lastDelivery - t0) / 1000;
+    return {
+      name: `WebSocket delivery, ${tails} tails, ${
+        deflate ? "deflate offered" : "no compression offered"
+      }`,
+      rate: appended / span,
+      unit: "records/s",
+      p50: histogramPercentile(histogram, 50),
+      p99: histogramPercentile(histogram, 99),
+      errors: failed,
+      note: `${fmt(delivered)}/${fmt(expected)} deliveries (${fmt(delivered / span)}/s) ` +
+        `in ${fmt(frames)} frames (${fmt(delivered / frames, 1)} records each); ` +
+        `${complete}/${tails} tails got every record in order; ` +
+        `appends ${fmt(appended / ((appendEnd - t0) / 1000))}/s; connect ${fmt(connectMs)} ms; ` +
+        `extensions: ${negotiated}`,
+      cpu: `${cpu}; per 1000 deliveries: load generator ` +
+        `${fmt((1000 * cpu.generator) / delivered, 1)} ms, ` +
+        `workerd ${fmt((1000 * cpu.workerd) / delivered, 1)} ms`,
+    };
+  } finally {
+    clients.kill();
   }
-  stopCpu();
-  for (const s of sockets) s.close();
-  await Promise.race([
-    Promise.all(sockets.map((s) => s.closed)),
-    new Promise((ok) => setTimeout(ok, 5_000)),
-  ]);
-  let complete = 0;
-  for (let j = 0; j < tails; j++) if (counts[j] === appended && !broken[j]) complete++;
-  const n = Math.min(delivered, latencies.length);
-  const lat = latencies.slice(0, n).filter((x) => x > 0).sort();
-  const span = (lastDelivery - t0) / 1000;
+}
+
+/**
+ * Bundles and starts the edgelog worker of the tree `root` and warms up one log.
+ * @param {string} root
+ * @param {string} outdir where the bundle goes
+ * @returns {Promise<{ mf: Miniflare, url: URL, pids: string[], base: string }>}
+ */
+async function startEdgelog(root, outdir) {
+  const { binding, className, vars } = doBinding(root);
+  const worker = await startMiniflare({
+    modules: true,
+    scriptPath: bundle(root, outdir),
+    modulesRoot: outdir,
+    compatibilityDate: COMPAT_DATE,
+    // No AUTH_SECRET here: open development mode, as `npm start` without a secret.
+    bindings: { ...vars, EDGELOG_OPEN_DEV: "true" },
+    durableObjects: { [binding]: { className, useSQLite: true } },
+    cf: false,
+    host: "127.0.0.1",
+    port: 0,
+  });
+  return { ...worker, base: worker.url.origin };
+}
+
+/** The media type of the reference server's stream (its appends must name it). */
+const REFERENCE_CONTENT_TYPE = "application/octet-stream";
+
+/**
+ * Starts the Durable Streams reference server in a child process (`bench/reference_server.mjs`)
+ * and creates one stream on it.
+ * @param {"memory" | "file"} mode in memory, or file-backed (log files, fdatasync per append)
+ * @returns {Promise<{ url: string, pids: string[], stop(): Promise<void> }>} `url` is the
+ *   stream's
+ */
+async function startReference(mode) {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "bench", "reference_server.mjs"), mode],
+    { stdio: ["pipe", "pipe", "pipe"] },
+  );
+  // Its log (recovery, slow appends, requests cut off when it stops) is shown only if it
+  // fails to start.
+  let log = "";
+  child.stderr.on("data", (chunk) => {
+    if (log.length < 100_000) log += chunk;
+  });
+  const exited = new Promise((ok) => child.once("exit", ok));
+  const line = await new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes("\n")) ok(out.slice(0, out.indexOf("\n")));
+    });
+    child.once("exit", (code) => fail(new Error(`reference server exited (${code}): ${log}`)));
+  });
+  const { url: origin } = JSON.parse(/** @type {string} */ (line));
+  const url = `${origin}/v1/stream/bench-${mode}-${Date.now().toString(36)}`;
+  const created = await fetch(url, {
+    method: "PUT",
+    headers: { "content-type": REFERENCE_CONTENT_TYPE },
+  });
+  await created.arrayBuffer();
+  if (!created.ok) throw new Error(`reference server: PUT ${url} answered ${created.status}`);
+  const warm = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": REFERENCE_CONTENT_TYPE },
+    body: RECORD,
+  });
+  await warm.arrayBuffer();
+  if (!warm.ok) throw new Error(`reference server: POST ${url} answered ${warm.status}`);
   return {
-    name: `WebSocket delivery, ${tails} tails, ${deflate ? "deflate" : "no compression"}`,
-    rate: appended / span,
-    unit: "records/s",
-    p50: percentile(lat, 50),
-    p99: percentile(lat, 99),
-    errors: failed,
-    note: `${fmt(delivered)}/${fmt(expected)} deliveries (${fmt(delivered / span)}/s); ` +
-      `${complete}/${tails} tails got every record in order; ` +
-      `appends ${fmt(appended / ((appendEnd - t0) / 1000))}/s; connect ${fmt(connectMs)} ms`,
-    cpu: String(cpu),
+    url,
+    pids: child.pid === undefined ? [] : [String(child.pid)],
+    async stop() {
+      child.stdin.end();
+      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5_000))]);
+      child.kill();
+    },
   };
+}
+
+/**
+ * A rate phase of single appends to the reference server's stream at `url`.
+ * @param {string} name
+ * @param {string} url
+ * @param {string[]} pids
+ * @param {number} [connections]
+ * @returns {RatePhase}
+ */
+function referencePhase(name, url, pids, connections) {
+  return {
+    name,
+    unit: "appends/s",
+    url,
+    pids,
+    req: {
+      method: "POST",
+      body: RECORD,
+      headers: { "content-type": REFERENCE_CONTENT_TYPE },
+      connections,
+    },
+    server: "reference server",
+  };
+}
+
+/**
+ * The reference server's single appends at each of `SWEEP_CONNECTIONS`, one short window each,
+ * for both modes in turn: which concurrency serves it best.
+ * @param {{ name: string, url: string, pids: string[] }[]} servers
+ * @returns {Promise<Row[]>}
+ */
+async function referenceSweep(servers) {
+  /** @type {Row[]} */
+  const rows = [];
+  const seconds = Math.max(1, SECONDS / ROUNDS);
+  for (const connections of SWEEP_CONNECTIONS) {
+    for (const server of servers) {
+      const phase = referencePhase(server.name, server.url, server.pids, connections);
+      const [r, cpu] = await withCpu(
+        server.pids,
+        () => cannon(phase.url, phase.req, seconds),
+        phase.server,
+      );
+      rows.push({
+        name: `${server.name}, -c ${connections}`,
+        rate: r.rps,
+        unit: "appends/s",
+        p50: r.p50,
+        p99: r.p99,
+        errors: r.errors,
+        cpu,
+      });
+    }
+  }
+  return rows;
 }
 
 async function main() {
@@ -592,135 +862,225 @@ async function main() {
   console.log(
     `edgelog load: Miniflare on 127.0.0.1, autocannon -c ${CONNECTIONS}, ${SECONDS} s per ` +
       `phase (rate phases interleaved in ${ROUNDS} rounds), ${RECORD.length}-byte records, ` +
-      `node ${process.version}`,
+      `node ${process.version}; parts: ${[...ONLY].join(", ")}`,
   );
   /** @type {Row[]} */
   const rows = [];
   /** @type {{ mf: Miniflare, url: URL, pids: string[] }[]} */
   const started = [];
+  /** @type {{ stop(): Promise<void> }[]} */
+  const references = [];
   /** The producers the producer's phase named: one per connection and round. */
   let producersStarted = 0;
   /** The producers of the phase with a new producer per append. */
   let freshProducers = 0;
   const outdir = mkdtempSync(join(tmpdir(), "edgelog-load-"));
   try {
-    const noop = await startBaseline(NOOP_WORKER);
-    started.push(noop);
-    const durable = await startBaseline(DURABLE_WORKER);
-    started.push(durable);
-    /** @type {RatePhase[]} */
-    const phases = [
-      {
-        name: "no-op DO round trip",
-        unit: "req/s",
-        url: new URL("/", noop.url).href,
-        pids: noop.pids,
-        req: { method: "POST", body: RECORD },
-      },
-      {
-        name: "durable no-op (INSERT, group commit)",
-        unit: "req/s",
-        url: new URL("/", durable.url).href,
-        pids: durable.pids,
-        req: { method: "POST", body: RECORD },
-      },
-    ];
     const hasWorker = existsSync(join(ROOT, "wrangler.toml"));
     /** @type {{ base: string, pids: string[] } | undefined} */
     let edgelog;
     if (hasWorker) {
-      const { binding, className, vars } = doBinding();
-      const worker = await startMiniflare({
-        modules: true,
-        scriptPath: bundle(outdir),
-        modulesRoot: outdir,
-        compatibilityDate: COMPAT_DATE,
-        // No AUTH_SECRET here: open development mode, as `npm start` without a secret.
-        bindings: { ...vars, EDGELOG_OPEN_DEV: "true" },
-        durableObjects: { [binding]: { className, useSQLite: true } },
-        cf: false,
-        host: "127.0.0.1",
-        port: 0,
-      });
-      started.push(worker);
-      edgelog = { base: worker.url.origin, pids: worker.pids };
-      const name = `bench/single-${Date.now().toString(36)}`;
-      await append(edgelog.base, name, RECORD); // create and warm up
-      const single = recordsUrl(edgelog.base, name);
-      /**
-       * A phase of single-record appends to the log `name`, each request with the extra
-       * headers `perConnection` gives it, if any.
-       * @param {string} phase
-       * @param {((context: Record<string, any>) => Record<string, string>)} [perConnection]
-       * @returns {RatePhase}
-       */
-      const singleAppends = (phase, perConnection) => ({
-        name: phase,
-        unit: "appends/s",
-        url: single.url,
-        pids: worker.pids,
-        req: { method: "POST", body: RECORD, headers: single.headers, perConnection },
-      });
-      phases.push(singleAppends("single-record appends"));
-      // The same appends, each naming its producer: one producer per connection, its seq
-      // counted by the connection (a run's producers are new: the ids carry the run).
-      const run = Date.now().toString(36);
-      phases.push(singleAppends("single-record appends with a producer", (context) => {
-        context.id ??= `load-${run}-${producersStarted++}`;
-        context.seq = context.seq === undefined ? 0 : context.seq + 1;
-        return producerHeaders({ id: context.id, epoch: 0, seq: context.seq });
-      }));
-      // Each append from a producer the log has not seen (a short-lived client's first):
-      // each stores a state and, once the log keeps 10,000, prunes the least recently used.
-      phases.push(singleAppends(
-        "single-record appends, a new producer each",
-        () => producerHeaders({ id: `load-${run}-new-${freshProducers++}`, epoch: 0, seq: 0 }),
-      ));
+      edgelog = await startEdgelog(ROOT, join(outdir, "edgelog"));
+      started.push(/** @type {any} */ (edgelog));
     } else {
       console.log("no wrangler.toml: the worker is not there yet, only the baselines run");
     }
-    for (const row of await interleaved(phases)) {
-      rows.push(row);
-      console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.cpu}`);
+    if (ONLY.has("rates") || ONLY.has("sweep")) {
+      /** @type {{ name: string, url: string, pids: string[] }[]} */
+      const servers = [];
+      try {
+        const memory = await startReference("memory");
+        references.push(memory);
+        const file = await startReference("file");
+        references.push(file);
+        servers.push(
+          { name: "reference server, in memory", ...memory },
+          { name: "reference server, file-backed", ...file },
+        );
+      } catch (error) {
+        // Not installed (`npm ci` installs the devDependency): the rest of the bench runs.
+        console.log(`the reference server did not start, its phases are left out: ${error}`);
+      }
+      if (ONLY.has("rates")) {
+        const noop = await startBaseline(NOOP_WORKER);
+        started.push(noop);
+        const durable = await startBaseline(DURABLE_WORKER);
+        started.push(durable);
+        /** @type {RatePhase[]} */
+        const phases = [
+          {
+            name: "no-op DO round trip",
+            unit: "req/s",
+            url: new URL("/", noop.url).href,
+            pids: noop.pids,
+            req: { method: "POST", body: RECORD },
+          },
+          {
+            name: "durable no-op (INSERT, group commit)",
+            unit: "req/s",
+            url: new URL("/", durable.url).href,
+            pids: durable.pids,
+            req: { method: "POST", body: RECORD },
+          },
+        ];
+        if (edgelog !== undefined) {
+          const name = `bench/single-${Date.now().toString(36)}`;
+          await append(edgelog.base, name, RECORD); // create and warm up
+          const single = recordsUrl(edgelog.base, name);
+          const pids = edgelog.pids;
+          /**
+           * A phase of single-record appends to the log `name`, each request with the extra
+           * headers `perConnection` gives it, if any.
+           * @param {string} phase
+           * @param {((context: Record<string, any>) => Record<string, string>)} [perConnection]
+           * @returns {RatePhase}
+           */
+          const singleAppends = (phase, perConnection) => ({
+            name: phase,
+            unit: "appends/s",
+            url: single.url,
+            pids,
+            req: { method: "POST", body: RECORD, headers: single.headers, perConnection },
+          });
+          phases.push(singleAppends("single-record appends"));
+          // The same appends, each naming its producer: one producer per connection, its seq
+          // counted by the connection (a run's producers are new: the ids carry the run).
+          const run = Date.now().toString(36);
+          phases.push(singleAppends("single-record appends with a producer", (context) => {
+            context.id ??= `load-${run}-${producersStarted++}`;
+            context.seq = context.seq === undefined ? 0 : context.seq + 1;
+            return producerHeaders({ id: context.id, epoch: 0, seq: context.seq });
+          }));
+          // Each append from a producer the log has not seen (a short-lived client's first):
+          // each stores a state and, once the log keeps 10,000, prunes the least recently used.
+          phases.push(singleAppends(
+            "single-record appends, a new producer each",
+            () => producerHeaders({ id: `load-${run}-new-${freshProducers++}`, epoch: 0, seq: 0 }),
+          ));
+        }
+        // The reference server's single appends, at the same concurrency.
+        for (const server of servers) {
+          phases.push(referencePhase(server.name, server.url, server.pids));
+        }
+        for (const row of await interleaved(phases)) {
+          rows.push(row);
+          console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.cpu}`);
+        }
+      }
+      if (ONLY.has("sweep")) {
+        for (const row of await referenceSweep(servers)) {
+          rows.push(row);
+          console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.cpu}`);
+        }
+      }
+      for (const reference of references.splice(0)) await reference.stop();
     }
-    if (edgelog !== undefined) {
+    if (edgelog !== undefined && ONLY.has("batch")) {
       const batch = await batchPhase(edgelog.base, edgelog.pids);
       rows.push(batch);
       console.log(`${batch.name}: ${fmt(batch.rate)} ${batch.unit}; ${batch.cpu}`);
+    }
+    if (edgelog !== undefined && ONLY.has("tails")) {
+      /** @type {{ label: string, base: string, pids: string[] }[]} */
+      const trees = [{ label: "", ...edgelog }];
+      if (COMPARE_ROOT !== undefined) {
+        const other = await startEdgelog(COMPARE_ROOT, join(outdir, "compare"));
+        started.push(other);
+        trees.unshift({ label: ` [${COMPARE_ROOT}]`, ...other });
+        trees[1] = { ...edgelog, label: " [this tree]" };
+      }
       for (const deflate of [true, false]) {
-        for (const tails of [100, 1000]) {
-          const row = await tailPhase(edgelog.base, edgelog.pids, tails, deflate);
-          rows.push(row);
-          console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.note}; ${row.cpu}`);
+        for (const tails of TAIL_COUNTS) {
+          for (const tree of trees) {
+            const row = await tailPhase(tree.base, tree.pids, tails, deflate);
+            row.name += tree.label;
+            rows.push(row);
+            console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.note}; ${row.cpu}`);
+          }
         }
       }
     }
   } finally {
+    for (const reference of references) await reference.stop();
     for (const { mf } of started) await mf.dispose();
     rmSync(outdir, { recursive: true, force: true });
   }
   console.log("");
   printTable(rows);
-  const durable = /** @type {Row} */ (rows[1]);
+  printTargets(rows, producersStarted, freshProducers);
+  console.log(`total ${fmt((performance.now() - t0) / 1000, 1)} s`);
+}
+
+/**
+ * Prints each target against the figures of the same run.
+ * @param {Row[]} rows
+ * @param {number} producersStarted
+ * @param {number} freshProducers
+ */
+function printTargets(rows, producersStarted, freshProducers) {
+  const durable = rows.find((r) => r.name.startsWith("durable no-op"));
   const single = rows.find((r) => r.name === "single-record appends");
   const produced = rows.find((r) => r.name === "single-record appends with a producer");
   const batched = rows.find((r) => r.name.startsWith("batched"));
   const t1000 = rows.filter((r) => r.name.includes(" 1000 tails"));
+  /**
+   * The median over the rounds of `row`'s rate over `base`'s in the same round.
+   * @param {Row | undefined} row
+   * @param {Row | undefined} base
+   */
+  const roundRatio = (row, base) =>
+    row?.rounds === undefined || base?.rounds === undefined
+      ? NaN
+      : median(row.rounds.map((rps, k) => rps / (base.rounds?.[k] ?? NaN)));
   console.log("");
   console.log("targets:");
-  if (single?.ratio !== undefined && durable.ratio !== undefined) {
+  if (single?.ratio !== undefined && durable?.ratio !== undefined) {
     const ratio = single.ratio;
     console.log(
       `  single appends >= 80% of no-op: ${fmt(100 * ratio, 1)}% ` +
         `${ratio >= 0.8 ? "MET" : "NOT MET"} ` +
         `(the durable no-op: ${fmt(100 * durable.ratio, 1)}% of no-op)`,
     );
-  }
-  if (single?.rounds !== undefined && produced?.rounds !== undefined) {
-    // Round by round: the two phases ran one after the other in each round.
-    const ratio = median(
-      (produced.rounds ?? []).map((rps, k) => rps / (single.rounds?.[k] ?? NaN)),
+    const toDurable = roundRatio(single, durable);
+    // The server's CPU per request does not depend on how much CPU the machine left it.
+    const cpuRatio = (single.serverCpuUs ?? NaN) / (durable.serverCpuUs ?? NaN);
+    console.log(
+      `  single appends >= 90% of the durable no-op: ${fmt(100 * toDurable, 1)}% ` +
+        `${toDurable >= 0.9 ? "MET" : "NOT MET"} (rounds: ${
+          (single.rounds ?? []).map((rps, k) =>
+            `${fmt((100 * rps) / (durable.rounds?.[k] ?? NaN))}%`
+          ).join(" ")
+        }); workerd CPU per request ${fmt(single.serverCpuUs ?? NaN)} µs against ` +
+        `${fmt(durable.serverCpuUs ?? NaN)} µs (${fmt(cpuRatio, 2)}x)`,
     );
+  }
+  for (const mode of ["in memory", "file-backed"]) {
+    const reference = rows.find((r) => r.name === `reference server, ${mode}`);
+    if (single === undefined || reference === undefined) continue;
+    const ratio = roundRatio(single, reference);
+    console.log(
+      `  (not a target) single appends vs the reference server ${mode}, -c ${CONNECTIONS}: ` +
+        `${fmt(ratio, 2)}x (${fmt(single.rate)} against ${fmt(reference.rate)}/s)`,
+    );
+  }
+  for (const mode of ["in memory", "file-backed"]) {
+    const swept = rows.filter((r) => r.name.startsWith(`reference server, ${mode}, -c `));
+    if (swept.length === 0) continue;
+    const best = swept.reduce((a, b) => (b.rate > a.rate ? b : a));
+    console.log(
+      `  reference server ${mode}, best concurrency: ${best.name.split(", ").at(-1)} ` +
+        `${fmt(best.rate)}/s (${
+          swept.map((r) => `${r.name.split(", ").at(-1)} ${fmt(r.rate)}`)
+            .join(", ")
+        })` +
+        (single === undefined
+          ? ""
+          : `; edgelog single appends ${fmt(single.rate / best.rate, 2)}x`),
+    );
+  }
+  if (single !== undefined && produced !== undefined) {
+    // Round by round: the two phases ran one after the other in each round.
+    const ratio = roundRatio(produced, single);
     console.log(
       `  appends with a producer >= 90% of without: ${fmt(100 * ratio, 1)}% ` +
         `${ratio >= 0.9 ? "MET" : "NOT MET"} (${produced.errors} errors; ` +
@@ -728,8 +1088,8 @@ async function main() {
     );
   }
   const fresh = rows.find((r) => r.name === "single-record appends, a new producer each");
-  if (single?.rounds !== undefined && fresh?.rounds !== undefined) {
-    const ratio = median((fresh.rounds ?? []).map((rps, k) => rps / (single.rounds?.[k] ?? NaN)));
+  if (single !== undefined && fresh !== undefined) {
+    const ratio = roundRatio(fresh, single);
     console.log(
       `  (not a target) appends, each from a new producer, vs without: ${fmt(100 * ratio, 1)}% ` +
         `(${fresh.errors} errors; ${fmt(freshProducers)} producers; the log keeps 10,000)`,
@@ -743,12 +1103,14 @@ async function main() {
   }
   for (const row of t1000) {
     const all = /^[\s\S]*; (\d+)\/(\d+) tails got every record/.exec(row.note ?? "");
+    const deliveries = /\(([\d,]+)\/s\)/.exec(row.note ?? "")?.[1];
     console.log(
-      `  1000 tails all receive every record (${row.name.split(", ").at(-1)}): ` +
-        `${all?.[1]}/${all?.[2]} ${all && all[1] === all[2] ? "MET" : "NOT MET"}`,
+      `  1000 tails all receive every record (${row.name.split(", ").slice(2).join(", ")}): ` +
+        `${all?.[1]}/${all?.[2]} ${all && all[1] === all[2] ? "MET" : "NOT MET"}; ` +
+        `${fmt(row.rate)} records/s, ${deliveries} deliveries/s ` +
+        `(issue 13's figure before: 28-33 records/s, 28k-33k deliveries/s)`,
     );
   }
-  console.log(`total ${fmt((performance.now() - t0) / 1000, 1)} s`);
 }
 
 await main();

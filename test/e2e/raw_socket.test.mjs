@@ -9,12 +9,14 @@
  * uncaught exception; and a record acknowledged before is still there. Each oversized case is
  * tried several times: what it guards against was intermittent.
  *
- * The tail's 426: its JSON error, without the `Upgrade` header workerd drops.
+ * The tail's 426: its JSON error, without the `Upgrade` header workerd drops. A tail's socket
+ * has no permessage-deflate, though the client offers it.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { openTail } from "./client.mjs";
 import { rawRequest } from "./raw_http.mjs";
 import { DevServer } from "./server.mjs";
 
@@ -190,5 +192,35 @@ describe("GET /tail without an upgrade, on the wire", () => {
     // and drops the application's on any answer but a 101; test/worker/ sees the header the
     // object sets. Should this start to arrive, PROTOCOL.md's note is out of date.
     assert.equal(res.headers.upgrade, undefined, "Upgrade arrives now: update PROTOCOL.md");
+  });
+});
+
+describe("GET /tail with an upgrade, on the wire", () => {
+  it("answers without permessage-deflate though the client offers it, and delivers", async () => {
+    /** @type {string[]} */
+    const got = [];
+    const tail = await openTail(
+      server.wsUrl,
+      kept,
+      0,
+      (r) => {
+        got.push(new TextDecoder().decode(r.data));
+      },
+      undefined,
+      { perMessageDeflate: true },
+    );
+    try {
+      // PROTOCOL.md (Live tail): no compression. The tail's 101 names an extension that is
+      // not permessage-deflate, and workerd then negotiates none and sends no header at all.
+      assert.equal(tail.ws.extensions, "", "the tail negotiated an extension");
+      const deadline = Date.now() + 5_000;
+      while (got.length === 0 && Date.now() < deadline) {
+        await new Promise((ok) => setTimeout(ok, 10));
+      }
+      assert.deepEqual(got, [new TextDecoder().decode(KEPT_RECORD)]);
+    } finally {
+      tail.close();
+      await tail.closed;
+    }
   });
 });

@@ -17,6 +17,23 @@ import { encodeTailFrame, type WireRecord } from "../../src/protocol/wire.ts";
 
 /** The tag of tail sockets in `ctx.acceptWebSocket` / `ctx.getWebSockets`. */
 export const TAIL_TAG = "tail";
+/**
+ * The 101's header that turns permessage-deflate off for a tail (PROTOCOL.md, Live tail),
+ * though the client offers it, as `ws` and browsers do. Every tail gets the same frames:
+ * compressed, each would be deflated once per socket (the object's CPU, per tail and per
+ * frame) and inflated by every client, which costs more than it saves on a fan-out. workerd
+ * negotiates compression itself when the Worker's 101 names no extensions; when it names
+ * some, workerd takes them as its answer, and one that is not permessage-deflate means no
+ * compression (workerd then sends no `Sec-WebSocket-Extensions` at all: the client sees an
+ * answer without extensions; test/e2e/raw_socket.test.mjs holds it to that).
+ */
+const NO_COMPRESSION = { "sec-websocket-extensions": "identity" } as const;
+/**
+ * How many live tails a fan-out sends a frame to per turn of the event loop: between these
+ * chunks the object serves appends and commits them, and what they add goes out in the next
+ * pass, so tails slow the appends down less and each frame carries more records.
+ */
+const FAN_OUT_CHUNK = 100;
 /** Frames kept for tails that read the same range in the same turns (see `#frame`). */
 const FRAME_CACHE_SIZE = 8;
 
@@ -33,31 +50,44 @@ export type TailAttachment = { cursor: number } | { live: true };
  * Tails are kept in memory, in two groups, and each socket's attachment is written only
  * when its state changes, not on every record:
  *
- * - `#live`: tails that have every committed record. They all need the same next offset,
- *   `#liveEnd`, so a commit is read and framed once and the same frames go to each of
- *   them; their attachment says `{ live: true }`.
+ * - `#live`: tails that have been sent (or are being sent, by the running fan-out) every
+ *   record below `#liveEnd`. They all need the same next offset, so what the commits added
+ *   is read and framed once and the same frames go to each of them; their attachment says
+ *   `{ live: true }`.
  * - `#behind`: tails with a cursor of their own, sending history one bounded frame per
  *   turn (`#catchUp`) or waiting for a `from` in the future; their attachment holds their
  *   cursor, rewritten with every frame they are sent.
  *
+ * Live tails hear of commits in batches: {@linkcode Tails.afterCommit} only schedules a
+ * fan-out for a later turn of the event loop (`#fanOut`), and the commits made before it
+ * runs, or while it runs, share its frames. So the appends of a commit are acknowledged
+ * without waiting for the frames of every tail to be sent, and the object goes on serving
+ * appends between chunks of `FAN_OUT_CHUNK` sends; what they commit meanwhile reaches the
+ * tails as one frame in the next pass, not one frame per commit. The more tails, the more
+ * records each frame carries, and the less each record costs.
+ *
  * Why that survives eviction (the reader's cursor must come back exactly):
  *
  * 1. The owner calls {@linkcode Tails.afterCommit} in the same synchronous block as each
- *    commit (the Log's scheduled commit, or `Log.flush()`), so whenever no such block runs
- *    and `#live` is not empty, `#liveEnd` is the log's end: every live tail has been
- *    sent exactly the records below the end.
+ *    commit (the Log's scheduled commit, or `Log.flush()`), which schedules a fan-out
+ *    unless one is pending; the fan-out reads the log's end and sends `[#liveEnd, end)`,
+ *    in passes until a pass finds nothing new. So whenever no fan-out is pending and
+ *    `#live` is not empty, `#liveEnd` is the log's end: every live tail has been sent
+ *    exactly the records below the end.
  * 2. A tail joins `#live` only in a synchronous step where its cursor equals the end just
- *    read and, by (1), `#liveEnd`; it leaves by being demoted with its cursor written.
+ *    read and `#liveEnd` (or `#live` is empty); it leaves by being demoted with its cursor
+ *    written.
  * 3. The runtime hibernates the object only between events and with no timer pending (a
- *    catch-up waits on a timer, so an object sending history stays in memory). At that
- *    point, by (1), a `{ live: true }` tail needs exactly the log's end, and a
- *    `{ cursor }` tail needs its cursor. {@linkcode Tails.restore} rebuilds both groups
- *    from that on the next start: no gap, no duplicate. An object reset for any other
- *    reason loses its WebSockets with it (the runtime disconnects them), and those
- *    clients resume with `from = last + 1`.
+ *    pending fan-out, one between two chunks, and a catch-up all wait on a timer, so an
+ *    object with frames to send stays in memory). At that point, by (1), a
+ *    `{ live: true }` tail needs exactly the log's end, and a `{ cursor }` tail needs its
+ *    cursor. {@linkcode Tails.restore} rebuilds both groups from that on the next start:
+ *    no gap, no duplicate. An object reset for any other reason loses its WebSockets with
+ *    it (the runtime disconnects them), and those clients resume with `from = last + 1`.
  *
  * A commit that the runtime fails to make durable resets the object; its output gate
- * holds the frames sent in the block that made it, so no tail sees records that are lost.
+ * holds every message sent after the write until the write is durable, so no tail sees
+ * records that are lost.
  */
 export class Tails {
   readonly #ctx: DurableObjectState;
@@ -70,6 +100,8 @@ export class Tails {
   readonly #behind = new Map<WebSocket, number>();
   /** Tails in `#behind` whose catch-up loop is running. */
   readonly #catchingUp = new Set<WebSocket>();
+  /** Whether a fan-out to the live tails is scheduled or running (`#fanOut`). */
+  #fanOutPending = false;
   /** Recently read frames by range: tails moved out of `#live` together read them once. */
   readonly #frames = new Map<string, { frame: Uint8Array; next: number }>();
 
@@ -96,6 +128,7 @@ export class Tails {
     this.#behind.clear();
     this.#catchingUp.clear();
     this.#frames.clear();
+    this.#fanOutPending = false;
     this.#liveEnd = end;
     const resume: WebSocket[] = [];
     for (const ws of this.#ctx.getWebSockets(TAIL_TAG)) {
@@ -140,20 +173,51 @@ export class Tails {
       // Frames are sent once the 101 response is on its way: a turn later.
       if (from < end) setTimeout(() => void this.#catchUp(server), 0);
     }
-    const headers: HeadersInit = protocol === undefined
-      ? {}
-      : { "sec-websocket-protocol": protocol };
+    const headers: Record<string, string> = { ...NO_COMPRESSION };
+    if (protocol !== undefined) headers["sec-websocket-protocol"] = protocol;
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
   /**
-   * Sends what the last commit added to the live tails, and starts the tails waiting for
-   * offsets the log has now reached. Call it in the same synchronous block as the commit.
+   * Schedules the sending of what the commits added to the live tails, and the start of
+   * the tails waiting for offsets the log has now reached: once for all the commits made
+   * until the fan-out runs, or while it runs. Call it in the same synchronous block as
+   * each commit.
    */
   afterCommit(): void {
+    if (this.#fanOutPending) return;
     if (this.#live.size === 0 && this.#behind.size === 0) return;
+    this.#fanOutPending = true;
+    setTimeout(() => void this.#fanOut(), 0);
+  }
+
+  /**
+   * Sends the live tails what was committed since they were last sent anything, in passes
+   * until a pass finds nothing new (the commits made during one pass go out in the next).
+   */
+  async #fanOut(): Promise<void> {
+    try {
+      while (await this.#fanOutPass());
+    } catch (error) {
+      // The log was deleted or could not be read: its tails are closed or will be.
+      console.error(error);
+    } finally {
+      this.#fanOutPending = false;
+    }
+  }
+
+  /**
+   * Sends `[#liveEnd, end)` to the live tails, the same frame to each, `FAN_OUT_CHUNK`
+   * sockets per turn of the event loop, and starts the tails waiting for offsets the log
+   * has reached.
+   *
+   * @returns Whether it let other events run (more may have been committed meanwhile).
+   */
+  async #fanOutPass(): Promise<boolean> {
+    if (this.#live.size === 0 && this.#behind.size === 0) return false;
     const log = this.#log();
     const { begin, end } = log.boundsSync();
+    let yielded = false;
     if (this.#live.size > 0 && end > this.#liveEnd) {
       const from = this.#liveEnd;
       this.#liveEnd = end;
@@ -162,7 +226,17 @@ export class Tails {
       } else {
         const first = this.#frame(log, from, end);
         if (first.next === end) {
-          for (const ws of this.#live) this.#send(ws, first.frame);
+          // The tails live now. One that joins meanwhile needs `end` on, not this frame;
+          // one that closes meanwhile makes its send fail, which forgets it.
+          const recipients = [...this.#live];
+          for (let i = 0; i < recipients.length; i += FAN_OUT_CHUNK) {
+            if (i > 0) {
+              await nextTurn();
+              yielded = true;
+            }
+            const last = Math.min(recipients.length, i + FAN_OUT_CHUNK);
+            for (let k = i; k < last; k++) this.#send(recipients[k]!, first.frame);
+          }
         } else {
           // More than one frame: each tail takes them one per turn, as history, so that a
           // large commit is not queued on every socket at once. They move in step, so
@@ -176,9 +250,13 @@ export class Tails {
     } else if (this.#live.size === 0) {
       this.#liveEnd = end;
     }
+    // Closed meanwhile (the log deleted): no log to read, none waiting.
+    if (this.#behind.size === 0) return yielded;
+    const reached = this.#log().boundsSync().end;
     for (const [ws, cursor] of this.#behind) {
-      if (cursor <= end && !this.#catchingUp.has(ws)) void this.#catchUp(ws);
+      if (cursor <= reached && !this.#catchingUp.has(ws)) void this.#catchUp(ws);
     }
+    return yielded;
   }
 
   /**
@@ -236,7 +314,7 @@ export class Tails {
         const { frame, next } = this.#frame(log, cursor, end);
         ws.send(frame);
         this.#setBehind(ws, next);
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await nextTurn();
       }
     } catch {
       // The socket closed under us (send throws) or the log was deleted: stop.
@@ -310,6 +388,11 @@ function readFrame(log: Log, cursor: number, end: number): { frame: Uint8Array; 
     records[i] = { offset, created: created.getTime(), data };
   }
   return { frame: encodeTailFrame(records), next: cursor + count };
+}
+
+/** Lets the other events of the object run. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function attachmentOf(ws: WebSocket): TailAttachment | undefined {
