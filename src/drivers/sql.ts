@@ -33,6 +33,13 @@ export interface SqlDatabase {
   transaction<T>(fn: () => T): T;
   /** Closes the connection, where the connection is the driver's to close. */
   close?(): void;
+  /**
+   * Gives up to `pages` free pages back to the file system (SQLite's incremental vacuum),
+   * where the connection can; the SQLite driver calls it after deleting rows. Optional: a
+   * Durable Object's SQL forbids the pragma, and counts only the pages in use in its
+   * `databaseSize` (free pages are reused by later writes).
+   */
+  incrementalVacuum?(pages: number): void;
 }
 
 /** The part of `node:sqlite`'s `StatementSync` the adapter uses. */
@@ -56,6 +63,13 @@ export interface NodeSqliteDatabase {
  * Statements are prepared once and cached. A file database is switched to WAL mode with
  * a busy timeout; SQLite's default `synchronous=FULL` stays, so every commit is durable.
  *
+ * A new database (one without tables yet) is created with `auto_vacuum = INCREMENTAL`, so
+ * that the pages of deleted records go back to the file system, a bounded number at a time
+ * ({@linkcode SqlDatabase.incrementalVacuum}). A database created otherwise, such as one
+ * written before this release, keeps its mode: the space of deleted records is reused by
+ * later records, and the file shrinks only after `PRAGMA auto_vacuum = INCREMENTAL` and a
+ * `VACUUM`, which rewrite the whole file (run them once, offline, if that matters).
+ *
  * @param database An open `DatabaseSync`; the adapter's `close()` closes it.
  * @returns The adapter.
  *
@@ -74,14 +88,21 @@ export interface NodeSqliteDatabase {
 export function nodeSqlite(database: NodeSqliteDatabase): SqlDatabase {
   const statements = new Map<string, NodeSqliteStatement>();
   let depth = 0;
-  database.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL");
+  const prepared = (sql: string): NodeSqliteStatement => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = database.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  // auto_vacuum first: it takes effect only while the database has no tables.
+  database.exec(
+    "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL",
+  );
   return {
     exec(sql, ...params) {
-      let statement = statements.get(sql);
-      if (statement === undefined) {
-        statement = database.prepare(sql);
-        statements.set(sql, statement);
-      }
+      const statement = prepared(sql);
       const bound = params.map((p) => p instanceof ArrayBuffer ? new Uint8Array(p) : p);
       return statement.all(...bound) as SqlRow[];
     },
@@ -108,6 +129,13 @@ export function nodeSqlite(database: NodeSqliteDatabase): SqlDatabase {
     close() {
       statements.clear();
       database.close();
+    },
+    incrementalVacuum(pages) {
+      if (!Number.isSafeInteger(pages) || pages <= 0) {
+        throw new RangeError(`Expected pages to be a positive integer, got "${pages}"`);
+      }
+      // Stepped to the end: one step of the pragma (as `database.exec` runs it) frees one page.
+      prepared(`PRAGMA incremental_vacuum(${pages})`).all();
     },
   };
 }
