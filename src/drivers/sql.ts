@@ -103,8 +103,12 @@ export function nodeSqlite(database: NodeSqliteDatabase): SqlDatabase {
   return {
     exec(sql, ...params) {
       const statement = prepared(sql);
-      const bound = params.map((p) => p instanceof ArrayBuffer ? new Uint8Array(p) : p);
-      return statement.all(...bound) as SqlRow[];
+      // In place (the rest array is this call's own): no copy of the parameters per statement.
+      for (let i = 0; i < params.length; i++) {
+        const param = params[i];
+        if (param instanceof ArrayBuffer) params[i] = new Uint8Array(param);
+      }
+      return statement.all(...(params as Array<Exclude<SqlValue, ArrayBuffer>>)) as SqlRow[];
     },
     transaction(fn) {
       // Nested calls join the outer transaction, as transactionSync does in a Durable Object.

@@ -173,20 +173,17 @@ export class SqliteJournal extends StorageJournal {
    */
   protected override loadRecord(pos: number): StoredRecord | undefined {
     const [row] = this.#db.exec(this.#sql.readOne, pos);
-    if (row === undefined) return undefined;
-    return { position: pos, created: Number(row.created), data: toBytes(row.data ?? null) };
+    return row === undefined ? undefined : storedRecord(row);
   }
 
   /** Driver hook: Reads up to `limit` records from `pos`, none when `pos` holds none. */
   protected override loadRecords(pos: number, limit: number): StoredRecord[] {
     const rows = this.#db.exec(this.#sql.readMany, pos, limit);
     // A first row past `pos` would mean a gap at `pos`: it holds no record.
-    if (rows.length === 0 || Number(rows[0]!.pos) !== pos) return [];
-    return rows.map((row) => ({
-      position: Number(row.pos),
-      created: Number(row.created),
-      data: toBytes(row.data ?? null),
-    }));
+    if (rows.length === 0 || Number(rows[0]!.position) !== pos) return [];
+    const records = rows as unknown as StoredRecord[];
+    for (let i = 0; i < rows.length; i++) records[i] = storedRecord(rows[i]!);
+    return records;
   }
 
   /** Driver hook: Appends records atomically, with retention. */
@@ -529,8 +526,10 @@ function journalSql(table: string, id: number): JournalSql {
   const floor = `(SELECT begin_pos FROM edgelog_journals WHERE id = ${id})`;
   return {
     bounds: `SELECT begin_pos, end_pos FROM edgelog_journals WHERE id = ${id}`,
-    readOne: `SELECT created, data FROM ${table} WHERE pos = ?1 AND ?1 >= ${floor}`,
-    readMany: `SELECT pos, created, data FROM ${table} WHERE pos >= ?1 AND ?1 >= ${floor}
+    readOne: `SELECT pos AS position, created, data FROM ${table}
+      WHERE pos = ?1 AND ?1 >= ${floor}`,
+    readMany:
+      `SELECT pos AS position, created, data FROM ${table} WHERE pos >= ?1 AND ?1 >= ${floor}
       ORDER BY pos LIMIT CAST(?2 AS INTEGER)`,
     moveBounds: `UPDATE edgelog_journals SET begin_pos = ?1, end_pos = ?2 WHERE id = ${id}`,
     moveBegin: `UPDATE edgelog_journals SET begin_pos = ?1 WHERE id = ${id}`,
@@ -640,6 +639,19 @@ function seekSql(table: string): string {
     seekStatements.set(table, sql);
   }
   return sql;
+}
+
+/**
+ * A row of `position, created, data` as a stored record: the row itself when it has that
+ * shape already (node:sqlite), else a converted copy (a Durable Object's BLOBs are
+ * ArrayBuffers; an empty BLOB may be null).
+ */
+function storedRecord(row: SqlRow): StoredRecord {
+  const { position, created, data } = row;
+  if (typeof position === "number" && typeof created === "number" && data instanceof Uint8Array) {
+    return row as unknown as StoredRecord;
+  }
+  return { position: Number(position), created: Number(created), data: toBytes(data ?? null) };
 }
 
 /** BLOBs come back as Uint8Array (node:sqlite) or ArrayBuffer (Durable Objects); empty may be null. */
