@@ -30,9 +30,9 @@ const MIXED_ROWS = 49;
  * bytes, whichever comes first (a few milliseconds; BENCHMARKS.md measures it); a truncation
  * and each later commit take a smaller step of their own, so that appends stay quick.
  */
-const RECLAIM_ROWS = 16_384;
+export const RECLAIM_ROWS = 8_192;
 const RECLAIM_BYTES = 1024 * 1024;
-const COMMIT_RECLAIM_ROWS = 4_096;
+export const COMMIT_RECLAIM_ROWS = 4_096;
 const COMMIT_RECLAIM_BYTES = 256 * 1024;
 /** SQLite's default page size: free pages given back per step, twice the data deleted. */
 const PAGE_SIZE = 4096;
@@ -413,7 +413,7 @@ export class SqliteJournal extends StorageJournal {
   /**
    * Deletes one bounded step of the rows that truncations left (records already gone for
    * every reader), in one transaction, and gives the pages it freed back to the file system
-   * where the connection can. A step removes at most 16,384 rows or 1 MiB of record data,
+   * where the connection can. A step removes at most 8,192 rows or 1 MiB of record data,
    * whichever comes first, however many records were truncated. Call it until it returns
    * false to delete them all, letting other work run between calls.
    *

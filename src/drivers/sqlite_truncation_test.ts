@@ -13,8 +13,9 @@ import {
   type SqliteJournal,
   SqliteStore,
 } from "../../mod.ts";
+import { COMMIT_RECLAIM_ROWS, RECLAIM_ROWS } from "./sqlite_journal.ts";
 
-/** Records written by the tests: more than several steps of reclaim() (16,384 rows each). */
+/** Records written by the tests: several steps of reclaim(). */
 const COUNT = 40_000;
 
 /** A store over a new database file in a temporary directory, and its raw view. */
@@ -88,13 +89,13 @@ Deno.test("a truncation of many records is gone at once for every reader, rows d
   // The records kept read as before.
   assert.equal((await log.read(before)).offset, before);
 
-  // reclaim() deletes the rest in steps of at most 16,384 rows.
+  // reclaim() deletes the rest in bounded steps.
   let steps = 0;
   let left = rowsBelow(raw, "log", before);
   while (journal.reclaim()) {
     steps++;
     const now = rowsBelow(raw, "log", before);
-    assert.ok(left - now > 0 && left - now <= 16_384, `a step deleted ${left - now} rows`);
+    assert.ok(left - now > 0 && left - now <= RECLAIM_ROWS, `a step deleted ${left - now} rows`);
     left = now;
   }
   assert.ok(steps >= 2, `${steps} steps`);
@@ -132,7 +133,10 @@ Deno.test("later commits delete what a truncation left, a bounded step each", as
     assert.equal(await log.write(new Uint8Array([writes])), COUNT + writes);
     writes++;
     const now = rowsBelow(raw, "log", COUNT);
-    assert.ok(left - now > 0 && left - now <= 4096, `a commit deleted ${left - now} rows`);
+    assert.ok(
+      left - now > 0 && left - now <= COMMIT_RECLAIM_ROWS,
+      `a commit deleted ${left - now} rows`,
+    );
     left = now;
   }
   assert.equal(journal.reclaimPending, false);
@@ -188,13 +192,16 @@ Deno.test("retention by segments deletes its own records only, not what a trunca
   fill(journal, COUNT);
   await journal.truncate(COUNT - 100);
   const left = rowsBelow(raw, "log", COUNT - 100);
-  assert.ok(left > 4096);
+  assert.ok(left > COMMIT_RECLAIM_ROWS);
   // Writes that rotate segments: each commit deletes retention's range and one step more.
   const log = new Log({ journal, maxSegmentSize: 50 });
   await log.writeBatch(Array.from({ length: 100 }, () => new Uint8Array([1])));
   const { begin } = await log.bounds();
   assert.ok(begin > COUNT - 100, "retention moved the beginning");
-  assert.ok(rowsBelow(raw, "log", COUNT - 100) >= left - 4096, "at most one step more went");
+  assert.ok(
+    rowsBelow(raw, "log", COUNT - 100) >= left - COMMIT_RECLAIM_ROWS,
+    "at most one step more went",
+  );
   assert.equal(rowsBelow(raw, "log", begin) - rowsBelow(raw, "log", COUNT - 100), 0);
   await cleanUp(path, store, raw);
 });

@@ -6,12 +6,13 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { NotFoundError } from "../../src/core/errors.ts";
 import type { SqlDatabase } from "../../src/drivers/sql.ts";
+import { RECLAIM_ROWS } from "../../src/drivers/sqlite_journal.ts";
 import { SqliteStore } from "../../src/drivers/sqlite_store.ts";
 import { ObjectJournal } from "../../worker/object/object_journal.ts";
 import { durableObjectSql } from "../../worker/object/sql_adapter.ts";
 import { bytes, text, uniqueName } from "./helpers.ts";
 
-/** More records than two steps of reclaim() (16,384 rows each) and a truncation's own step. */
+/** More records than two steps of reclaim() and a truncation's own step. */
 const COUNT = 40_000;
 /** The journal the tests write: not "log", which the LogObject itself opens. */
 const NAME = "truncated";
@@ -68,7 +69,7 @@ describe("truncation in the Durable Object", () => {
       expect(journal.readRecords(0, 5)).toEqual([]);
       expect(journal.findCreated(0)).toEqual({ position: before, created: COUNT - 1000 });
       const left = rowsBelow(db, NAME, before);
-      expect(left).toBeGreaterThan(16_384);
+      expect(left).toBeGreaterThan(RECLAIM_ROWS);
       expect(journal.reclaimPending).toBe(true);
 
       // An append between the steps takes the next offset.
