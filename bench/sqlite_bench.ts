@@ -94,13 +94,20 @@ function sqliteLog(name: string): Log {
   const selectPage = raw.prepare(
     `SELECT pos, created, data FROM ${table} WHERE pos >= ? ORDER BY pos LIMIT ${BATCH_SIZE}`,
   );
+  // Rows as arrays (node:sqlite builds them faster than objects), each row's fields read.
+  selectOne.setReturnArrays(true);
+  selectPage.setReturnArrays(true);
+  const fields = (row: unknown) => {
+    const [pos, created, data] = row as [number, number, Uint8Array];
+    return pos + created + data.byteLength;
+  };
   let next = 0;
 
   Deno.bench("baseline: node:sqlite SELECT 1 row (WHERE pos = ?)", {
     group: "SQLite read",
     baseline: true,
   }, () => {
-    sink += selectOne.get(earliest + (next++ % span)) === undefined ? 0 : 1;
+    sink += fields(selectOne.get(earliest + (next++ % span)));
   });
   Deno.bench("Log.read (32 B, SQLite file)", { group: "SQLite read" }, async () => {
     sink += (await log.read(earliest + (next++ % span))).offset;
@@ -118,7 +125,7 @@ function sqliteLog(name: string): Log {
     group: "SQLite readBatch",
     baseline: true,
   }, () => {
-    sink += selectPage.all(earliest + (next++ % starts)).length;
+    for (const row of selectPage.all(earliest + (next++ % starts))) sink += fields(row);
   });
   Deno.bench(`Log.readBatch (${BATCH_SIZE} x 32 B, SQLite file)`, {
     group: "SQLite readBatch",
