@@ -24,14 +24,16 @@ import { ProducerLru } from "./producer_lru.ts";
 const SHARED_ROWS = 98;
 const MIXED_ROWS = 49;
 /**
- * How much one step of the deletion that follows a truncation removes, at most: rows, and
- * bytes of record data (a step over large records frees their overflow pages, one by one).
- * A step of {@linkcode SqliteJournal.reclaim} removes `RECLAIM_ROWS` rows or `RECLAIM_BYTES`
- * bytes, whichever comes first (a few milliseconds; BENCHMARKS.md measures it); a truncation
- * and each later commit take a smaller step of their own, so that appends stay quick.
+ * The most rows one step of {@linkcode SqliteJournal.reclaim} deletes. With `RECLAIM_BYTES`,
+ * the most bytes of record data (a step over large records frees their overflow pages one
+ * by one), whichever comes first: a few milliseconds (BENCHMARKS.md measures it).
  */
 export const RECLAIM_ROWS = 8_192;
 const RECLAIM_BYTES = 1024 * 1024;
+/**
+ * The most rows the step of a truncation, or of a commit while rows are left, deletes (with
+ * `COMMIT_RECLAIM_BYTES`): smaller than `reclaim()`'s, so that appends stay quick.
+ */
 export const COMMIT_RECLAIM_ROWS = 4_096;
 const COMMIT_RECLAIM_BYTES = 256 * 1024;
 /** SQLite's default page size: free pages given back per step, twice the data deleted. */
@@ -536,10 +538,8 @@ function journalSql(table: string, id: number): JournalSql {
   const floor = `(SELECT begin_pos FROM edgelog_journals WHERE id = ${id})`;
   return {
     bounds: `SELECT begin_pos, end_pos FROM edgelog_journals WHERE id = ${id}`,
-    readOne: `SELECT pos AS position, created, data FROM ${table}
-      WHERE pos = ?1 AND ?1 >= ${floor}`,
-    readMany:
-      `SELECT pos AS position, created, data FROM ${table} WHERE pos >= ?1 AND ?1 >= ${floor}
+    readOne: `SELECT pos, created, data FROM ${table} WHERE pos = ?1 AND ?1 >= ${floor}`,
+    readMany: `SELECT pos, created, data FROM ${table} WHERE pos >= ?1 AND ?1 >= ${floor}
       ORDER BY pos LIMIT CAST(?2 AS INTEGER)`,
     moveBounds: `UPDATE edgelog_journals SET begin_pos = ?1, end_pos = ?2 WHERE id = ${id}`,
     moveBegin: `UPDATE edgelog_journals SET begin_pos = ?1 WHERE id = ${id}`,
