@@ -28,6 +28,10 @@ const selectPage = raw.prepare(
   `SELECT pos, created, data FROM edgelog_records_${id} WHERE pos >= ? ORDER BY pos LIMIT ${BATCH_SIZE}`,
 );
 
+// The same SELECT with rows as objects (node:sqlite's default), for comparison.
+const selectObject = raw.prepare(
+  `SELECT pos, created, data FROM edgelog_records_${id} WHERE pos = ?`,
+);
 // The statement the driver ran for one record before this change, for comparison.
 const selectBefore = raw.prepare(
   `SELECT pos, created, data FROM edgelog_records_${id} WHERE pos >= ? ORDER BY pos LIMIT ?`,
@@ -63,6 +67,14 @@ const cases: Case[] = [
     name: "awaited no-op (an async call)",
     ops: 2000,
     run: async (i) => sink += await Promise.resolve(i),
+  },
+  {
+    name: "raw SELECT 1 row, as an object",
+    ops: 2000,
+    run: (i) => {
+      const row = selectObject.get(earliest + (i % span)) as Record<string, unknown>;
+      sink += Number(row.pos) + Number(row.created) + (row.data as Uint8Array).byteLength;
+    },
   },
   {
     name: "the driver's SELECT before (>=, LIMIT ?)",
@@ -108,10 +120,11 @@ for (const [c, { name }] of cases.entries()) {
 }
 console.log(`Log.read / raw SELECT 1 row: ${(medians[1]! / medians[0]!).toFixed(2)}x`);
 console.log(`SqliteJournal.readRecord / raw: ${(medians[2]! / medians[0]!).toFixed(2)}x`);
+console.log(`Log.read / raw SELECT as an object: ${(medians[1]! / medians[4]!).toFixed(2)}x`);
 console.log(
   `Log.readBatch(${BATCH_SIZE}) / raw SELECT ${BATCH_SIZE} rows: ${
-    (medians[6]! / medians[5]!).toFixed(2)
-  }x (${(medians[6]! / BATCH_SIZE).toFixed(2)} µs per record)`,
+    (medians[7]! / medians[6]!).toFixed(2)
+  }x (${(medians[7]! / BATCH_SIZE).toFixed(2)} µs per record)`,
 );
 store.close();
 raw.close();
