@@ -465,16 +465,26 @@ export class SqliteJournal extends StorageJournal {
     if (found === undefined) return false;
     const first = Number(found.pos);
     const floor = Number(found.begin_pos);
-    let stop = Math.min(floor, first + rows);
-    // Halved until the rows hold at most `bytes`: at most twice the cost of the first sum.
-    while (stop - first > 1) {
-      const [sum] = this.#db.exec(this.#sql.dataBytes, first, stop);
-      if (Number(sum?.bytes ?? 0) <= bytes) break;
-      stop = first + Math.floor((stop - first) / 2);
+    let span = Math.min(floor - first, rows);
+    let sum = this.#dataBytes(first, span);
+    // Too many bytes: as many rows as the average size allows, then halved while still over.
+    if (sum > bytes) {
+      span = Math.max(1, Math.floor((span * bytes) / sum));
+      sum = this.#dataBytes(first, span);
     }
-    this.#db.exec(this.#sql.deleteRange, first, stop);
+    while (span > 1 && sum > bytes) {
+      span = Math.floor(span / 2);
+      sum = this.#dataBytes(first, span);
+    }
+    this.#db.exec(this.#sql.deleteRange, first, first + span);
     this.#db.incrementalVacuum?.(Math.ceil((2 * bytes) / PAGE_SIZE));
     return this.#db.exec(this.#sql.leftover).length > 0;
+  }
+
+  /** The bytes of record data in the `span` rows from `first`. */
+  #dataBytes(first: number, span: number): number {
+    const [row] = this.#db.exec(this.#sql.dataBytes, first, first + span);
+    return Number(row?.bytes ?? 0);
   }
 
   /** Driver hook: Reads the first position. */

@@ -205,3 +205,21 @@ Deno.test("retention by segments deletes its own records only, not what a trunca
   assert.equal(rowsBelow(raw, "log", begin) - rowsBelow(raw, "log", COUNT - 100), 0);
   await cleanUp(path, store, raw);
 });
+
+Deno.test("a step deletes large records a few at a time: bounded by bytes, not only rows", async () => {
+  const { path, store, raw } = await tempStore();
+  const journal = store.open("log");
+  // 300 KiB each: the truncation's step (256 KiB) takes one, reclaim()'s (1 MiB) three.
+  const big = new Uint8Array(300 * 1024).fill(1);
+  for (let pos = 0; pos < 12; pos++) journal.appendRecords(pos, [{ created: 0, data: big }]);
+  await journal.truncate(12);
+  assert.equal(rowsBelow(raw, "log", 12), 11);
+  const deleted: number[] = [];
+  for (let left = 11; journal.reclaim() || left > 0;) {
+    const now = rowsBelow(raw, "log", 12);
+    deleted.push(left - now);
+    left = now;
+  }
+  assert.deepEqual(deleted, [3, 3, 3, 2]);
+  await cleanUp(path, store, raw);
+});
