@@ -1,7 +1,7 @@
 /**
  * Truncation in a Durable Object under Miniflare (the bundled Worker, `scripts/bundle_worker.mjs`,
- * loopback only): one log is filled with `TRUNCATE_RECORDS` (default 1,000,000) records of 32
- * bytes, then truncated to its last 10 with `POST /truncate`, while a reader sends
+ * loopback only): one log is filled with `TRUNCATE_RECORDS` (default 1,000,000) records of
+ * `TRUNCATE_SIZE` (default 32) bytes, then truncated to its last 10 with `POST /truncate`, while a reader sends
  * `GET /records/{offset}` one after another until the deletion is done. It prints:
  *
  * - the truncation request's own time inside the object (it moves the beginning and deletes a
@@ -19,7 +19,9 @@
  * Each of `TRUNCATE_ROUNDS` (default 3) rounds does it on a log of its own; the summary gives
  * the medians over the rounds and the largest pause of any.
  *
- * Usage: `node bench/truncate_do.mjs` (`TRUNCATE_RECORDS=200000` for a shorter run).
+ * Usage: `node bench/truncate_do.mjs` (`TRUNCATE_RECORDS=200000` for a shorter run;
+ * `TRUNCATE_SIZE=102400 TRUNCATE_RECORDS=2000` for large records, where steps are bounded by
+ * bytes).
  *
  * @module
  */
@@ -34,6 +36,8 @@ import { logUrl } from "../test/e2e/client.mjs";
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const RECORDS = Number(process.env.TRUNCATE_RECORDS ?? 1_000_000);
 const KEEP = 10;
+/** The size of each record in bytes (`TRUNCATE_SIZE`, default 32). */
+const SIZE = Number(process.env.TRUNCATE_SIZE ?? 32);
 const ROUNDS = Number(process.env.TRUNCATE_ROUNDS ?? 3);
 
 /**
@@ -57,10 +61,12 @@ globalThis.setTimeout = (fn, ms, ...args) =>
 
 export class LogObject extends Base {
   async fill(count) {
-    const data = new Uint8Array(32).fill(7);
-    const batch = Array.from({ length: 1000 }, () => data);
-    for (let done = 0; done < count; done += 1000) {
-      const result = await this.appendBatch(batch.slice(0, Math.min(1000, count - done)));
+    const data = new Uint8Array(${SIZE}).fill(7);
+    // Batches within the RPC limits: 1000 records, 8 MiB.
+    const per = Math.max(1, Math.min(1000, Math.floor(8_000_000 / ${SIZE})));
+    const batch = Array.from({ length: per }, () => data);
+    for (let done = 0; done < count; done += per) {
+      const result = await this.appendBatch(batch.slice(0, Math.min(per, count - done)));
       if (result.error) throw new Error(result.error.message);
     }
     timers.length = 0;
@@ -92,7 +98,7 @@ export class LogObject extends Base {
     sql.exec("CREATE TABLE IF NOT EXISTS raw (pos INTEGER PRIMARY KEY, created INTEGER, data BLOB)");
     sql.exec(
       "WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < ?) " +
-        "INSERT INTO raw SELECT x, 0, randomblob(32) FROM c",
+        "INSERT INTO raw SELECT x, 0, randomblob(${SIZE}) FROM c",
       count - 1,
     );
     const start = performance.now();
@@ -241,7 +247,7 @@ try {
   const median = (key) => quantile(rounds.map((row) => row[key]), 0.5);
   const pause = Math.max(...rounds.map((row) => Math.max(row.truncate, row.longest)));
   console.log(
-    `\nTruncation of ${(RECORDS - KEEP).toLocaleString("en")} records of 32 B, ` +
+    `\nTruncation of ${(RECORDS - KEEP).toLocaleString("en")} records of ${SIZE} B, ` +
       `${ROUNDS} rounds (medians over the rounds):`,
   );
   console.log(`  one DELETE statement of as many rows (same run, another object): ${ms(rawMs)}`);
