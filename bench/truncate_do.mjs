@@ -1,8 +1,8 @@
 /**
  * Truncation in a Durable Object under Miniflare (the bundled Worker, `scripts/bundle_worker.mjs`,
  * loopback only): one log is filled with `TRUNCATE_RECORDS` (default 1,000,000) records of
- * `TRUNCATE_SIZE` (default 32) bytes, then truncated to its last 10 with `POST /truncate`, while a reader sends
- * `GET /records/{offset}` one after another until the deletion is done. It prints:
+ * `TRUNCATE_SIZE` (default 32) bytes, then truncated to its last 10 with `POST /truncate`, while
+ * a reader sends `GET /records/{offset}` one after another until the deletion is done. It prints:
  *
  * - the truncation request's own time inside the object (it moves the beginning and deletes a
  *   first step), and every later deletion step (each a `setTimeout` callback of the object,
