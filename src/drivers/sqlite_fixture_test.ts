@@ -184,3 +184,37 @@ for (const expected of manifest.journals) {
     });
   });
 }
+
+Deno.test("6c31caf's journals take a truncation: gone at once, deleted by steps, kept on reopen", async () => {
+  const expected = manifest.journals.find((journal) => journal.records.length >= 2)!;
+  await withCopy(async (store, path) => {
+    // A database of that release was created without incremental vacuum, and keeps its mode.
+    const raw = new DatabaseSync(path);
+    assert.equal(Object.values(raw.prepare("PRAGMA auto_vacuum").get()!)[0], 0);
+    raw.close();
+    const journal = store.open(expected.name);
+    const log = new Log({ journal, maxSegmentSize: Infinity });
+    const kept = expected.records[expected.records.length - 1]!;
+    await log.truncate(kept.offset);
+    await assert.rejects(log.read(kept.offset - 1), OutOfRangeError);
+    while (journal.reclaim());
+    store.close();
+
+    const again = openStore(path);
+    try {
+      const reopened = new Log({ journal: again.open(expected.name), maxSegmentSize: Infinity });
+      assert.deepEqual(await reopened.bounds(), { begin: kept.offset, end: expected.end });
+      assertRecord(await reopened.read(kept.offset), kept, `${expected.name} truncated`);
+      await assert.rejects(reopened.read(kept.offset - 1), OutOfRangeError);
+      for (const other of manifest.journals.filter((j) => j.name !== expected.name)) {
+        const otherLog = new Log({ journal: again.open(other.name), maxSegmentSize: Infinity });
+        assert.deepEqual(await otherLog.bounds(), { begin: other.begin, end: other.end });
+        for (const record of other.records) {
+          assertRecord(await otherLog.read(record.offset), record, `${other.name} untouched`);
+        }
+      }
+    } finally {
+      again.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConflictError } from "../core/errors.ts";
+import { ClosedError, ConflictError } from "../core/errors.ts";
 import type { Bounds } from "../core/journal.ts";
 import type { ProducerCommit, ProducerState } from "../core/producer.ts";
 import type { SqlDatabase, SqlRow, SqlValue } from "./sql.ts";
@@ -23,6 +23,21 @@ import { ProducerLru } from "./producer_lru.ts";
  */
 const SHARED_ROWS = 98;
 const MIXED_ROWS = 49;
+/**
+ * The most rows one step of {@linkcode SqliteJournal.reclaim} deletes. With `RECLAIM_BYTES`,
+ * the most bytes of record data (a step over large records frees their overflow pages one
+ * by one), whichever comes first: a few milliseconds (BENCHMARKS.md measures it).
+ */
+export const RECLAIM_ROWS = 8_192;
+const RECLAIM_BYTES = 1024 * 1024;
+/**
+ * The most rows the step of a truncation, or of a commit while rows are left, deletes (with
+ * `COMMIT_RECLAIM_BYTES`): smaller than `reclaim()`'s, so that appends stay quick.
+ */
+export const COMMIT_RECLAIM_ROWS = 4_096;
+const COMMIT_RECLAIM_BYTES = 256 * 1024;
+/** SQLite's default page size: free pages given back per step, twice the data deleted. */
+const PAGE_SIZE = 4096;
 /** Producer states per multi-row upsert: the journal's id, then six values per state. */
 const PRODUCER_ROWS = 16;
 /** Producer ids per DELETE of pruned states: the journal's id, then the ids. */
@@ -40,7 +55,19 @@ const MIRROR_SQL = `SELECT j.end_pos, p.producer, p.epoch, p.seq, p.first_pos, p
  * A journal stored in SQLite: one row per record in its own table (position as
  * INTEGER PRIMARY KEY, created time, data BLOB) plus its bounds in the store's catalog.
  * An append is one transaction that checks the end, inserts the rows with multi-row
- * INSERTs, applies retention and moves the bounds; reads are paged by position.
+ * INSERTs, applies retention and moves the bounds; a read is one statement (one lookup by
+ * position, which also checks the beginning in the catalog).
+ *
+ * A truncation moves the journal's beginning (its catalog row) at once: from that moment the
+ * records below it are gone for every reader, through any connection. Their rows are deleted
+ * in bounded steps ({@linkcode SqliteJournal.reclaim}): the truncation itself deletes the
+ * first, each later commit one more, and an owner that wants them gone sooner calls
+ * `reclaim()` until it returns false (a Durable Object chains it on `setTimeout(…, 0)`, so
+ * requests run between steps). Nothing runs in the background: a journal that is neither
+ * written nor reclaimed keeps the rows, unreadable, until it is. A crash between steps keeps
+ * the beginning; the next steps delete what is left. Where the connection can
+ * ({@linkcode SqlDatabase.incrementalVacuum}), each step gives the pages it freed back to the
+ * file system.
  *
  * The journal's producer states are also kept in memory, least recently used first, once a
  * producer is first looked up (at most `maxProducers` of them): a producer's write reads
@@ -81,6 +108,10 @@ export class SqliteJournal extends StorageJournal {
   #mirrorEnd: number | undefined;
   /** The end as this instance last read or wrote it. */
   #seenEnd: number | undefined;
+  /** Whether rows below the beginning may still wait to be deleted, as this instance knows. */
+  #reclaiming: boolean;
+  /** The statements of this journal, built once (its table and id are part of them). */
+  readonly #sql: JournalSql;
 
   /**
    * Opens (creating when missing) the journal `name` in `db`. Use
@@ -118,6 +149,10 @@ export class SqliteJournal extends StorageJournal {
       return id;
     });
     this.#table = `edgelog_records_${this.#id}`;
+    this.#sql = journalSql(this.#table, this.#id);
+    // Left by a truncation whose deletion had not finished (a crash, a closed store).
+    const [first] = db.exec(this.#sql.leftover);
+    this.#reclaiming = first !== undefined;
   }
 
   /** Commits are costly (a transaction, synced to disk): a Log coalesces its writes. */
@@ -125,32 +160,42 @@ export class SqliteJournal extends StorageJournal {
     return true;
   }
 
-  /** Driver hook: Reads the bounds. */
-  protected override loadBounds(): Bounds {
-    const [row] = this.#db.exec(
-      "SELECT begin_pos, end_pos FROM edgelog_journals WHERE id = ?",
-      this.#id,
-    );
-    if (row === undefined) throw new RangeError(`The journal "${this.name}" was deleted`);
-    const end = Number(row.end_pos);
-    this.#seenEnd = end;
-    return { begin: Number(row.begin_pos), end };
+  /**
+   * The rows of a statement as arrays of values: through the connection's `values` where
+   * it has one (node:sqlite builds arrays faster than objects with named properties).
+   */
+  #values(sql: string, ...params: SqlValue[]): SqlValue[][] {
+    const db = this.#db;
+    if (db.values !== undefined) return db.values(sql, ...params);
+    return db.exec(sql, ...params).map((row) => Object.values(row));
   }
 
-  /** Driver hook: Reads up to `limit` records from `pos`. */
+  /** Driver hook: Reads the bounds. */
+  protected override loadBounds(): Bounds {
+    const row = this.#values(this.#sql.bounds)[0];
+    if (row === undefined) throw new RangeError(`The journal "${this.name}" was deleted`);
+    const end = Number(row[1]);
+    this.#seenEnd = end;
+    return { begin: Number(row[0]), end };
+  }
+
+  /**
+   * Driver hook: Reads the record at `pos` in one statement: one lookup by position, which
+   * finds nothing below the beginning (rows a truncation left for later steps to delete).
+   */
+  protected override loadRecord(pos: number): StoredRecord | undefined {
+    const row = this.#values(this.#sql.readOne, pos)[0];
+    return row === undefined ? undefined : storedRecord(row);
+  }
+
+  /** Driver hook: Reads up to `limit` records from `pos`, none when `pos` holds none. */
   protected override loadRecords(pos: number, limit: number): StoredRecord[] {
-    const rows = this.#db.exec(
-      `SELECT pos, created, data FROM ${this.#table} WHERE pos >= ? ORDER BY pos LIMIT ?`,
-      pos,
-      limit,
-    );
-    // A first row past `pos` means `pos` itself was truncated: it holds no record.
-    if (rows.length === 0 || Number(rows[0]!.pos) !== pos) return [];
-    return rows.map((row) => ({
-      position: Number(row.pos),
-      created: Number(row.created),
-      data: toBytes(row.data ?? null),
-    }));
+    const rows = this.#values(this.#sql.readMany, pos, limit);
+    // A first row past `pos` would mean a gap at `pos`: it holds no record.
+    if (rows.length === 0 || Number(rows[0]![0]) !== pos) return [];
+    const records = new Array<StoredRecord>(rows.length);
+    for (let i = 0; i < rows.length; i++) records[i] = storedRecord(rows[i]!);
+    return records;
   }
 
   /** Driver hook: Appends records atomically, with retention. */
@@ -160,8 +205,9 @@ export class SqliteJournal extends StorageJournal {
     truncateBefore: number,
     producers: ProducerCommit | undefined,
   ): void {
+    let reclaiming: boolean;
     try {
-      this.#commitRecords(end, records, truncateBefore, producers);
+      reclaiming = this.#commitRecords(end, records, truncateBefore, producers);
     } catch (error) {
       // Rolled back, or written by another connection meanwhile: read the states again.
       this.#forgetMirror();
@@ -170,17 +216,21 @@ export class SqliteJournal extends StorageJournal {
     // The mirror is kept up to date by the commit (or was dropped by it).
     if (this.#mirrorEnd === end) this.#mirrorEnd = end + records.length;
     this.#seenEnd = end + records.length;
+    this.#reclaiming = reclaiming;
   }
 
-  /** One transaction: the end checked, the records, retention, bounds and producer states. */
+  /**
+   * One transaction: the end checked, the records, retention, bounds and producer states, and
+   * a step of the deletion a truncation left. Returns whether rows still wait to be deleted.
+   */
   #commitRecords(
     end: number,
     records: readonly NewRecord[],
     truncateBefore: number,
     producers: ProducerCommit | undefined,
-  ): void {
+  ): boolean {
     const db = this.#db;
-    db.transaction(() => {
+    return db.transaction(() => {
       const { begin, end: current } = this.loadBounds();
       if (end < current) throw new ConflictError(end, current);
       if (end > current) {
@@ -190,14 +240,12 @@ export class SqliteJournal extends StorageJournal {
         i += this.#insert(end + i, records, i);
       }
       const newBegin = Math.max(begin, Math.min(truncateBefore, end + records.length));
-      if (newBegin > begin) db.exec(`DELETE FROM ${this.#table} WHERE pos < ?`, newBegin);
-      db.exec(
-        "UPDATE edgelog_journals SET begin_pos = ?, end_pos = ? WHERE id = ?",
-        newBegin,
-        end + records.length,
-        this.#id,
-      );
+      // Retention deletes its own records (at most a segment, or the Log's expiry step), and
+      // only those: rows a truncation left below `begin` go a step at a time, below.
+      if (newBegin > begin) db.exec(this.#sql.deleteRange, begin, newBegin);
+      db.exec(this.#sql.moveBounds, newBegin, end + records.length);
       if (producers !== undefined) this.#storeProducers(producers, end);
+      return this.#reclaiming && this.#deleteStep(COMMIT_RECLAIM_ROWS, COMMIT_RECLAIM_BYTES);
     });
   }
 
@@ -347,17 +395,96 @@ export class SqliteJournal extends StorageJournal {
     return rows;
   }
 
-  /** Driver hook: Removes the records below `end`. */
+  /**
+   * Driver hook: Removes the records below `end`: moves the beginning, the only row written,
+   * so that they are gone for every reader at once, and deletes a first bounded step of
+   * their rows in the same transaction. Later steps delete the rest ({@linkcode SqliteJournal.reclaim}).
+   */
   protected override dropRecords(end: number): void {
-    this.#db.transaction(() => {
+    const reclaiming = this.#db.transaction(() => {
       const { begin, end: current } = this.loadBounds();
       if (end > current) {
         throw new RangeError(`Cannot truncate to position "${end}" past the end "${current}"`);
       }
-      if (end <= begin) return;
-      this.#db.exec(`DELETE FROM ${this.#table} WHERE pos < ?`, end);
-      this.#db.exec("UPDATE edgelog_journals SET begin_pos = ? WHERE id = ?", end, this.#id);
+      if (end <= begin) return this.#reclaiming;
+      this.#db.exec(this.#sql.moveBegin, end);
+      return this.#deleteStep(COMMIT_RECLAIM_ROWS, COMMIT_RECLAIM_BYTES);
     });
+    this.#reclaiming = reclaiming;
+  }
+
+  /**
+   * Whether rows of truncated records may still wait to be deleted, as far as this instance
+   * knows (from its own truncations, commits and steps, and from a check when it was
+   * opened): {@linkcode SqliteJournal.reclaim} then has work to do.
+   */
+  get reclaimPending(): boolean {
+    return this.#reclaiming;
+  }
+
+  /**
+   * Deletes one bounded step of the rows that truncations left (records already gone for
+   * every reader), in one transaction, and gives the pages it freed back to the file system
+   * where the connection can. A step removes at most 8,192 rows or 1 MiB of record data,
+   * whichever comes first, however many records were truncated. Call it until it returns
+   * false to delete them all, letting other work run between calls.
+   *
+   * @returns Whether rows still wait to be deleted.
+   * @throws {ClosedError} After close.
+   *
+   * @example Truncate, then delete what is left step by step
+   * ```ts
+   * import { DatabaseSync } from "node:sqlite";
+   * import { nodeSqlite, SqliteStore } from "@edgelog/edgelog";
+   * import assert from "node:assert/strict";
+   *
+   * const store = new SqliteStore(nodeSqlite(new DatabaseSync(":memory:")));
+   * const journal = store.open("big");
+   * for (let pos = 0; pos < 20_000; pos++) await journal.append(pos, new Uint8Array([1]));
+   * await journal.truncate(20_000); // gone for readers at once
+   * assert.deepEqual(await journal.bounds(), { begin: 20_000, end: 20_000 });
+   * while (journal.reclaim()) await new Promise((resolve) => setTimeout(resolve, 0));
+   * assert.equal(journal.reclaimPending, false);
+   * store.close();
+   * ```
+   */
+  reclaim(): boolean {
+    if (this.closed) throw new ClosedError();
+    const reclaiming = this.#db.transaction(() => this.#deleteStep(RECLAIM_ROWS, RECLAIM_BYTES));
+    this.#reclaiming = reclaiming;
+    return reclaiming;
+  }
+
+  /**
+   * Inside a transaction: deletes the oldest rows below the beginning, at most `rows` of them
+   * holding at most `bytes` of data (at least one row), and vacuums about as many pages as
+   * that freed. Returns whether rows below the beginning remain.
+   */
+  #deleteStep(rows: number, bytes: number): boolean {
+    const [found] = this.#db.exec(this.#sql.leftover);
+    if (found === undefined) return false;
+    const first = Number(found.pos);
+    const floor = Number(found.begin_pos);
+    let span = Math.min(floor - first, rows);
+    let sum = this.#dataBytes(first, span);
+    // Too many bytes: as many rows as the average size allows, then halved while still over.
+    if (sum > bytes) {
+      span = Math.max(1, Math.floor((span * bytes) / sum));
+      sum = this.#dataBytes(first, span);
+    }
+    while (span > 1 && sum > bytes) {
+      span = Math.floor(span / 2);
+      sum = this.#dataBytes(first, span);
+    }
+    this.#db.exec(this.#sql.deleteRange, first, first + span);
+    this.#db.incrementalVacuum?.(Math.ceil((2 * bytes) / PAGE_SIZE));
+    return this.#db.exec(this.#sql.leftover).length > 0;
+  }
+
+  /** The bytes of record data in the `span` rows from `first`. */
+  #dataBytes(first: number, span: number): number {
+    const [row] = this.#db.exec(this.#sql.dataBytes, first, first + span);
+    return Number(row?.bytes ?? 0);
   }
 
   /** Driver hook: Reads the first position. */
@@ -391,6 +518,48 @@ export class SqliteJournal extends StorageJournal {
     this.#forgetMirror();
     this.#onClose(this);
   }
+}
+
+/** The statements of one journal, with its table and catalog id written in. */
+interface JournalSql {
+  /** Its bounds: `begin_pos, end_pos`. */
+  bounds: string;
+  /** The record at `?1` (`pos, created, data`), none below the beginning. */
+  readOne: string;
+  /** Up to `?2` records from `?1`, none when `?1` is below the beginning. */
+  readMany: string;
+  /** Sets the bounds to `[?1, ?2)`. */
+  moveBounds: string;
+  /** Sets the beginning to `?1`. */
+  moveBegin: string;
+  /** Deletes the rows in `[?1, ?2)`. */
+  deleteRange: string;
+  /** The lowest row below the beginning (with the beginning), if any. */
+  leftover: string;
+  /** The bytes of data of the rows in `[?1, ?2)`. */
+  dataBytes: string;
+}
+
+function journalSql(table: string, id: number): JournalSql {
+  // The beginning is read from the catalog in the same statement: a truncation through
+  // another connection is seen at once. Its id is written in, not bound: a bound parameter
+  // costs more than the lookup in node:sqlite. `LIMIT` takes an integer cast, without which
+  // node:sqlite's bound number makes the statement several times slower.
+  const floor = `(SELECT begin_pos FROM edgelog_journals WHERE id = ${id})`;
+  return {
+    bounds: `SELECT begin_pos, end_pos FROM edgelog_journals WHERE id = ${id}`,
+    readOne: `SELECT pos, created, data FROM ${table} WHERE pos = ?1 AND ?1 >= ${floor}`,
+    readMany: `SELECT pos, created, data FROM ${table} WHERE pos >= ?1 AND ?1 >= ${floor}
+      ORDER BY pos LIMIT CAST(?2 AS INTEGER)`,
+    moveBounds: `UPDATE edgelog_journals SET begin_pos = ?1, end_pos = ?2 WHERE id = ${id}`,
+    moveBegin: `UPDATE edgelog_journals SET begin_pos = ?1 WHERE id = ${id}`,
+    deleteRange: `DELETE FROM ${table} WHERE pos >= ?1 AND pos < ?2`,
+    leftover: `SELECT r.pos, j.begin_pos FROM edgelog_journals AS j,
+      (SELECT pos FROM ${table} ORDER BY pos LIMIT 1) AS r
+      WHERE j.id = ${id} AND r.pos < j.begin_pos`,
+    // length() of a BLOB reads its size from the row's header, not its overflow pages.
+    dataBytes: `SELECT total(length(data)) AS bytes FROM ${table} WHERE pos >= ?1 AND pos < ?2`,
+  };
 }
 
 const insertStatements = new Map<string, string>();
@@ -490,6 +659,11 @@ function seekSql(table: string): string {
     seekStatements.set(table, sql);
   }
   return sql;
+}
+
+/** A row of `pos, created, data` as a stored record. */
+function storedRecord(row: SqlValue[]): StoredRecord {
+  return { position: Number(row[0]), created: Number(row[1]), data: toBytes(row[2] ?? null) };
 }
 
 /** BLOBs come back as Uint8Array (node:sqlite) or ArrayBuffer (Durable Objects); empty may be null. */

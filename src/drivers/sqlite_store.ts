@@ -46,6 +46,12 @@ const JOURNAL_LAYOUT: readonly Migration[] = [
  * (`edgelog_schema`): a database written by an older release is brought up to date when a
  * store opens it.
  *
+ * A store runs nothing in the background. A truncation removes the records for every reader
+ * at once and deletes their rows in bounded steps: the first at once, one more with each
+ * later append to that journal, and the rest when the application calls
+ * {@linkcode SqliteJournal.reclaim} until it returns false (between event-loop turns, so
+ * that no call holds the thread long). Until then the rows stay in the file, unreadable.
+ *
  * @example A durable log in one database file
  * ```ts
  * import { DatabaseSync } from "node:sqlite";

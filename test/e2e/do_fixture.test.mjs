@@ -208,3 +208,21 @@ for (const expected of manifest.logs) {
     }
   });
 }
+
+test("a 6c31caf log takes a truncation: the records before are gone at once, the rest kept", async () => {
+  const expected = /** @type {FixtureLog} */ (manifest.logs.find((log) => log.records.length > 1));
+  const { name, records } = expected;
+  const kept = /** @type {FixtureRecord} */ (records.at(-1));
+  // The appends of the test above moved the end; the truncation keeps it.
+  const { end } = await ok(await call(name, "/bounds"), "bounds");
+  const bounds = await ok(
+    await call(name, `/truncate?before=${kept.offset}`, { method: "POST" }),
+    "truncate",
+  );
+  assert.deepEqual(bounds, { begin: kept.offset, end });
+  const purged = await call(name, `/records/${kept.offset - 1}`);
+  assert.equal(purged.status, 410, await purged.text());
+  const res = await call(name, `/records?from=${kept.offset}&limit=1`);
+  const [line] = (await res.text()).split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+  assertLine(line, kept);
+});

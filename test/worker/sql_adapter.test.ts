@@ -51,4 +51,19 @@ describe("durableObjectSql()", () => {
       ]);
     });
   });
+
+  it("values() returns the rows as arrays in the statement's column order", async () => {
+    const stub = env.LOGS.get(env.LOGS.idFromName(uniqueName("sql")));
+    await runInDurableObject(stub, (_instance, state) => {
+      const db = durableObjectSql(state.storage);
+      db.exec("CREATE TABLE v (pos INTEGER PRIMARY KEY, created INTEGER, data BLOB)");
+      db.exec("INSERT INTO v VALUES (1, 10, x'0102'), (2, 20, NULL)");
+      const rows = db.values!("SELECT data, pos, created FROM v WHERE pos >= ? ORDER BY pos", 1);
+      expect(rows.map(([data, pos, created]) => [
+        data instanceof ArrayBuffer ? [...new Uint8Array(data)] : data,
+        pos,
+        created,
+      ])).toEqual([[[1, 2], 1, 10], [null, 2, 20]]);
+    });
+  });
 });

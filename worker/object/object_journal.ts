@@ -5,7 +5,8 @@
  */
 import { type Bounds, SqliteJournal } from "../../mod.ts";
 import type { ProducerCommit } from "../../src/core/producer.ts";
-import type { NewRecord } from "../../src/core/storage_journal.ts";
+import type { JournalOptions, NewRecord } from "../../src/core/storage_journal.ts";
+import type { SqlDatabase } from "../../src/drivers/sql.ts";
 
 /**
  * A {@linkcode SqliteJournal} that keeps its bounds in memory for reads. In a Durable Object
@@ -25,6 +26,13 @@ import type { NewRecord } from "../../src/core/storage_journal.ts";
  * The producers' states are kept in memory by the SQLite driver itself, for as long as the
  * end is where its own last commit left it, which in an object it always is.
  *
+ * A truncation is seen by readers at once and deletes a first bounded step of rows; the rest
+ * are deleted by a chain of steps ({@linkcode SqliteJournal.reclaim}), each on a
+ * `setTimeout(…, 0)` of its own, so that requests run between them and no step holds the
+ * object long. No alarm: the chain ends when nothing is left, with no timer pending. An
+ * object that restarts with rows left (evicted or reset mid-chain) starts it again when it
+ * opens the journal. A closed journal (the log deleted) ends its chain.
+ *
  * @example
  * ```ts ignore
  * const db = durableObjectSql(ctx.storage);
@@ -34,6 +42,20 @@ import type { NewRecord } from "../../src/core/storage_journal.ts";
  */
 export class ObjectJournal extends SqliteJournal {
   #bounds: Bounds | undefined;
+  /** Whether a step of the deletion is scheduled. */
+  #stepScheduled = false;
+
+  /**
+   * Opens the journal `name`, and starts deleting what an earlier truncation left.
+   *
+   * @param db The object's SQL, with the store's catalog created.
+   * @param name The journal's name.
+   * @param options `start` for a new journal, and `clock`.
+   */
+  constructor(db: SqlDatabase, name: string, options: JournalOptions = {}) {
+    super(db, name, options);
+    this.#scheduleStep();
+  }
 
   /** Driver hook: the bounds, from memory once read. */
   protected override loadBounds(): Bounds {
@@ -60,11 +82,38 @@ export class ObjectJournal extends SqliteJournal {
     this.#bounds = { begin: Math.max(begin, Math.min(truncateBefore, newEnd)), end: newEnd };
   }
 
-  /** Driver hook: truncates as the SQLite driver does; the bounds are read again. */
+  /**
+   * Driver hook: truncates as the SQLite driver does (the bounds are read again), then
+   * deletes what is left in steps.
+   */
   protected override dropRecords(end: number): void {
-    super.dropRecords(end);
-    this.#bounds = undefined;
+    try {
+      super.dropRecords(end);
+    } finally {
+      this.#bounds = undefined;
+    }
+    this.#scheduleStep();
   }
+
+  /** Schedules the next step while rows wait to be deleted; one at a time. */
+  #scheduleStep(): void {
+    if (this.#stepScheduled || !this.reclaimPending) return;
+    this.#stepScheduled = true;
+    setTimeout(this.#step, 0);
+  }
+
+  readonly #step = (): void => {
+    this.#stepScheduled = false;
+    if (this.closed) return;
+    try {
+      this.reclaim();
+    } catch (error) {
+      // The rows stay unreadable; the next truncation or start-up takes the chain up again.
+      console.error("edgelog: a deletion step after a truncation failed", error);
+      return;
+    }
+    this.#scheduleStep();
+  };
 
   /** Driver hook: moves a fresh journal's start; the bounds are read again. */
   protected override moveOrigin(first: number): boolean {

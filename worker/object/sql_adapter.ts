@@ -19,6 +19,9 @@ export function durableObjectSql(storage: DurableObjectStorage): SqlDatabase {
       return storage.sql.exec<Record<string, SqlStorageValue>>(sql, ...params.map(toStorage))
         .toArray();
     },
+    values(sql: string, ...params: SqlValue[]): SqlValue[][] {
+      return Array.from(storage.sql.exec(sql, ...params.map(toStorage)).raw());
+    },
     transaction<T>(fn: () => T): T {
       return storage.transactionSync(fn);
     },
