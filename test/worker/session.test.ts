@@ -335,33 +335,48 @@ describe("GET /logs/{name}/session (WebSocket)", () => {
     ]);
   });
 
-  it("a session outlives the object's eviction: a new instance takes its producer from the attachment", async () => {
+  it("a session outlives the object's eviction: a new instance takes its producer and the offsets of its writes from storage", async () => {
     const name = uniqueName();
     const s = await openSession(name);
-    s.send([{ kind: "producer", id: "hibernator" }, record("before", { epoch: 0, seq: 0 })]);
-    expect(await s.until(1)).toEqual([ack(0)]);
+    const other = await openSession(name);
+    s.send([{ kind: "producer", id: "hibernator" }, record("p0", { epoch: 0, seq: 0 })]);
+    await s.until(1);
+    other.send([record("x")]);
+    await other.until(1);
+    s.send([record("p1", { epoch: 0, seq: 1 }), record("p2", { epoch: 0, seq: 2 })]);
+    expect(await s.until(3)).toEqual([ack(0), ack(2), ack(3)]);
     const stub = env.LOGS.get(env.LOGS.idFromName(name));
     await runInDurableObject(stub, async (_instance, state) => {
       const sockets = state.getWebSockets(SESSION_TAG);
-      expect(sockets).toHaveLength(1);
-      expect(sockets[0]!.deserializeAttachment()).toEqual({
-        edgelog: { session: { producer: "hibernator", next: 1 } },
+      expect(sockets).toHaveLength(2);
+      const socket = sockets.find((ws) =>
+        JSON.stringify(ws.deserializeAttachment()).includes("hibernator")
+      )!;
+      expect(socket.deserializeAttachment()).toEqual({
+        edgelog: { session: { producer: "hibernator", next: 2 } },
       });
       // Eviction drops the instance and keeps the socket: the next message reaches a new one.
       const fresh = new LogObject(state, env);
       // Its start-up (under blockConcurrencyWhile) runs first, as the runtime orders it.
       await new Promise((r) => setTimeout(r, 0));
+      // The answers were lost: everything again, and one more.
       const message = encodeClientEntries(s.next++, [
-        record("before", { epoch: 0, seq: 0 }),
-        record("after", { epoch: 0, seq: 1 }),
+        record("p0", { epoch: 0, seq: 0 }),
+        record("p1", { epoch: 0, seq: 1 }),
+        record("p2", { epoch: 0, seq: 2 }),
+        record("p3", { epoch: 0, seq: 3 }),
       ]);
-      await fresh.webSocketMessage(sockets[0]!, message.buffer as ArrayBuffer);
+      await fresh.webSocketMessage(socket, message.buffer as ArrayBuffer);
     });
-    // The resend is a duplicate (the Log's own answer: the producer's last write), the next
-    // seq is written.
-    expect(await s.until(3)).toEqual([ack(0), ack(0, 1, true), ack(1)]);
-    expect(await stored(name)).toEqual(["before", "after"]);
-    s.ws.close();
+    // Older writes than the producer's last one too: their offsets were stored.
+    expect((await s.until(7)).slice(3)).toEqual([
+      ack(0, 1, true),
+      ack(2, 1, true),
+      ack(3, 1, true),
+      ack(4),
+    ]);
+    expect(await stored(name)).toEqual(["p0", "x", "p1", "p2", "p3"]);
+    for (const session of [s, other]) session.ws.close();
   });
 
   it("deleting the log closes its sessions with LOG_DELETED", async () => {

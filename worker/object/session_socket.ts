@@ -88,7 +88,7 @@ export class Sessions {
   readonly #ctx: DurableObjectState;
   readonly #host: SessionHost;
   readonly #states = new Map<WebSocket, SessionState>();
-  readonly #acks = new ProducerAcks();
+  readonly #acks: ProducerAcks;
 
   /**
    * @param ctx The object's state.
@@ -97,6 +97,7 @@ export class Sessions {
   constructor(ctx: DurableObjectState, host: SessionHost) {
     this.#ctx = ctx;
     this.#host = host;
+    this.#acks = new ProducerAcks(ctx.storage.kv);
   }
 
   /**
@@ -350,6 +351,8 @@ export class Sessions {
       }
     }
     slots.splice(0, ready);
+    // In the same turn as the answers: the output gate holds them until this is durable.
+    this.#acks.save();
     send(ws, encodeServerEntries(answers));
     if (closing) {
       // The state stays (broken) until the close arrives: messages already on their way
