@@ -69,7 +69,10 @@ interface SessionSocket {
   binaryType: string;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: string, listener: (event: { data?: unknown; code?: number }) => void): void;
+  addEventListener(
+    type: string,
+    listener: (event: { data?: unknown; code?: number }) => void,
+  ): void;
 }
 
 /** An append the server has not answered yet. */
@@ -155,7 +158,9 @@ export class LogWriter {
    */
   constructor(source: WriterSource, options: WriterOptions = {}) {
     if (typeof options !== "object" || options === null) {
-      throw new TypeError(`Expected the writer's options to be an object, got ${describe(options)}`);
+      throw new TypeError(
+        `Expected the writer's options to be an object, got ${describe(options)}`,
+      );
     }
     const { producer, signal, minDelay = 100, maxDelay = 2000, onReconnect } = options;
     for (const [name, value] of [["minDelay", minDelay], ["maxDelay", maxDelay]] as const) {
@@ -327,16 +332,22 @@ export class LogWriter {
       socket.binaryType = "arraybuffer";
       let opened = false;
       socket.addEventListener("open", () => {
-        if (generation !== this.#generation) return;
+        if (generation !== this.#generation) {
+          return;
+        }
         opened = true;
         this.#socket = socket;
         this.#connecting = false;
       });
       socket.addEventListener("message", (event) => {
-        if (generation === this.#generation) this.#receive(event.data);
+        if (generation === this.#generation) {
+          this.#receive(event.data);
+        }
       });
       socket.addEventListener("close", (event) => {
-        if (generation === this.#generation) void this.#lost(opened, `closed with ${event.code}`);
+        if (generation === this.#generation) {
+          void this.#lost(opened, `closed with ${event.code}`);
+        }
       });
       socket.addEventListener("error", () => {});
     } catch (error) {
@@ -449,7 +460,9 @@ export class LogWriter {
   #retry(reason: string): void {
     if (this.#ended !== undefined) return;
     this.#attempt++;
-    const ceiling = this.#attempt > 3 ? Math.min(this.#maxDelay, UNREACHABLE_MAX_DELAY) : this.#maxDelay;
+    const ceiling = this.#attempt > 3
+      ? Math.min(this.#maxDelay, UNREACHABLE_MAX_DELAY)
+      : this.#maxDelay;
     const delay = backoff({ minDelay: this.#minDelay, maxDelay: ceiling }, this.#attempt);
     try {
       this.#onReconnect?.({ attempt: this.#attempt, delay, pending: this.#queue.length, reason });

@@ -240,7 +240,9 @@ export function decodeClientMessage(
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   const number = view.getFloat64(0);
   if (!Number.isSafeInteger(number) || number < 0) {
-    throw new SyntaxError(`A session message's number must be a non-negative integer, got "${number}"`);
+    throw new SyntaxError(
+      `A session message's number must be a non-negative integer, got "${number}"`,
+    );
   }
   const entries: ClientEntry[] = [];
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -256,7 +258,9 @@ export function decodeClientMessage(
       need(3, "a producer entry");
       const length = view.getUint16(at + 1);
       if (length === 0 || length > MAX_PRODUCER_ID_BYTES) {
-        throw new SyntaxError(`A producer id takes 1 to ${MAX_PRODUCER_ID_BYTES} bytes, got "${length}"`);
+        throw new SyntaxError(
+          `A producer id takes 1 to ${MAX_PRODUCER_ID_BYTES} bytes, got "${length}"`,
+        );
       }
       at += 3;
       need(length, "a producer id");

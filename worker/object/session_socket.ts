@@ -24,7 +24,11 @@ import {
   SESSION_LIMITS,
 } from "../../src/protocol/session.ts";
 import { CLOSE_LOG_DELETED, CLOSE_LOG_DELETED_REASON } from "../../src/protocol/tail.ts";
-import { batchBodySize, batchTooLargeMessage, tooManyBatchRecords } from "../../src/protocol/wire.ts";
+import {
+  batchBodySize,
+  batchTooLargeMessage,
+  tooManyBatchRecords,
+} from "../../src/protocol/wire.ts";
 import { ApiError, errorBodyOf } from "../http.ts";
 import { ProducerAcks } from "./producer_acks.ts";
 
@@ -277,7 +281,9 @@ export class Sessions {
     let producer: Producer | undefined;
     try {
       if (entry.producer !== undefined) {
-        if (state.producerId === undefined) throw new ApiError("BAD_REQUEST", NO_PRODUCER_ID_MESSAGE);
+        if (state.producerId === undefined) {
+          throw new ApiError("BAD_REQUEST", NO_PRODUCER_ID_MESSAGE);
+        }
         producer = { id: state.producerId, ...entry.producer };
         assertProducer(producer);
       }
@@ -289,7 +295,9 @@ export class Sessions {
     this.#host.appending();
     const count = entry.kind === "record" ? 1 : entry.records.length;
     if (producer === undefined) {
-      const written = entry.kind === "record" ? log.write(entry.data) : log.writeBatch(entry.records);
+      const written = entry.kind === "record"
+        ? log.write(entry.data)
+        : log.writeBatch(entry.records);
       written.then(
         (offset) => settle({ kind: "ack", offset, count, duplicate: false }),
         failed,
