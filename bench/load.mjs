@@ -684,6 +684,17 @@ async function main() {
       console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.cpu}`);
     }
     if (edgelog !== undefined) {
+      // The append session's phase lives in its own file (bench/session_load.mjs).
+      const { sessionPhase } = await import("./session_load.mjs");
+      const durable = rows.find((r) => r.name.startsWith("durable no-op"));
+      const session = await sessionPhase(edgelog.base, edgelog.pids, {
+        seconds: SECONDS,
+        record: RECORD,
+        durable,
+        withCpu,
+      });
+      rows.push(session);
+      console.log(`${session.name}: ${fmt(session.rate)} ${session.unit}; ${session.note}`);
       const batch = await batchPhase(edgelog.base, edgelog.pids);
       rows.push(batch);
       console.log(`${batch.name}: ${fmt(batch.rate)} ${batch.unit}; ${batch.cpu}`);
