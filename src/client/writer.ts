@@ -111,7 +111,9 @@ const UNREACHABLE_MAX_DELAY = 800;
  * for a batch over the limits, `UNAUTHORIZED`, `FORBIDDEN`); the others go on. A
  * `StaleEpochError` or `ProducerSeqGapError` (another writer uses this producer's id), a
  * refused connection and an aborted signal end the writer: every append not yet answered
- * rejects with that error.
+ * rejects with that error. A log that no longer knows the producer (`ProducerSeqGapError`
+ * with `expectedSeq` 0: unused for 7 days, or the log was deleted) is not an error: the
+ * writer starts a new epoch and sends its unanswered appends again.
  *
  * @example Pipelined appends (needs a server: `npm start`)
  * ```ts ignore
@@ -398,8 +400,18 @@ export class LogWriter {
           }
           break;
         case "error": {
-          const pending = this.#answer();
           const error = errorFromBody(0, parse(entry.body));
+          if (error instanceof ProducerSeqGapError && error.expectedSeq === 0 && this.#seq > 0) {
+            // The log no longer knows the producer (unused for 7 days, pushed out by newer
+            // ones, or the log was deleted), so none of the appends without an answer is in
+            // it: a new epoch starts at seq 0, and they are sent again, renumbered.
+            this.#producer.newEpoch();
+            this.#seq = 0;
+            this.#disconnect(1000, "new epoch");
+            this.#scheduleFlush();
+            return;
+          }
+          const pending = this.#answer();
           pending.reject(error);
           if (error instanceof StaleEpochError || error instanceof ProducerSeqGapError) {
             return this.#end(error);

@@ -194,6 +194,22 @@ async function cases(url: string, t: Deno.TestContext): Promise<void> {
     },
   );
 
+  await t.step("a writer whose log was deleted starts a new epoch and goes on", async () => {
+    const log = new LogClient(server.url, unique("writer-deleted"));
+    const writer = log.writer({ minDelay: 20 });
+    assert.deepEqual(
+      await Promise.all(["a", "b", "c"].map((s) => writer.append(bytes(s)))),
+      [0, 1, 2],
+    );
+    const epoch = writer.producer.epoch;
+    await log.delete();
+    // The log forgot the producer: seq 3 is a gap, so the writer renumbers from seq 0.
+    assert.deepEqual(await Promise.all(["d", "e"].map((s) => writer.append(bytes(s)))), [0, 1]);
+    assert.equal(writer.producer.epoch, epoch + 1);
+    await writer.close();
+    assert.deepEqual(await readAll(log), ["d", "e"]);
+  });
+
   await t.step("a refused connection ends the writer with the server's error", async () => {
     const secured = await startTestServer({ secret: "edgelog-writer-secret-0123456789abcdef" });
     try {

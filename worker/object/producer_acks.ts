@@ -72,7 +72,13 @@ export class ProducerAcks {
     let known = this.#load(id);
     const now = Date.now();
     if (known === undefined) this.#expire(now);
-    if (known === undefined || known.epoch !== epoch) {
+    const newest = known?.runs[known.runs.length - 1];
+    // A seq that does not follow the writes kept is a new life of the producer: the log
+    // forgot it (it was deleted, or the producer expired) and it started over.
+    if (
+      known === undefined || known.epoch !== epoch ||
+      (newest !== undefined && seq < newest.seq + newest.n)
+    ) {
       known = { epoch, runs: [], lastUsed: now };
       this.#remember(id, known);
     }
