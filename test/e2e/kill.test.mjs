@@ -9,12 +9,10 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import { DevServer, sleep } from "./server.mjs";
 import { append, appendBatch, bounds, openTail, readAll } from "./client.mjs";
+import { startSessionWriter } from "./session_child.mjs";
 
 const WRITERS = 4;
 const LOAD_MS = 2500;
@@ -40,45 +38,6 @@ function payload(tag) {
 
 /** @param {Uint8Array} a @returns {string} */
 const key = (a) => Buffer.from(a).toString("hex");
-
-/**
- * Starts the session's writer (a Deno child process) on the log `name`.
- * @param {string} url
- * @param {string} name
- */
-function sessionWriter(url, name) {
-  const deno = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
-  const script = fileURLToPath(new URL("./session_writer_child.ts", import.meta.url));
-  const child = spawn(deno, ["run", "-A", script, url, name], {
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" },
-  });
-  /** Acknowledged over the session: offset -> bytes. @type {Map<number, Uint8Array>} */
-  const acked = new Map();
-  let failures = 0;
-  /** @type {(line: string) => void} */
-  let onDone = () => {};
-  const done = new Promise((resolve) => onDone = resolve);
-  // Failed appends are printed one `error` line each; `done` ends the output.
-  createInterface({ input: /** @type {import("node:stream").Readable} */ (child.stdout) }).on(
-    "line",
-    (line) => {
-      const [first, rest] = line.split(" ", 2);
-      if (first === "done") onDone(line);
-      else if (first === "error") failures++;
-      else acked.set(Number(first), Buffer.from(rest ?? "", "hex"));
-    },
-  );
-  return {
-    acked,
-    /** Stops appending, waits for the last answers; resolves the failed appends' count. */
-    stop: async () => {
-      child.stdin?.write("stop\n");
-      await done;
-      return failures;
-    },
-  };
-}
 
 test("every acknowledged append survives SIGKILL mid-load, and the tail resumes without gap", {
   timeout: 90_000,
@@ -136,7 +95,7 @@ test("every acknowledged append survives SIGKILL mid-load, and the tail resumes 
   }
 
   const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
-  const session = sessionWriter(server.url, name);
+  const session = startSessionWriter(server.url, name, "load");
   // The tail leaves half way, so that the resumed tail has records to catch up.
   await sleep(LOAD_MS / 2);
   tail1.close();
@@ -154,7 +113,8 @@ test("every acknowledged append survives SIGKILL mid-load, and the tail resumes 
   const sessionAckedAtRestart = session.acked.size;
   const until = Date.now() + 20_000;
   while (session.acked.size < sessionAckedAtRestart + 200 && Date.now() < until) await sleep(50);
-  const sessionFailures = await session.stop();
+  await session.stop();
+  const sessionFailures = session.failures.length;
   const all = await readAll(server.url, name);
   const { begin, end } = await bounds(server.url, name);
 
