@@ -9,6 +9,7 @@ import {
   type ClientEntry,
   decodeServerMessage,
   encodeClientEntries,
+  type ServerEntry,
   type SessionHello,
 } from "../protocol/session.ts";
 import { batchBodySize, batchTooLargeMessage, tooManyBatchRecords } from "../protocol/wire.ts";
@@ -372,6 +373,15 @@ export class LogWriter {
     } catch (error) {
       return this.#end(unexpected(0, `Unreadable session answer: ${messageOf(error)}`, error));
     }
+    try {
+      this.#answerAll(entries);
+    } catch (error) {
+      // An answer to an append that was not sent: the writer cannot tell what is stored.
+      this.#end(error);
+    }
+  }
+
+  #answerAll(entries: readonly ServerEntry[]): void {
     for (const entry of entries) {
       switch (entry.kind) {
         case "hello":
