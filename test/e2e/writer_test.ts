@@ -194,6 +194,21 @@ async function cases(url: string, t: Deno.TestContext): Promise<void> {
     },
   );
 
+  await t.step(
+    "more appends than the server takes in flight wait in the writer, not refused",
+    async () => {
+      const log = new LogClient(server.url, unique("writer-window"));
+      const writer = log.writer();
+      // Over the HELLO's maxInFlightAppends (8192): the server would end a session that sent them.
+      const count = 10_000;
+      const offsets = await Promise.all(
+        Array.from({ length: count }, (_, i) => writer.append(bytes(`${i}`))),
+      );
+      assert.deepEqual(offsets, Array.from({ length: count }, (_, i) => i));
+      await writer.close();
+    },
+  );
+
   await t.step("a writer whose log was deleted starts a new epoch and goes on", async () => {
     const log = new LogClient(server.url, unique("writer-deleted"));
     const writer = log.writer({ minDelay: 20 });
