@@ -31,7 +31,10 @@ export interface WriterOptions {
   signal?: AbortSignal;
   /** Milliseconds before the first reconnect attempt. Default 100. */
   minDelay?: number;
-  /** The longest wait between reconnect attempts, in milliseconds. Default 2000. */
+  /**
+   * The longest wait between reconnect attempts, in milliseconds. Default 1000: a writer
+   * that cannot reach the server is back within about a second of it answering again.
+   */
   maxDelay?: number;
   /** Called before each reconnect attempt. */
   onReconnect?: (event: WriterReconnectEvent) => void;
@@ -86,8 +89,6 @@ interface Pending {
 
 /** The most bytes of entries the writer packs into one message. */
 const MESSAGE_BYTES = 256 * 1024;
-/** While the server cannot be reached, reconnect attempts stay this close together (ms). */
-const UNREACHABLE_MAX_DELAY = 800;
 
 /**
  * Appends to a remote log over one WebSocket, many at a time: each `append` is sent at once
@@ -144,7 +145,10 @@ export class LogWriter {
   #sentBytes = 0;
   /** The seq of `#queue[0]`; the others follow it. */
   #seq = 0;
+  /** The open connection, once its handshake is done. */
   #socket: SessionSocket | undefined;
+  /** The connection being made or open: closed when the writer disconnects. */
+  #current: SessionSocket | undefined;
   #hello: SessionHello | undefined;
   #messages = 0;
   #generation = 0;
@@ -168,7 +172,7 @@ export class LogWriter {
         `Expected the writer's options to be an object, got ${describe(options)}`,
       );
     }
-    const { producer, signal, minDelay = 100, maxDelay = 2000, onReconnect } = options;
+    const { producer, signal, minDelay = 100, maxDelay = 1000, onReconnect } = options;
     for (const [name, value] of [["minDelay", minDelay], ["maxDelay", maxDelay]] as const) {
       if (!Number.isSafeInteger(value) || value < 1) {
         throw new RangeError(`Expected ${name} to be a positive integer, got ${describe(value)}`);
@@ -320,6 +324,7 @@ export class LogWriter {
   }
 
   async #connect(): Promise<void> {
+    if (this.#ended !== undefined) return;
     this.#connecting = true;
     const generation = ++this.#generation;
     try {
@@ -331,6 +336,7 @@ export class LogWriter {
         ? new WebSocket(url)
         : new WebSocket(url, protocols)) as unknown as SessionSocket;
       socket.binaryType = "arraybuffer";
+      this.#current = socket;
       let opened = false;
       socket.addEventListener("open", () => {
         if (generation !== this.#generation) {
@@ -462,6 +468,7 @@ export class LogWriter {
 
   /** The connection is gone: every append in flight is sent again on the next one. */
   async #lost(opened: boolean, reason: string): Promise<void> {
+    this.#current = undefined;
     this.#resetConnection();
     if (this.#ended !== undefined) return;
     if (!opened) {
@@ -480,10 +487,7 @@ export class LogWriter {
   #retry(reason: string): void {
     if (this.#ended !== undefined) return;
     this.#attempt++;
-    const ceiling = this.#attempt > 3
-      ? Math.min(this.#maxDelay, UNREACHABLE_MAX_DELAY)
-      : this.#maxDelay;
-    const delay = backoff({ minDelay: this.#minDelay, maxDelay: ceiling }, this.#attempt);
+    const delay = backoff({ minDelay: this.#minDelay, maxDelay: this.#maxDelay }, this.#attempt);
     try {
       this.#onReconnect?.({ attempt: this.#attempt, delay, pending: this.#queue.length, reason });
     } catch (error) {
@@ -504,7 +508,8 @@ export class LogWriter {
   }
 
   #disconnect(code: number, reason: string): void {
-    const socket = this.#socket;
+    const socket = this.#current;
+    this.#current = undefined;
     this.#resetConnection();
     try {
       socket?.close(code, reason);
