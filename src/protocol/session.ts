@@ -470,7 +470,14 @@ function parseHello(text: string): SessionHello {
   };
 }
 
-/** The message of an append over the session's limits (`SESSION_ERROR` `REQUEST_TOO_LARGE`). */
+/**
+ * The message of a message that would take the session past its in-flight limits
+ * (`SESSION_ERROR` `REQUEST_TOO_LARGE`).
+ *
+ * @param appends The appends in flight with the message's.
+ * @param bytes Their encoded bytes.
+ * @returns The message.
+ */
 export function inFlightMessage(appends: number, bytes: number): string {
   return `A session has at most "${MAX_SESSION_IN_FLIGHT_APPENDS}" appends and ` +
     `"${MAX_SESSION_IN_FLIGHT_BYTES}" bytes in flight, got "${appends}" and "${bytes}"`;
@@ -481,6 +488,31 @@ export function inFlightMessage(appends: number, bytes: number): string {
  * wait in memory for the ones before them; one further ahead is a `SESSION_ERROR`.
  */
 export const MAX_SESSION_MESSAGES_AHEAD = 1024;
+
+/** The message of a text message on a session (`SESSION_ERROR` `BAD_REQUEST`). */
+export const TEXT_MESSAGE_MESSAGE = "Session messages are binary";
+
+/**
+ * The message of a message number used twice (`SESSION_ERROR` `BAD_REQUEST`).
+ *
+ * @param number The number.
+ * @returns The message.
+ */
+export function repeatedMessageMessage(number: number): string {
+  return `Message "${number}" came twice`;
+}
+
+/**
+ * The message of a message that arrived too far ahead of one still missing, by number or by
+ * the bytes waiting for it (`SESSION_ERROR` `BAD_REQUEST`).
+ *
+ * @param number The message's number.
+ * @param next The number of the message still missing.
+ * @returns The message.
+ */
+export function tooFarAheadMessage(number: number, next: number): string {
+  return `Message "${number}" is too far ahead of message "${next}", still missing`;
+}
 
 /** The message of an append naming the producer before the session named its id. */
 export const NO_PRODUCER_ID_MESSAGE =

@@ -20,8 +20,11 @@ import {
   MAX_SESSION_IN_FLIGHT_BYTES,
   MAX_SESSION_MESSAGES_AHEAD,
   NO_PRODUCER_ID_MESSAGE,
+  repeatedMessageMessage,
   type ServerEntry,
   SESSION_LIMITS,
+  TEXT_MESSAGE_MESSAGE,
+  tooFarAheadMessage,
 } from "../../src/protocol/session.ts";
 import { CLOSE_LOG_DELETED, CLOSE_LOG_DELETED_REASON } from "../../src/protocol/tail.ts";
 import {
@@ -151,7 +154,7 @@ export class Sessions {
     const state = this.#stateOf(ws);
     if (state.broken) return;
     if (typeof message === "string") {
-      return this.#fail(ws, state, new ApiError("BAD_REQUEST", "Session messages are binary"));
+      return this.#fail(ws, state, new ApiError("BAD_REQUEST", TEXT_MESSAGE_MESSAGE));
     }
     let decoded: { number: number; entries: ClientEntry[] };
     try {
@@ -161,7 +164,7 @@ export class Sessions {
     }
     const { number } = decoded;
     if (number < state.next || state.early.has(number)) {
-      return this.#fail(ws, state, new ApiError("BAD_REQUEST", `Message "${number}" came twice`));
+      return this.#fail(ws, state, new ApiError("BAD_REQUEST", repeatedMessageMessage(number)));
     }
     if (number > state.next) {
       state.earlyBytes += message.byteLength;
@@ -172,10 +175,7 @@ export class Sessions {
         return this.#fail(
           ws,
           state,
-          new ApiError(
-            "BAD_REQUEST",
-            `Message "${number}" is too far ahead of message "${state.next}", still missing`,
-          ),
+          new ApiError("BAD_REQUEST", tooFarAheadMessage(number, state.next)),
         );
       }
       state.early.set(number, { entries: decoded.entries, bytes: message.byteLength });
