@@ -38,7 +38,7 @@
  *
  * Usage: `npm run bench:load` (= `node bench/load.mjs`). `LOAD_SECONDS` sets the length of each
  * HTTP phase (default 10, as `autocannon -c 10 -d 10`); `LOAD_ROUNDS` the number of rounds;
- * `LOAD_ONLY` the parts to run (`rates,batch,tails,sweep`); `LOAD_TAILS` the tail counts
+ * `LOAD_ONLY` the parts to run (`rates,session,batch,tails,sweep`); `LOAD_TAILS` the tail counts
  * (`100,1000`); `LOAD_TAIL_PROCESSES` the processes holding the tails (2);
  * `LOAD_TAIL_WRITERS` the writers of a tail phase (4); `LOAD_TAIL_MS` how long they append
  * (4000); `LOAD_COMPARE_ROOT` another edgelog tree whose worker runs each tail
@@ -86,10 +86,11 @@ const TAIL_PROCESSES = Number(process.env.LOAD_TAIL_PROCESSES ?? 2);
 const TAIL_APPEND_MS = Number(process.env.LOAD_TAIL_MS ?? 4_000);
 /**
  * The parts to run (`LOAD_ONLY`, comma-separated): `rates` (the interleaved request-rate
- * phases, the reference server's among them), `batch`, `tails`, `sweep` (the reference
+ * phases, the reference server's among them), `session` (one append session, pipelined),
+ * `batch`, `tails`, `sweep` (the reference
  * server at several concurrencies). Default: all.
  */
-const ONLY = new Set((process.env.LOAD_ONLY ?? "rates,batch,tails,sweep").split(","));
+const ONLY = new Set((process.env.LOAD_ONLY ?? "rates,session,batch,tails,sweep").split(","));
 /** How many tails each tail phase connects (`LOAD_TAILS`, comma-separated). */
 const TAIL_COUNTS = (process.env.LOAD_TAILS ?? "100,1000").split(",").map(Number);
 /**
@@ -975,6 +976,19 @@ async function main() {
       }
       for (const reference of references.splice(0)) await reference.stop();
     }
+    if (edgelog !== undefined && ONLY.has("session")) {
+      // The append session's phase lives in its own file (bench/session_load.mjs).
+      const { sessionPhase } = await import("./session_load.mjs");
+      const durable = rows.find((r) => r.name.startsWith("durable no-op"));
+      const session = await sessionPhase(edgelog.base, edgelog.pids, {
+        seconds: SECONDS,
+        record: RECORD,
+        durable,
+        withCpu,
+      });
+      rows.push(session);
+      console.log(`${session.name}: ${fmt(session.rate)} ${session.unit}; ${session.note}`);
+    }
     if (edgelog !== undefined && ONLY.has("batch")) {
       const batch = await batchPhase(edgelog.base, edgelog.pids);
       rows.push(batch);
@@ -1077,6 +1091,27 @@ function printTargets(rows, producersStarted, freshProducers) {
           ? ""
           : `; edgelog single appends ${fmt(single.rate / best.rate, 2)}x`),
     );
+  }
+  const session = rows.find((r) => r.name.startsWith("append session"));
+  if (session !== undefined) {
+    const memory = rows.find((r) => r.name === "reference server, in memory");
+    const swept = rows.filter((r) => r.name.startsWith("reference server, in memory, -c "));
+    const best = [memory, ...swept].reduce(
+      (a, b) => (b !== undefined && (a === undefined || b.rate > a.rate) ? b : a),
+      undefined,
+    );
+    console.log(
+      `  one append session >= 20,000 acknowledged appends/s: ${fmt(session.rate)}/s ` +
+        `${session.rate >= 20_000 ? "MET" : "NOT MET"} (p50 ${fmt(session.p50 ?? NaN, 1)} ms, ` +
+        `p99 ${fmt(session.p99 ?? NaN, 1)} ms)`,
+    );
+    if (best !== undefined) {
+      console.log(
+        `  one append session >= the reference server in memory at its best concurrency: ` +
+          `${fmt(session.rate / best.rate, 2)}x ${session.rate >= best.rate ? "MET" : "NOT MET"} ` +
+          `(${fmt(session.rate)} against ${fmt(best.rate)}/s, ${best.name})`,
+      );
+    }
   }
   if (single !== undefined && produced !== undefined) {
     // Round by round: the two phases ran one after the other in each round.

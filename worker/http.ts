@@ -61,45 +61,52 @@ export class ApiError extends Error {
  * @returns The response.
  */
 export function errorResponse(error: unknown, end?: () => number): Response {
-  let code: ErrorCode;
-  let message: string;
-  let fields: ErrorFields | undefined;
+  const { code, message, fields } = errorBodyOf(error, end);
   const headers: Record<string, string> = {
     "content-type": JSON_CONTENT_TYPE,
     "x-content-type-options": "nosniff",
   };
-  if (error instanceof ApiError) {
-    code = error.code;
-    message = error.message;
-    Object.assign(headers, error.headers);
-  } else if (error instanceof LogError) {
-    code = error.code;
-    message = error.message;
-    fields = logErrorFields(error);
-    if (error instanceof ProducerSeqGapError || error instanceof StaleEpochError) {
-      Object.assign(headers, producerErrorHeaders(error));
-    }
-    if (code === "CONFLICT") {
-      // The end the Log names, after the commit that took the position; the committed end
-      // only for an error that names none.
-      const current = fields.end ?? end?.();
-      if (current !== undefined) {
-        fields.end = current;
-        headers[END_HEADER] = String(current);
-      }
-    }
-  } else if (error instanceof TypeError || error instanceof RangeError) {
-    code = "BAD_REQUEST";
-    message = error.message;
-  } else {
-    code = "INTERNAL";
-    message = "Internal error";
-    console.error(error);
+  if (error instanceof ApiError) Object.assign(headers, error.headers);
+  else if (error instanceof ProducerSeqGapError || error instanceof StaleEpochError) {
+    Object.assign(headers, producerErrorHeaders(error));
   }
+  if (code === "CONFLICT" && fields?.end !== undefined) headers[END_HEADER] = String(fields.end);
   return new Response(encodeErrorBody(code, message, fields), {
     status: STATUS_BY_CODE[code] ?? 500,
     headers,
   });
+}
+
+/**
+ * The code, message and fields of the error body of any thrown value, as
+ * {@linkcode errorResponse} sends it and the append session's error frames carry it.
+ *
+ * @param error What was thrown.
+ * @param end The log's committed end, reported with a `CONFLICT` that names no end.
+ * @returns The body's parts.
+ */
+export function errorBodyOf(
+  error: unknown,
+  end?: () => number,
+): { code: ErrorCode; message: string; fields: ErrorFields | undefined } {
+  if (error instanceof ApiError) {
+    return { code: error.code, message: error.message, fields: undefined };
+  }
+  if (error instanceof LogError) {
+    const fields = logErrorFields(error);
+    if (error.code === "CONFLICT") {
+      // The end the Log names, after the commit that took the position; the committed end
+      // only for an error that names none.
+      const current = fields.end ?? end?.();
+      if (current !== undefined) fields.end = current;
+    }
+    return { code: error.code, message: error.message, fields };
+  }
+  if (error instanceof TypeError || error instanceof RangeError) {
+    return { code: "BAD_REQUEST", message: error.message, fields: undefined };
+  }
+  console.error(error);
+  return { code: "INTERNAL", message: "Internal error", fields: undefined };
 }
 
 /**

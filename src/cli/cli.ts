@@ -33,6 +33,7 @@ import { assertProducer } from "../core/producer.ts";
 import { HttpError } from "../client/http_error.ts";
 import { isTransient } from "../client/retry.ts";
 import { LogClient, type LogClientOptions } from "../client/log_client.ts";
+import type { LogWriter } from "../client/writer.ts";
 import { type ErrorFields, logErrorFields } from "../protocol/errors.ts";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS, tenantOf } from "../protocol/token.ts";
@@ -100,11 +101,17 @@ export interface CliIo {
   signal?: AbortSignal;
   /** The `fetch` of every request; default: the global one. */
   fetch?: LogClientOptions["fetch"];
-  /** The `WebSocket` of `tail`; default: the global one. */
+  /**
+   * The `WebSocket` of `tail` and of `append`'s session; default: the global one. With a
+   * `fetch` of its own and no `WebSocket`, `append` sends its batches over HTTP only.
+   */
   WebSocket?: LogClientOptions["WebSocket"];
   /** Mints a token for the `token` command; default: {@linkcode mintToken}. */
   mintToken?: typeof mintToken;
 }
+
+/** How many batches `append` has in flight over a session. */
+const SESSION_WINDOW = 8;
 
 /** The server the command line talks to when neither `--url` nor `EDGELOG_URL` is given. */
 export const DEFAULT_URL = "http://127.0.0.1:8787";
@@ -114,8 +121,9 @@ const HELP = `Usage: edgelog <command> [arguments] [flags]
 Commands:
   append <log> [file...]    Append each line of standard input as a record, or each
                             file as one record (--lines: each line of the files), in
-                            batches of up to 1000 records. A batch whose answer is lost
-                            is sent again, and stored once.
+                            batches of up to 1000 records, pipelined over an append
+                            session when there is more than one record. A batch whose
+                            answer is lost is sent again, and stored once.
       --expected <offset>   The offset the first record must get; every batch then
                             expects its own first offset (exit 10 if taken).
       --producer <name>     Name the input: batch n is write n of producer <name>, so
@@ -201,6 +209,8 @@ interface Context {
   flags: Flags;
   positionals: string[];
   client: (name: string | undefined) => LogClient;
+  /** Whether `append` may use an append session (a WebSocket to the server). */
+  sessions: boolean;
 }
 
 const GLOBAL_OPTIONS = {
@@ -325,7 +335,16 @@ export async function main(args: string[], io: Partial<CliIo> = {}): Promise<num
         ...(full.WebSocket === undefined ? {} : { WebSocket: full.WebSocket }),
       });
     };
-    return await command.run({ io: full, json, flags, positionals: parsed.positionals, client });
+    return await command.run({
+      io: full,
+      json,
+      flags,
+      positionals: parsed.positionals,
+      client,
+      // A `fetch` of the caller's own (a stand-in, a service binding) may not reach the server
+      // a WebSocket would: sessions only with a `WebSocket` given beside it.
+      sessions: full.fetch === undefined || full.WebSocket !== undefined,
+    });
   } catch (error) {
     return await report(full, json, error);
   }
@@ -355,6 +374,9 @@ async function appendCommand(ctx: Context): Promise<number> {
   const duplicates = { batches: 0, records: 0 };
   let batches = 0;
   let inFlight: Promise<void> | undefined;
+  /** Over a session: its writer, and the batches sent and not yet answered, in order. */
+  let writer: LogWriter | undefined;
+  const answers: Promise<void>[] = [];
   const send = async (records: Uint8Array[], seq: number) => {
     const options = {
       ...(expected === undefined ? {} : { expectedOffset: expected }),
@@ -375,9 +397,28 @@ async function appendCommand(ctx: Context): Promise<number> {
     count += records.length;
     await progress.update(count);
   };
-  // One batch is in flight while the next is gathered: input and network overlap, and
-  // batches still commit in input order (and take their seqs in it).
-  const dispatch = async (records: Uint8Array[]) => {
+  // Over a session, batches are pipelined: up to SESSION_WINDOW in flight, answered in order.
+  const pipeline = async (records: Uint8Array[]) => {
+    writer ??= client.writer(io.signal === undefined ? {} : { signal: io.signal });
+    const answered = writer.appendBatch(records).then(async (offset) => {
+      first ??= offset;
+      last = offset + records.length - 1;
+      count += records.length;
+      await progress.update(count);
+    });
+    answered.catch(() => {});
+    answers.push(answered);
+    if (answers.length >= SESSION_WINDOW) await answers.shift();
+  };
+  // Over HTTP, one batch is in flight while the next is gathered: input and network overlap,
+  // and batches still commit in input order (and take their seqs in it). A session carries
+  // neither expected offsets nor the producer of the input's batches, and costs a handshake:
+  // it is for more than one record without those flags.
+  const plain = expected === undefined && producer === undefined && ctx.sessions;
+  const dispatch = async (records: Uint8Array[], more: boolean) => {
+    if (plain && (writer !== undefined || more || records.length > 1)) {
+      return await pipeline(records);
+    }
     await inFlight;
     inFlight = send(records, batches++);
     inFlight.catch(() => {});
@@ -391,16 +432,21 @@ async function appendCommand(ctx: Context): Promise<number> {
         continue;
       }
       if (batch.length === MAX_BATCH_RECORDS || bytes + 4 + record.byteLength > MAX_BATCH_BYTES) {
-        await dispatch(batch);
+        await dispatch(batch, true);
         batch = [];
         bytes = 0;
       }
       batch.push(record);
       bytes += 4 + record.byteLength;
     }
-    if (batch.length > 0) await dispatch(batch);
+    if (batch.length > 0) await dispatch(batch, false);
     await inFlight;
+    for (const answered of answers) await answered;
+    await writer?.close();
   } catch (error) {
+    // Batches sent after the one that failed may still be stored: count them too.
+    await Promise.allSettled(answers);
+    await writer?.close();
     await progress.done();
     if (count > 0) await io.stderr(`edgelog: ${count} records were appended before the error\n`);
     if (producer !== undefined && isTransient(error)) {

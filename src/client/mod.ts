@@ -3,7 +3,9 @@
  * of one named log (PROTOCOL.md) and reports the core's error classes, so code written
  * against a local `Log` or `Journal` runs against a deployed log unchanged;
  * {@linkcode RemoteJournal} is the `Journal` contract over it; `tail` follows a log live
- * and survives dropped connections without losing or repeating a record. It runs wherever
+ * and survives dropped connections without losing or repeating a record; `writer` pipelines
+ * appends over an append session ({@linkcode LogWriter}), exactly once across reconnects. It
+ * runs wherever
  * `fetch` does (Deno, Node 20+, browsers, Workers); the tail needs a `WebSocket`, which
  * Node 20 lacks: from the npm package `@edgelog/edgelog` the tail then uses the `ws` package by
  * itself; from JSR, pass the `ws` package's as the `WebSocket` option.
@@ -62,6 +64,7 @@ export type { LogConfig } from "../protocol/config.ts";
 export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 export { RemoteJournal } from "./remote_journal.ts";
 export type { ReconnectEvent, TailOptions, WebSocketConstructor, WebSocketLike } from "./tail.ts";
+export { LogWriter, type WriterOptions, type WriterReconnectEvent } from "./writer.ts";
 export { BATCH_CONTENT_TYPE } from "../protocol/headers.ts";
 export {
   isDuplicateAnswer,

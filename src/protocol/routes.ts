@@ -17,7 +17,7 @@
 
 /**
  * A right: `read` (read records, bounds, range, config, and tail), `append` (append records
- * and batches) or `admin` (truncate, change the config, delete the log).
+ * and batches, also over an append session) or `admin` (truncate, change the config, delete the log).
  */
 export type Right = "read" | "append" | "admin";
 
@@ -45,6 +45,7 @@ export const ROUTES = {
   "/config": { GET: "read", PUT: "admin" },
   "/truncate": { POST: "admin" },
   "/tail": { GET: "read" },
+  "/session": { GET: "append" },
 } as const;
 
 /** A route pattern of {@linkcode ROUTES}: the path after `/logs/{name}`. */

@@ -193,6 +193,7 @@ Deno.test("`requiredRight()` maps every route of PROTOCOL.md, HEAD as GET", () =
       ["/config", { GET: "read", PUT: "admin" }],
       ["/truncate", { POST: "admin" }],
       ["/tail", { GET: "read" }],
+      ["/session", { GET: "append" }],
     ],
   );
   assert.equal(requiredRight("HEAD", "/records/7"), "read");

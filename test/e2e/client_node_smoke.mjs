@@ -1,5 +1,5 @@
 // Runs the client, compiled to JavaScript, under Node (20 has global fetch but no global
-// WebSocket: the tail gets the ws package's) against a server, and prints what it saw as
+// WebSocket: the tail and the writer get the ws package's) against a server, and prints what it saw as
 // one JSON line. Started by test/e2e/client_node_test.ts:
 //   node test/e2e/client_node_smoke.mjs <compiled client/mod.js> <errors.js> <server url> <log>
 import WebSocket from "ws";
@@ -41,6 +41,14 @@ for await (const record of tail) {
   if (tailed.length === 4) break;
 }
 result.tail = tailed;
+// The writer over an append session, with the ws package's WebSocket.
+const writer = log.writer();
+result.writer = await Promise.all([
+  writer.append(bytes("w1")),
+  writer.appendBatch([bytes("w2"), bytes("w3")]),
+  writer.append(bytes("w4")),
+]);
+await writer.close();
 // Only where there is no global WebSocket (Node 20): a tail without the option says so.
 result.tailWithoutWebSocket = typeof globalThis.WebSocket === "undefined"
   ? await new LogClient(url, name).tail(0).next().catch((e) => e instanceof TypeError)

@@ -58,6 +58,7 @@ Deno.test("The client works under Node with fetch, the ws package's WebSocket an
         notFound: 99,
         network: "NETWORK",
         tail: ["0:from node", "1:a", "2:b", "3:live"],
+        writer: [4, 5, 7],
         tailWithoutWebSocket: result.globalWebSocket === "undefined"
           ? true
           : "has a global WebSocket",

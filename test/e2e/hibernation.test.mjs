@@ -3,7 +3,10 @@
  * being idle (hibernation under `wrangler dev`), and still receives the next record. Eviction
  * is seen through the `Edgelog-Instance` response header, a random id chosen in the object's
  * constructor: a new id means a new instance. A second tail waits across the eviction for an
- * offset not yet written: the new instance takes its cursor from the socket's attachment.
+ * offset not yet written: the new instance takes its cursor from the socket's attachment. An append
+ * session (a `LogClient.writer()` in a Deno child process) stays connected across the eviction too:
+ * its next append, numbered and carrying its producer's seq, is taken by the new instance from the
+ * socket's attachment, without a reconnect.
  *
  * @module
  */
@@ -11,6 +14,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { DevServer, sleep } from "./server.mjs";
 import { appendBatch, appendWithInstance, openTail } from "./client.mjs";
+import { startSessionWriter } from "./session_child.mjs";
 
 /** Idle periods tried in turn until the object is seen evicted (about 10 s suffices). */
 const IDLE_SECONDS = [12, 16, 20];
@@ -33,7 +37,7 @@ after(async () => {
 });
 
 test(
-  "tails survive the object's eviction: a live one gets the next record, a waiting one its offset",
+  "tails and append sessions survive the object's eviction: a live tail gets the next record, a waiting one its offset, a session appends on",
   {
     timeout: 90_000,
   },
@@ -72,6 +76,17 @@ test(
     await waitFor(1, 5_000);
     assert.deepEqual(got, [{ offset: first.offset, text: "before" }]);
 
+    const session = startSessionWriter(server.url, name, "manual");
+    session.append("session before");
+    /** @param {number} count */
+    async function sessionAcks(count) {
+      const deadline = Date.now() + 10_000;
+      while (session.order.length < count && Date.now() < deadline) await sleep(25);
+      return session.order;
+    }
+    const [sessionFirst] = await sessionAcks(1);
+    await waitFor(2, 5_000);
+
     let instance = first.instance;
     let evicted = false;
     let idled = 0;
@@ -94,6 +109,16 @@ test(
       instance = next.instance;
       if (evicted) break;
     }
+    // The session, idle across the eviction, appends again on the same connection.
+    session.append("session after");
+    const sessionOffsets = await sessionAcks(2);
+    const sessionAfter = /** @type {number} */ (sessionOffsets[1]);
+    await waitFor(got.length + 1, 5_000);
+    assert.deepEqual(got.at(-1), { offset: sessionAfter, text: "session after" });
+    await session.stop();
+    assert.deepEqual(session.reconnects, [], "the session stayed connected");
+    assert.deepEqual(session.failures, []);
+    assert.equal(typeof sessionFirst, "number");
     const batchFirst = await appendBatch(
       server.url,
       name,

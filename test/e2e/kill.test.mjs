@@ -1,8 +1,10 @@
 /**
- * End to end: appends over HTTP (single records and batches) while a WebSocket client tails,
- * the server is killed with SIGKILL mid-load and started again on the same storage; then every
- * acknowledged append must be there with its offset and bytes, no batch may be half written,
- * and the tail must resume from `last + 1` with no gap and no duplicate.
+ * End to end: appends over HTTP (single records and batches) and over an append session (a
+ * `LogClient.writer()` in a Deno child process, test/e2e/session_writer_child.ts) while a
+ * WebSocket client tails, the server is killed with SIGKILL mid-load and started again on the
+ * same storage; then every acknowledged append must be there with its offset and bytes, no batch
+ * may be half written, the session's writer must have resent what had no answer without storing
+ * anything twice, and the tail must resume from `last + 1` with no gap and no duplicate.
  *
  * @module
  */
@@ -10,6 +12,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { DevServer, sleep } from "./server.mjs";
 import { append, appendBatch, bounds, openTail, readAll } from "./client.mjs";
+import { startSessionWriter } from "./session_child.mjs";
 
 const WRITERS = 4;
 const LOAD_MS = 2500;
@@ -92,6 +95,7 @@ test("every acknowledged append survives SIGKILL mid-load, and the tail resumes 
   }
 
   const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
+  const session = startSessionWriter(server.url, name, "load");
   // The tail leaves half way, so that the resumed tail has records to catch up.
   await sleep(LOAD_MS / 2);
   tail1.close();
@@ -104,6 +108,13 @@ test("every acknowledged append survives SIGKILL mid-load, and the tail resumes 
   assert.ok(ackedBeforeKill > 50, `only ${ackedBeforeKill} appends acknowledged before the kill`);
 
   await server.start();
+  // The session's writer reconnects to the new server, resends what had no answer, and
+  // goes on for a moment; then it stops and waits for its last answers.
+  const sessionAckedAtRestart = session.acked.size;
+  const until = Date.now() + 20_000;
+  while (session.acked.size < sessionAckedAtRestart + 200 && Date.now() < until) await sleep(50);
+  await session.stop();
+  const sessionFailures = session.failures.length;
   const all = await readAll(server.url, name);
   const { begin, end } = await bounds(server.url, name);
 
@@ -126,6 +137,10 @@ test("every acknowledged append survives SIGKILL mid-load, and the tail resumes 
 
   let found = 0;
   let wrong = 0;
+  for (const [offset, data] of session.acked) {
+    if (acked.has(offset)) wrong++; // Two appends answered with one offset.
+    acked.set(offset, data);
+  }
   for (const [offset, data] of acked) {
     const got = stored.get(offset);
     if (got && key(got) === key(data)) found++;
@@ -178,8 +193,9 @@ test("every acknowledged append survives SIGKILL mid-load, and the tail resumes 
   console.log(
     [
       `kill test: acknowledged ${acked.size} records (${singles} single appends, ` +
-      `${batchedRecords} records in ${batches.filter((b) => b.first !== null).length} batches), ` +
-      `${failures} requests failed at the kill`,
+      `${batchedRecords} records in ${batches.filter((b) => b.first !== null).length} batches, ` +
+      `${session.acked.size} over the session: ${sessionAckedAtRestart} before the restart), ` +
+      `${failures} requests failed at the kill, ${sessionFailures} session appends failed`,
       `after restart: log [${begin}, ${end}) holds ${all.length} records; acknowledged found ` +
       `${found}/${acked.size}, wrong or missing ${wrong}, duplicates ${duplicates}, gaps ${gaps}`,
       `batches: ${batches.length} sent, half written ${halfWritten}, unacknowledged but ` +
@@ -192,6 +208,9 @@ test("every acknowledged append survives SIGKILL mid-load, and the tail resumes 
   );
 
   assert.equal(wrong, 0, "every acknowledged append is stored at its offset with its bytes");
+  assert.ok(sessionAckedAtRestart > 50, "appends were acknowledged over the session");
+  assert.ok(session.acked.size > sessionAckedAtRestart, "the session went on after the restart");
+  assert.equal(sessionFailures, 0, "no session append failed: the writer resent them");
   assert.equal(found, acked.size);
   assert.equal(duplicates, 0, "no record stored twice");
   assert.equal(gaps, 0, "offsets are contiguous");

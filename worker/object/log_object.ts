@@ -35,6 +35,7 @@ import { Tails } from "../tails/tails.ts";
 import { ConfigStore } from "./config_store.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { ObjectJournal } from "./object_journal.ts";
+import { Sessions } from "./session_socket.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
 
 /**
@@ -53,6 +54,11 @@ export class LogObject extends DurableObject<Env> {
   /** The live tails; each commit is sent to them from `#afterCommit`. */
   readonly #tails = new Tails(this.ctx, () => this.#current);
   readonly #commits = new GroupCommit(() => this.#afterCommit());
+  /** The append sessions: hibernating sockets that pipeline appends. */
+  readonly #sessions = new Sessions(this.ctx, {
+    log: () => this.#current,
+    appending: () => this.#commits.appending(),
+  });
   /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
   readonly #instance = crypto.randomUUID();
   /** The checked vars; undefined only when they failed to parse (`#startupError`). */
@@ -93,6 +99,7 @@ export class LogObject extends DurableObject<Env> {
       config: () => configOf(this.#current),
       configure: (next) => this.#configure(next),
       tails: this.#tails,
+      sessions: this.#sessions,
       maxTails: () => this.#checkedVars.maxTails,
       delete: () => this.#delete(),
     };
@@ -247,12 +254,18 @@ export class LogObject extends DurableObject<Env> {
     });
   }
 
-  /** Tails send nothing the object needs; "ping" is answered by the auto-response. */
-  override webSocketMessage(_ws: WebSocket, _message: string | ArrayBuffer): void {}
+  /**
+   * Hands an append session's message to the sessions. Tails send nothing the object
+   * needs; "ping" is answered by the auto-response.
+   */
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    if (this.#sessions.has(ws)) this.#sessions.message(ws, message);
+  }
 
   /** Answers the close handshake. */
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
     this.#tails.forget(ws);
+    this.#sessions.forget(ws);
     // 1005/1006 (no code, abnormal) cannot be sent back: answer them with 1000.
     const reply = code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
     try {
@@ -265,6 +278,7 @@ export class LogObject extends DurableObject<Env> {
   /** Drops a failed socket. */
   override webSocketError(ws: WebSocket, _error: unknown): void {
     this.#tails.forget(ws);
+    this.#sessions.forget(ws);
     try {
       ws.close(1011, "WebSocket error");
     } catch {
@@ -318,6 +332,7 @@ export class LogObject extends DurableObject<Env> {
     log.flush();
     void this.#journal!.close();
     this.#tails.closeAll();
+    this.#sessions.closeAll();
     // No other event may see the storage half deleted or the old Log over it.
     await this.ctx.blockConcurrencyWhile(async () => {
       this.#log = undefined;

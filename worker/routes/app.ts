@@ -15,6 +15,7 @@ import { getConfig, putConfig } from "./config.ts";
 import type { HostEnv, LogHost, RouteHandler } from "./host.ts";
 import { deleteLog } from "./log.ts";
 import { appendRecord, readRecord, readRecords } from "./records.ts";
+import { openSession } from "./session.ts";
 import { openTail } from "./tail.ts";
 import { truncate } from "./truncate.ts";
 
@@ -32,6 +33,7 @@ const HANDLERS: { readonly [P in RoutePattern]: Record<keyof typeof ROUTES[P], R
   "/config": { GET: getConfig, PUT: putConfig },
   "/truncate": { POST: truncate },
   "/tail": { GET: openTail },
+  "/session": { GET: openSession },
 };
 
 /**

@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import type { Log } from "../../mod.ts";
 import type { LogConfig } from "../../src/protocol/config.ts";
+import type { Sessions } from "../object/session_socket.ts";
 import type { Tails } from "../tails/tails.ts";
 
 /** One log, as its routes see it. */
@@ -22,6 +23,8 @@ export interface LogHost {
   configure(next: LogConfig): void;
   /** The live tails. */
   readonly tails: Tails;
+  /** The append sessions. */
+  readonly sessions: Sessions;
   /** The most tails connected at once (the `MAX_TAILS_PER_LOG` var). */
   maxTails(): number;
   /** Deletes the log and all its storage; the object goes on with a fresh, empty log. */

@@ -5,6 +5,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RIGHTS } from "../../../src/protocol/token.ts";
+import { decodeServerMessage } from "../../../src/protocol/session.ts";
 import { decodeTailFrame } from "../../../src/protocol/wire.ts";
 import {
   type Carrier,
@@ -36,9 +37,9 @@ beforeAll(async () => {
 /** A log of tenant acme holding three records. */
 const prefilled = () => prefilledLog(admin, "matrix");
 
-async function tailCount(log: string): Promise<number> {
+async function socketCount(log: string): Promise<number> {
   const stub = env.LOGS.get(env.LOGS.idFromName(log));
-  return await runInDurableObject(stub, (_obj, state) => state.getWebSockets("tail").length);
+  return await runInDurableObject(stub, (_obj, state) => state.getWebSockets().length);
 }
 
 /**
@@ -49,7 +50,7 @@ async function unchanged(log: string, refuse: (log: string) => Promise<void>): P
   const before = await snapshot(log, admin);
   await refuse(log);
   expect(await snapshot(log, admin)).toEqual(before);
-  expect(await tailCount(log)).toBe(0);
+  expect(await socketCount(log)).toBe(0);
 }
 
 for (const [route, carrier] of VARIANTS) {
@@ -116,12 +117,17 @@ for (const [route, carrier] of VARIANTS) {
           });
         });
         ws.accept();
-        const records = decodeTailFrame(new Uint8Array(await frame));
-        expect(records.map((r) => new TextDecoder().decode(r.data))).toEqual([
-          "one",
-          "two",
-          "three",
-        ]);
+        if (route.session) {
+          const [hello] = decodeServerMessage(new Uint8Array(await frame));
+          expect(hello?.kind).toBe("hello");
+        } else {
+          const records = decodeTailFrame(new Uint8Array(await frame));
+          expect(records.map((r) => new TextDecoder().decode(r.data))).toEqual([
+            "one",
+            "two",
+            "three",
+          ]);
+        }
         ws.close(1000);
       } else {
         await res.arrayBuffer();

@@ -20,6 +20,8 @@ export interface RouteCase {
   headers?: Record<string, string>;
   /** A WebSocket upgrade. */
   tail?: boolean;
+  /** The upgrade opens an append session (its first message is the `HELLO`). */
+  session?: boolean;
 }
 
 /** Every route under /logs/{name} (PROTOCOL.md "Routes"), each with a valid request. */
@@ -94,6 +96,15 @@ export const ROUTES: readonly RouteCase[] = [
     right: "read",
     ok: 101,
     tail: true,
+  },
+  {
+    label: "GET /session (WebSocket)",
+    method: "GET",
+    path: (l) => `/logs/${l}/session`,
+    right: "append",
+    ok: 101,
+    tail: true,
+    session: true,
   },
 ];
 
