@@ -44,6 +44,9 @@ const fields = (row: unknown) => {
   const [pos, created, data] = row as [number, number, Uint8Array];
   return pos + created + data.byteLength;
 };
+/** Reads a record's fields as `fields` reads a raw row's: its Date and bytes are built. */
+const recordFields = (record: LogRecord) =>
+  record.offset + record.created.getTime() + record.data.byteLength;
 const records = new Array<LogRecord>(BATCH_SIZE);
 /** A case: its name, operations per slice, and one operation (`i` picks the offset). */
 type Case = { name: string; ops: number; run: (i: number) => unknown };
@@ -57,6 +60,16 @@ const cases: Case[] = [
     name: "Log.read, awaited",
     ops: 2000,
     run: async (i) => sink += (await log.read(earliest + (i % span))).offset,
+  },
+  {
+    name: "Log.readSync",
+    ops: 2000,
+    run: (i) => sink += log.readSync(earliest + (i % span)).offset,
+  },
+  {
+    name: "Log.readSync, every field read",
+    ops: 2000,
+    run: (i) => sink += recordFields(log.readSync(earliest + (i % span))),
   },
   {
     name: "SqliteJournal.readRecord",
@@ -119,12 +132,16 @@ for (const [c, { name }] of cases.entries()) {
   console.log(`  ${name.padEnd(42)} ${medians[c]!.toFixed(2).padStart(8)} µs`);
 }
 console.log(`Log.read / raw SELECT 1 row: ${(medians[1]! / medians[0]!).toFixed(2)}x`);
-console.log(`SqliteJournal.readRecord / raw: ${(medians[2]! / medians[0]!).toFixed(2)}x`);
-console.log(`Log.read / raw SELECT as an object: ${(medians[1]! / medians[4]!).toFixed(2)}x`);
+console.log(`Log.readSync / raw SELECT 1 row: ${(medians[2]! / medians[0]!).toFixed(2)}x`);
+console.log(
+  `Log.readSync, every field read / raw SELECT 1 row: ${(medians[3]! / medians[0]!).toFixed(2)}x`,
+);
+console.log(`SqliteJournal.readRecord / raw: ${(medians[4]! / medians[0]!).toFixed(2)}x`);
+console.log(`Log.read / raw SELECT as an object: ${(medians[1]! / medians[6]!).toFixed(2)}x`);
 console.log(
   `Log.readBatch(${BATCH_SIZE}) / raw SELECT ${BATCH_SIZE} rows: ${
-    (medians[7]! / medians[6]!).toFixed(2)
-  }x (${(medians[7]! / BATCH_SIZE).toFixed(2)} µs per record)`,
+    (medians[9]! / medians[8]!).toFixed(2)
+  }x (${(medians[9]! / BATCH_SIZE).toFixed(2)} µs per record)`,
 );
 store.close();
 raw.close();
