@@ -180,13 +180,46 @@ export class SqliteJournal extends StorageJournal {
    * finds nothing below the beginning (rows a truncation left for later steps to delete).
    */
   protected override loadRecord(pos: number): StoredRecord | undefined {
-    const row = this.#values(this.#sql.readOne, pos)[0];
-    return row === undefined ? undefined : storedRecord(row);
+    return this.#recordOf(this.#sql.readOne, pos);
   }
 
   /** Driver hook: Reads up to `limit` records from `pos`, none when `pos` holds none. */
   protected override loadRecords(pos: number, limit: number): StoredRecord[] {
-    const rows = this.#values(this.#sql.readMany, pos, limit);
+    return this.#recordsOf(this.#sql.readMany, pos, limit);
+  }
+
+  /**
+   * For a subclass that knows the bounds, the record at `pos` (one lookup, one row read),
+   * without the check of the beginning in the catalog: it may find a row below the
+   * beginning that a truncation left. Call it only with `pos` at or above the beginning.
+   *
+   * @param pos A position at or above the beginning.
+   * @returns The record, or `undefined` when no row holds it.
+   */
+  protected loadStoredRecord(pos: number): StoredRecord | undefined {
+    return this.#recordOf(this.#sql.readOneStored, pos);
+  }
+
+  /**
+   * For a subclass that knows the bounds, up to `limit` records from `pos`, as
+   * {@linkcode SqliteJournal.loadStoredRecord} reads one: `pos` must be at or above the
+   * beginning.
+   *
+   * @param pos A position at or above the beginning.
+   * @param limit The most records.
+   * @returns The records, none when `pos` holds none.
+   */
+  protected loadStoredRecords(pos: number, limit: number): StoredRecord[] {
+    return this.#recordsOf(this.#sql.readManyStored, pos, limit);
+  }
+
+  #recordOf(sql: string, pos: number): StoredRecord | undefined {
+    const row = this.#values(sql, pos)[0];
+    return row === undefined ? undefined : storedRecord(row);
+  }
+
+  #recordsOf(sql: string, pos: number, limit: number): StoredRecord[] {
+    const rows = this.#values(sql, pos, limit);
     // A first row past `pos` would mean a gap at `pos`: it holds no record.
     if (rows.length === 0 || Number(rows[0]![0]) !== pos) return [];
     const records = new Array<StoredRecord>(rows.length);
@@ -533,6 +566,10 @@ interface JournalSql {
   readOne: string;
   /** Up to `?2` records from `?1`, none when `?1` is below the beginning. */
   readMany: string;
+  /** The record at `?1`, the beginning not checked. */
+  readOneStored: string;
+  /** Up to `?2` records from `?1`, the beginning not checked. */
+  readManyStored: string;
   /** Sets the catalog's floor to `?1` and its end to `?2`. */
   moveBounds: string;
   /** Deletes the rows in `[?1, ?2)`. */
@@ -569,6 +606,9 @@ function journalSql(table: string, id: number): JournalSql {
       WHERE j.id = ${id} ORDER BY p.last_used, p.producer`,
     readOne: `SELECT pos, created, data FROM ${table} WHERE pos = ?1 AND ?1 >= ${floor}`,
     readMany: `SELECT pos, created, data FROM ${table} WHERE pos >= ?1 AND ?1 >= ${floor}
+      ORDER BY pos LIMIT CAST(?2 AS INTEGER)`,
+    readOneStored: `SELECT pos, created, data FROM ${table} WHERE pos = ?1`,
+    readManyStored: `SELECT pos, created, data FROM ${table} WHERE pos >= ?1
       ORDER BY pos LIMIT CAST(?2 AS INTEGER)`,
     moveBounds: `UPDATE edgelog_journals SET begin_pos = ?1, end_pos = ?2 WHERE id = ${id}`,
     deleteRange: `DELETE FROM ${table} WHERE pos >= ?1 AND pos < ?2`,
