@@ -53,13 +53,16 @@ function counted(storage: DurableObjectStorage): {
 }
 
 /** Runs `fn` in a fresh object with a Log over its journal, and the counter of its SQL. */
-async function withLog(fn: (log: Log, take: () => Counts) => Promise<void>): Promise<void> {
+async function withLog(
+  fn: (log: Log, take: () => Counts) => Promise<void>,
+  options: { maxSegmentSize?: number } = {},
+): Promise<void> {
   const stub = env.LOGS.get(env.LOGS.idFromName(uniqueName("rows")));
   await runInDurableObject(stub, async (_instance, state) => {
     const { storage, take } = counted(state.storage);
     const db = durableObjectSql(storage);
     new SqliteStore(db);
-    const log = new Log({ journal: new ObjectJournal(db, "log") });
+    const log = new Log({ journal: new ObjectJournal(db, "log"), ...options });
     take();
     await fn(log, take);
   });
@@ -120,5 +123,39 @@ describe("rows written and read, as workerd counts them", () => {
       expect(one.read).toBe(1);
       expect(hundred.read).toBe(100);
     });
+  });
+
+  it("retention writes a row per record it deletes, and none for the bounds", async () => {
+    await withLog(async (log, take) => {
+      let deleted = 0;
+      for (let i = 0; i < 5; i++) {
+        const before = await log.bounds();
+        take();
+        await log.writeBatch(records(100));
+        const counts = take();
+        const after = await log.bounds();
+        expect(counts.written).toBe(100 + after.begin - before.begin);
+        deleted += after.begin - before.begin;
+      }
+      console.log(`rows: retention deleted ${deleted} records in 5 commits of 100`);
+      expect(deleted).toBeGreaterThan(0);
+    }, { maxSegmentSize: 100 });
+  });
+
+  it("a truncation writes the catalog row and a row per record its first step deletes", async () => {
+    await withLog(async (log, take) => {
+      await log.writeBatch(records(1000));
+      take();
+      await log.truncate(500);
+      const counts = take();
+      console.log(`rows: truncation of 500 records: written ${counts.written}`);
+      expect(counts.written).toBe(1 + 500);
+      expect(await log.bounds()).toEqual({ begin: 500, end: 1000 });
+      await expect(log.read(499)).rejects.toThrow();
+      expect((await log.read(500)).data).toEqual(new Uint8Array([500 & 255, 1, 2, 3]));
+      // The next append writes its record only: nothing was left to delete.
+      await log.write(new Uint8Array([1]));
+      expect(take().written).toBe(1);
+    }, { maxSegmentSize: Infinity });
   });
 });
