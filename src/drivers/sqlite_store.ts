@@ -49,7 +49,8 @@ const JOURNAL_LAYOUT: readonly Migration[] = [
 /**
  * A SQLite database holding any number of named journals. Each journal keeps one row
  * per record in its own table (position as INTEGER PRIMARY KEY, created time, data
- * BLOB), its bounds in a catalog row, and one row per producer. The layout is versioned
+ * BLOB), a catalog row (its origin, and floors of its bounds: the bounds follow from the
+ * records, so an append writes only its records), and one row per producer. The layout is versioned
  * (`edgelog_schema`): a database written by an older release is brought up to date when a
  * store opens it.
  *
