@@ -140,7 +140,7 @@ for (const expected of manifest.journals) {
       const raw = new DatabaseSync(path);
       try {
         const rows = raw.prepare("SELECT part, version FROM edgelog_schema").all();
-        assert.deepEqual(rows.map((r) => ({ ...r })), [{ part: "journals", version: 2 }]);
+        assert.deepEqual(rows.map((r) => ({ ...r })), [{ part: "journals", version: 3 }]);
       } finally {
         raw.close();
       }

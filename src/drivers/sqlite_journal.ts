@@ -42,21 +42,17 @@ const PAGE_SIZE = 4096;
 const PRODUCER_ROWS = 16;
 /** Producer ids per DELETE of pruned states: the journal's id, then the ids. */
 const PRUNED_ROWS = 99;
-/**
- * Every producer state of a journal, least recently used first (ties by id), with the
- * journal's end read in the same statement: one row with null producer columns when none.
- */
-const MIRROR_SQL = `SELECT j.end_pos, p.producer, p.epoch, p.seq, p.first_pos, p.count,
-    p.last_used
-  FROM edgelog_journals AS j LEFT JOIN edgelog_producers AS p ON p.journal_id = j.id
-  WHERE j.id = ? ORDER BY p.last_used, p.producer`;
 
 /**
  * A journal stored in SQLite: one row per record in its own table (position as
- * INTEGER PRIMARY KEY, created time, data BLOB) plus its bounds in the store's catalog.
- * An append is one transaction that checks the end, inserts the rows with multi-row
- * INSERTs, applies retention and moves the bounds; a read is one statement (one lookup by
- * position, which also checks the beginning in the catalog).
+ * INTEGER PRIMARY KEY, created time, data BLOB) plus a row in the store's catalog. The
+ * bounds follow from the records (the lowest and the highest position, index lookups), so
+ * an append without a producer writes one row per record and nothing else: one transaction
+ * that checks the end, inserts the rows with multi-row INSERTs and applies retention. The
+ * catalog row is written only by a truncation (the floor of the beginning), by retention
+ * that empties the journal (its end, which must outlive its records) and by a moved origin.
+ * A read is one statement (one lookup by position, which also checks the beginning in the
+ * catalog).
  *
  * A truncation moves the journal's beginning (its catalog row) at once: from that moment the
  * records below it are gone for every reader, through any connection. Their rows are deleted
@@ -184,13 +180,46 @@ export class SqliteJournal extends StorageJournal {
    * finds nothing below the beginning (rows a truncation left for later steps to delete).
    */
   protected override loadRecord(pos: number): StoredRecord | undefined {
-    const row = this.#values(this.#sql.readOne, pos)[0];
-    return row === undefined ? undefined : storedRecord(row);
+    return this.#recordOf(this.#sql.readOne, pos);
   }
 
   /** Driver hook: Reads up to `limit` records from `pos`, none when `pos` holds none. */
   protected override loadRecords(pos: number, limit: number): StoredRecord[] {
-    const rows = this.#values(this.#sql.readMany, pos, limit);
+    return this.#recordsOf(this.#sql.readMany, pos, limit);
+  }
+
+  /**
+   * For a subclass that knows the bounds, the record at `pos` (one lookup, one row read),
+   * without the check of the beginning in the catalog: it may find a row below the
+   * beginning that a truncation left. Call it only with `pos` at or above the beginning.
+   *
+   * @param pos A position at or above the beginning.
+   * @returns The record, or `undefined` when no row holds it.
+   */
+  protected loadStoredRecord(pos: number): StoredRecord | undefined {
+    return this.#recordOf(this.#sql.readOneStored, pos);
+  }
+
+  /**
+   * For a subclass that knows the bounds, up to `limit` records from `pos`, as
+   * {@linkcode SqliteJournal.loadStoredRecord} reads one: `pos` must be at or above the
+   * beginning.
+   *
+   * @param pos A position at or above the beginning.
+   * @param limit The most records.
+   * @returns The records, none when `pos` holds none.
+   */
+  protected loadStoredRecords(pos: number, limit: number): StoredRecord[] {
+    return this.#recordsOf(this.#sql.readManyStored, pos, limit);
+  }
+
+  #recordOf(sql: string, pos: number): StoredRecord | undefined {
+    const row = this.#values(sql, pos)[0];
+    return row === undefined ? undefined : storedRecord(row);
+  }
+
+  #recordsOf(sql: string, pos: number, limit: number): StoredRecord[] {
+    const rows = this.#values(sql, pos, limit);
     // A first row past `pos` would mean a gap at `pos`: it holds no record.
     if (rows.length === 0 || Number(rows[0]![0]) !== pos) return [];
     const records = new Array<StoredRecord>(rows.length);
@@ -239,11 +268,15 @@ export class SqliteJournal extends StorageJournal {
       for (let i = 0; i < records.length;) {
         i += this.#insert(end + i, records, i);
       }
-      const newBegin = Math.max(begin, Math.min(truncateBefore, end + records.length));
+      const newEnd = end + records.length;
+      const newBegin = Math.max(begin, Math.min(truncateBefore, newEnd));
       // Retention deletes its own records (at most a segment, or the Log's expiry step), and
-      // only those: rows a truncation left below `begin` go a step at a time, below.
-      if (newBegin > begin) db.exec(this.#sql.deleteRange, begin, newBegin);
-      db.exec(this.#sql.moveBounds, newBegin, end + records.length);
+      // only those: rows a truncation left below `begin` go a step at a time, below. The
+      // bounds follow from the rows left; only a log emptied keeps its end in the catalog.
+      if (newBegin > begin) {
+        db.exec(this.#sql.deleteRange, begin, newBegin);
+        if (newBegin === newEnd) db.exec(this.#sql.moveBounds, newEnd, newEnd);
+      }
       if (producers !== undefined) this.#storeProducers(producers, end);
       return this.#reclaiming && this.#deleteStep(COMMIT_RECLAIM_ROWS, COMMIT_RECLAIM_BYTES);
     });
@@ -285,7 +318,7 @@ export class SqliteJournal extends StorageJournal {
 
   /** Reads every producer state of the journal, with the end they belong to. */
   #loadMirror(): ProducerLru {
-    const rows = this.#db.exec(MIRROR_SQL, this.#id);
+    const rows = this.#db.exec(this.#sql.mirror);
     if (rows.length === 0) throw new RangeError(`The journal "${this.name}" was deleted`);
     const mirror = new ProducerLru();
     for (const row of rows) {
@@ -293,7 +326,7 @@ export class SqliteJournal extends StorageJournal {
       mirror.store(stateOf(String(row.producer), row));
     }
     this.#mirror = mirror;
-    this.#mirrorEnd = Number(rows[0]!.end_pos);
+    this.#mirrorEnd = Number(rows[0]!.end);
     return mirror;
   }
 
@@ -407,7 +440,8 @@ export class SqliteJournal extends StorageJournal {
         throw new RangeError(`Cannot truncate to position "${end}" past the end "${current}"`);
       }
       if (end <= begin) return this.#reclaiming;
-      this.#db.exec(this.#sql.moveBegin, end);
+      // The end too: it is the catalog's when the truncation leaves no record.
+      this.#db.exec(this.#sql.moveBounds, end, current);
       return this.#deleteStep(COMMIT_RECLAIM_ROWS, COMMIT_RECLAIM_BYTES);
     });
     this.#reclaiming = reclaiming;
@@ -497,11 +531,8 @@ export class SqliteJournal extends StorageJournal {
   protected override moveOrigin(first: number): boolean {
     this.#forgetMirror();
     return this.#db.transaction(() => {
-      const [row] = this.#db.exec(
-        "SELECT origin, end_pos FROM edgelog_journals WHERE id = ?",
-        this.#id,
-      );
-      if (row === undefined || row.origin !== row.end_pos) return false;
+      const [row] = this.#db.exec(this.#sql.originEnd);
+      if (row === undefined || Number(row.origin) !== Number(row.end)) return false;
       this.#db.exec(
         "UPDATE edgelog_journals SET origin = ?, begin_pos = ?, end_pos = ? WHERE id = ?",
         first,
@@ -522,16 +553,25 @@ export class SqliteJournal extends StorageJournal {
 
 /** The statements of one journal, with its table and catalog id written in. */
 interface JournalSql {
-  /** Its bounds: `begin_pos, end_pos`. */
+  /** Its bounds: `begin, end`. */
   bounds: string;
+  /** Its origin and end: `origin, end`. */
+  originEnd: string;
+  /**
+   * Every producer state of the journal, least recently used first (ties by id), with its
+   * end (`end`) read in the same statement: one row with null producer columns when none.
+   */
+  mirror: string;
   /** The record at `?1` (`pos, created, data`), none below the beginning. */
   readOne: string;
   /** Up to `?2` records from `?1`, none when `?1` is below the beginning. */
   readMany: string;
-  /** Sets the bounds to `[?1, ?2)`. */
+  /** The record at `?1`, the beginning not checked. */
+  readOneStored: string;
+  /** Up to `?2` records from `?1`, the beginning not checked. */
+  readManyStored: string;
+  /** Sets the catalog's floor to `?1` and its end to `?2`. */
   moveBounds: string;
-  /** Sets the beginning to `?1`. */
-  moveBegin: string;
   /** Deletes the rows in `[?1, ?2)`. */
   deleteRange: string;
   /** The lowest row below the beginning (with the beginning), if any. */
@@ -546,13 +586,31 @@ function journalSql(table: string, id: number): JournalSql {
   // costs more than the lookup in node:sqlite. `LIMIT` takes an integer cast, without which
   // node:sqlite's bound number makes the statement several times slower.
   const floor = `(SELECT begin_pos FROM edgelog_journals WHERE id = ${id})`;
+  // The bounds follow from the rows, so that an append writes nothing but its records: the
+  // end is one past the highest row, the beginning the lowest row at or above the catalog's
+  // `begin_pos` (the floor a truncation sets; rows below it wait for `reclaim()`), each an
+  // index lookup on the key. The catalog's `end_pos` is a floor of the end, exact whenever
+  // the journal is empty (a truncation or retention that empties it writes it), so that
+  // the next position survives an empty journal and a restart.
+  const end = `max(j.end_pos, coalesce((SELECT pos FROM ${table} ORDER BY pos DESC LIMIT 1) + 1,
+    j.end_pos))`;
+  const lowest = `(SELECT pos FROM ${table} WHERE pos >= j.begin_pos ORDER BY pos LIMIT 1)`;
   return {
-    bounds: `SELECT begin_pos, end_pos FROM edgelog_journals WHERE id = ${id}`,
+    bounds: `WITH j AS (SELECT begin_pos, ${end} AS end FROM edgelog_journals AS j
+        WHERE j.id = ${id})
+      SELECT coalesce(${lowest}, j.end) AS begin, j.end AS end FROM j`,
+    originEnd: `SELECT j.origin, ${end} AS end FROM edgelog_journals AS j WHERE j.id = ${id}`,
+    mirror: `SELECT ${end} AS end, p.producer, p.epoch, p.seq, p.first_pos, p.count,
+        p.last_used
+      FROM edgelog_journals AS j LEFT JOIN edgelog_producers AS p ON p.journal_id = j.id
+      WHERE j.id = ${id} ORDER BY p.last_used, p.producer`,
     readOne: `SELECT pos, created, data FROM ${table} WHERE pos = ?1 AND ?1 >= ${floor}`,
     readMany: `SELECT pos, created, data FROM ${table} WHERE pos >= ?1 AND ?1 >= ${floor}
       ORDER BY pos LIMIT CAST(?2 AS INTEGER)`,
+    readOneStored: `SELECT pos, created, data FROM ${table} WHERE pos = ?1`,
+    readManyStored: `SELECT pos, created, data FROM ${table} WHERE pos >= ?1
+      ORDER BY pos LIMIT CAST(?2 AS INTEGER)`,
     moveBounds: `UPDATE edgelog_journals SET begin_pos = ?1, end_pos = ?2 WHERE id = ${id}`,
-    moveBegin: `UPDATE edgelog_journals SET begin_pos = ?1 WHERE id = ${id}`,
     deleteRange: `DELETE FROM ${table} WHERE pos >= ?1 AND pos < ?2`,
     leftover: `SELECT r.pos, j.begin_pos FROM edgelog_journals AS j,
       (SELECT pos FROM ${table} ORDER BY pos LIMIT 1) AS r

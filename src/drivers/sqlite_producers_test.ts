@@ -160,19 +160,19 @@ Deno.test("SqliteStore brings a database of layout 1 (before producers) to the c
 
   const check = new DatabaseSync(db.path);
   const version = check.prepare("SELECT version FROM edgelog_schema WHERE part = 'journals'").get();
-  assert.equal(version?.version, 2);
+  assert.equal(version?.version, 3);
   check.close();
 });
 
 Deno.test("SqliteStore refuses a database written with a newer layout", () => {
   const database = new DatabaseSync(":memory:");
   database.exec("CREATE TABLE edgelog_schema (part TEXT PRIMARY KEY, version INTEGER NOT NULL)");
-  database.exec("INSERT INTO edgelog_schema VALUES ('journals', 3)");
+  database.exec("INSERT INTO edgelog_schema VALUES ('journals', 4)");
   assert.throws(() => new SqliteStore(nodeSqlite(database)), RangeError);
   // Nothing was changed: the version is still the newer one.
   assert.equal(
     database.prepare("SELECT version FROM edgelog_schema WHERE part = 'journals'").get()?.version,
-    3,
+    4,
   );
   database.close();
 });

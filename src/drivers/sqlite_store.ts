@@ -16,6 +16,12 @@ import { migrate, type Migration } from "./sqlite_schema.ts";
  * 1. (release 6c31caf) The catalog, one row per named journal holding its bounds; each
  *    journal's records in a table `edgelog_records_{id}` created when it is opened.
  * 2. The producers: one row per producer of each journal, its last write.
+ * 3. The bounds follow from the records: a journal's `end_pos` is no longer written by
+ *    every append but is a floor of its end (one past its highest record), exact when it
+ *    is empty; `begin_pos` is the floor of its beginning (its lowest record at or above
+ *    it). Every catalog row written before was exact, so a floor already: nothing is
+ *    rewritten. The version keeps a release that reads `end_pos` as the end from opening
+ *    a database it would misread.
  */
 const JOURNAL_LAYOUT: readonly Migration[] = [
   (db) =>
@@ -37,12 +43,14 @@ const JOURNAL_LAYOUT: readonly Migration[] = [
       last_used INTEGER NOT NULL,
       PRIMARY KEY (journal_id, producer)
     ) WITHOUT ROWID`),
+  () => {},
 ];
 
 /**
  * A SQLite database holding any number of named journals. Each journal keeps one row
  * per record in its own table (position as INTEGER PRIMARY KEY, created time, data
- * BLOB), its bounds in a catalog row, and one row per producer. The layout is versioned
+ * BLOB), a catalog row (its origin, and floors of its bounds: the bounds follow from the
+ * records, so an append writes only its records), and one row per producer. The layout is versioned
  * (`edgelog_schema`): a database written by an older release is brought up to date when a
  * store opens it.
  *

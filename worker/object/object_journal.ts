@@ -5,7 +5,7 @@
  */
 import { type Bounds, SqliteJournal } from "../../mod.ts";
 import type { ProducerCommit } from "../../src/core/producer.ts";
-import type { JournalOptions, NewRecord } from "../../src/core/storage_journal.ts";
+import type { JournalOptions, NewRecord, StoredRecord } from "../../src/core/storage_journal.ts";
 import type { SqlDatabase } from "../../src/drivers/sql.ts";
 
 /**
@@ -14,7 +14,9 @@ import type { SqlDatabase } from "../../src/drivers/sql.ts";
  * connection, and the object writes the journal through one instance (a deleted log gets a
  * new one). That saves the query a Log makes to place each new commit, the first statement
  * after the previous commit and the costliest, and the tails' reads of the bounds on every
- * commit and every history frame.
+ * commit and every history frame. A read of records checks the position against them too,
+ * so it reads only the records' rows (the plain driver also reads the catalog's beginning,
+ * which another connection could move).
  *
  * Writes still check the end against SQLite's own bounds, inside their transaction, as the
  * plain driver does: an instance whose bounds are out of date fails as the plain driver
@@ -59,10 +61,28 @@ export class ObjectJournal extends SqliteJournal {
 
   /** Driver hook: the bounds, from memory once read. */
   protected override loadBounds(): Bounds {
-    const bounds = this.#bounds ?? super.loadBounds();
-    this.#bounds = bounds;
+    const bounds = this.#known();
     // A copy: `bounds()` hands it to callers, who may change it.
     return { begin: bounds.begin, end: bounds.end };
+  }
+
+  #known(): Bounds {
+    return this.#bounds ??= super.loadBounds();
+  }
+
+  /**
+   * Driver hook: the record at `pos`, checked against the bounds in memory: one row read,
+   * not also the catalog's.
+   */
+  protected override loadRecord(pos: number): StoredRecord | undefined {
+    const { begin, end } = this.#known();
+    return pos >= begin && pos < end ? this.loadStoredRecord(pos) : undefined;
+  }
+
+  /** Driver hook: up to `limit` records from `pos`, checked against the bounds in memory. */
+  protected override loadRecords(pos: number, limit: number): StoredRecord[] {
+    const { begin, end } = this.#known();
+    return pos >= begin && pos < end ? this.loadStoredRecords(pos, limit) : [];
   }
 
   /** Driver hook: appends as the SQLite driver does, then moves the bounds in memory. */
