@@ -125,7 +125,8 @@ export function edgelog<E extends object = Env>(
   async function forward(request: Request, env: E, path: string): Promise<Response> {
     try {
       // The grant must cover this log and carry the right of this route.
-      const logPath = await authorize(request, settingsOf(env), path);
+      const checked = authorize(request, settingsOf(env), path);
+      const logPath = checked instanceof Promise ? await checked : checked;
       if (logPath === undefined) throw new ApiError("ROUTE_NOT_FOUND", `No route ${path}`);
       let forwarded = request;
       if (hasCredentials(request.headers)) {
