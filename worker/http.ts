@@ -195,7 +195,11 @@ export function onlyQuery(
  * one that is not decimal digits.
  */
 function declaredLength(headers: Headers): number | undefined {
-  const length = headers.get("content-length");
+  return lengthOf(headers.get("content-length"));
+}
+
+/** A `Content-Length` value as a number; `undefined` when absent or not decimal digits. */
+function lengthOf(length: string | null): number | undefined {
   return length !== null && /^[0-9]+$/.test(length) ? Number(length) : undefined;
 }
 
@@ -267,7 +271,7 @@ export async function readBody(
 ): Promise<Uint8Array> {
   const length = request.headers.get("content-length");
   if (length !== null) {
-    const declared = declaredLength(request.headers);
+    const declared = lengthOf(length);
     if (declared === undefined) {
       throw new ApiError("BAD_REQUEST", `Content-Length must be decimal digits, got "${length}"`);
     }

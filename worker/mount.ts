@@ -125,7 +125,8 @@ export function edgelog<E extends object = Env>(
   async function forward(request: Request, env: E, path: string): Promise<Response> {
     try {
       // The grant must cover this log and carry the right of this route.
-      const logPath = await authorize(request, settingsOf(env), path);
+      const checked = authorize(request, settingsOf(env), path);
+      const logPath = checked instanceof Promise ? await checked : checked;
       if (logPath === undefined) throw new ApiError("ROUTE_NOT_FOUND", `No route ${path}`);
       let forwarded = request;
       if (hasCredentials(request.headers)) {
@@ -141,7 +142,7 @@ export function edgelog<E extends object = Env>(
         forwarded = new Request(forwarded, { body: null });
       }
       const logs = namespaceOf(env);
-      return await logs.get(logs.idFromName(logPath.name)).fetch(forwarded);
+      return await logs.get(objectId(logs, logPath.name)).fetch(forwarded);
     } catch (error) {
       await discardBody(request);
       if (error instanceof HookResponse) return error.response;
@@ -205,6 +206,29 @@ export function edgelog<E extends object = Env>(
     fetch: (request, env, _ctx) => Promise.resolve(serve(request, env, base)),
     app,
   };
+}
+
+/** The most object ids remembered per namespace; the memory is dropped whole when full. */
+const MAX_OBJECT_IDS = 1024;
+
+/** The ids of logs' objects by name, per namespace: see {@linkcode objectId}. */
+const objectIds = new WeakMap<DurableObjectNamespace<LogObject>, Map<string, DurableObjectId>>();
+
+/**
+ * `logs.idFromName(name)`, remembered: the id is a pure function of the namespace and the
+ * name (a hash the runtime computes on each call), and unlike a stub it holds no I/O, so it
+ * may serve every later request of the isolate. Every append to a log asks for it again.
+ */
+function objectId(logs: DurableObjectNamespace<LogObject>, name: string): DurableObjectId {
+  let ids = objectIds.get(logs);
+  if (ids === undefined) objectIds.set(logs, ids = new Map());
+  let id = ids.get(name);
+  if (id === undefined) {
+    id = logs.idFromName(name);
+    if (ids.size >= MAX_OBJECT_IDS) ids.clear();
+    ids.set(name, id);
+  }
+  return id;
 }
 
 /** The checked `basePath` option, without a trailing `/` (`""` for the root). */

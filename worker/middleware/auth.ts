@@ -7,7 +7,7 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import { type LogPath, logPathOf } from "../../src/protocol/log_name.ts";
+import type { LogPath } from "../../src/protocol/log_name.ts";
 import { allowedMethods, requiredRight } from "../../src/protocol/routes.ts";
 import {
   BEARER_SUBPROTOCOL_PREFIX,
@@ -25,6 +25,7 @@ import {
 } from "../../src/protocol/token.ts";
 import type { Env } from "../env.ts";
 import { ApiError, isWebSocketUpgrade, pathOf, wrongMethod } from "../http.ts";
+import { checkedLogPath } from "./log_paths.ts";
 
 /**
  * A Worker's own authorization, in place of edgelog's tokens: what the caller of `request`
@@ -93,11 +94,11 @@ let announced = false;
  * the protocol's `splitLogPath`), `undefined` for any other path.
  * @throws {HookResponse} When the Worker's hook answers with a `Response` of its own.
  */
-export async function authorize(
+export function authorize(
   request: Request,
   settings: AuthSettings,
   path: string,
-): Promise<LogPath | undefined> {
+): Readonly<LogPath> | undefined | Promise<Readonly<LogPath> | undefined> {
   const mode = authMode(settings);
   if (mode === "open") {
     if (!announced) {
@@ -108,14 +109,25 @@ export async function authorize(
           "segment of a log name is its tenant",
       );
     }
-    return logPathOf(path);
+    // No promise to wait for: the append's hand-off to its object goes on in the same turn.
+    return checkedLogPath(path);
   }
+  return authorizeClaims(request, settings, mode, path);
+}
+
+/** {@linkcode authorize} in the modes that check a grant (a hook's or a token's). */
+async function authorizeClaims(
+  request: Request,
+  settings: AuthSettings,
+  mode: Exclude<AuthMode, "open">,
+  path: string,
+): Promise<Readonly<LogPath> | undefined> {
   const claims = mode === "hook"
     ? await hookClaims(request, settings.authorize!)
     : await tokenClaims(request, mode, settings.AUTH_SECRET);
 
   // The log name is checked only now: a caller without a valid token learns nothing of it.
-  const logPath = logPathOf(path);
+  const logPath = checkedLogPath(path);
   if (logPath === undefined) return undefined;
   const { name, route } = logPath;
   if (!coversLog(claims, name)) {

@@ -28,8 +28,9 @@ import {
 } from "../../src/protocol/rpc.ts";
 import { TAIL_PING, TAIL_PONG } from "../../src/protocol/tail.ts";
 import { type DeploymentVars, type Env, parseDeploymentVars } from "../env.ts";
-import { discardBody } from "../http.ts";
-import { buildApp } from "../routes/app.ts";
+import { discardBody, errorResponse } from "../http.ts";
+import { buildApp, isSingleAppend } from "../routes/app.ts";
+import { appendRecordOf } from "../routes/records.ts";
 import type { HostEnv, LogHost } from "../routes/host.ts";
 import { Tails } from "../tails/tails.ts";
 import { ConfigStore } from "./config_store.ts";
@@ -61,6 +62,12 @@ export class LogObject extends DurableObject<Env> {
   });
   /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
   readonly #instance = crypto.randomUUID();
+  /** The headers this object adds to every answer but a 101 (see `fetch`). */
+  readonly #stamp: Readonly<Record<string, string>> = Object.freeze({
+    [INSTANCE_HEADER]: this.#instance,
+    // Set here, not at the Worker: the Worker hands the object's response on unchanged.
+    "x-content-type-options": "nosniff",
+  });
   /** The checked vars; undefined only when they failed to parse (`#startupError`). */
   #vars: DeploymentVars | undefined;
 
@@ -107,6 +114,9 @@ export class LogObject extends DurableObject<Env> {
 
   /** Serves one HTTP request of the API. */
   override async fetch(request: Request): Promise<Response> {
+    // The hottest route (`POST /records`) is called directly, its answer built with the
+    // headers every answer carries; every other request goes through the app.
+    if (isSingleAppend(request)) return await this.#appendRecord(request);
     // Done here rather than in a Hono middleware: with one handler per route, Hono calls
     // it directly, without composing a middleware chain for every append.
     const response = await this.#app.fetch(request, this.#host);
@@ -115,10 +125,22 @@ export class LogObject extends DurableObject<Env> {
     if (!request.bodyUsed) await discardBody(request);
     // A 101 response's headers are immutable.
     if (response.status !== 101) {
-      response.headers.set(INSTANCE_HEADER, this.#instance);
-      // Set here, not at the Worker: the Worker hands the object's response on unchanged.
-      response.headers.set("x-content-type-options", "nosniff");
+      for (const [name, value] of Object.entries(this.#stamp)) response.headers.set(name, value);
     }
+    return response;
+  }
+
+  /** `POST /records` without the app: the same handler, errors and headers as through it. */
+  async #appendRecord(request: Request): Promise<Response> {
+    let response: Response;
+    try {
+      response = await appendRecordOf(request, this.#host, this.#stamp);
+    } catch (error) {
+      // As the app's onError answers it.
+      response = errorResponse(error, () => this.#current.boundsSync().end);
+      response.headers.set(INSTANCE_HEADER, this.#instance);
+    }
+    if (!request.bodyUsed) await discardBody(request);
     return response;
   }
 

@@ -37,6 +37,20 @@ const HANDLERS: { readonly [P in RoutePattern]: Record<keyof typeof ROUTES[P], R
 };
 
 /**
+ * Whether a request is a single append (`POST /records`) that the LogObject may hand to
+ * `appendRecordOf` without the app: its raw path's route is `/records` exactly (a path with
+ * `%` goes through the app, which decodes it before routing).
+ *
+ * @param request A request to the LogObject.
+ * @returns `true` when the app would route it to `appendRecord`.
+ */
+export function isSingleAppend(request: Request): boolean {
+  if (request.method !== "POST") return false;
+  const path = pathOf(request.url);
+  return path.endsWith("/records") && !path.includes("%") && logRoute(path) === "/records";
+}
+
+/**
  * Builds the app of one LogObject; its `fetch` takes the object's {@linkcode LogHost} as
  * the bindings (`app.fetch(request, host)`).
  *

@@ -9,6 +9,7 @@ import { type LogRecord, RecordTooLargeError } from "../../mod.ts";
 import {
   BYTES_CONTENT_TYPE,
   CREATED_HEADER,
+  JSON_CONTENT_TYPE,
   NDJSON_CONTENT_TYPE,
   NEXT_OFFSET_HEADER,
   OFFSET_HEADER,
@@ -17,16 +18,8 @@ import { MAX_READ_BYTES, parseDecimal, readLimit } from "../../src/protocol/limi
 import { encodeRecordLine } from "../../src/protocol/wire.ts";
 import { producerAnswerHeaders, readProducerHeaders } from "../../src/protocol/producer.ts";
 import { routeQuery } from "../../src/protocol/routes.ts";
-import {
-  expectedOffset,
-  json,
-  onlyQuery,
-  queryInteger,
-  queryOf,
-  readBody,
-  readStart,
-} from "../http.ts";
-import type { RouteContext } from "./host.ts";
+import { expectedOffset, onlyQuery, queryInteger, queryOf, readBody, readStart } from "../http.ts";
+import type { LogHost, RouteContext } from "./host.ts";
 
 /**
  * `POST /records`: appends the body as one record, at `?expected=` or
@@ -37,13 +30,29 @@ import type { RouteContext } from "./host.ts";
  * @param c The request's context.
  * @returns The response, once the record is committed.
  */
-export async function appendRecord(c: RouteContext): Promise<Response> {
-  const request = c.req.raw;
+export function appendRecord(c: RouteContext): Promise<Response> {
+  return appendRecordOf(c.req.raw, c.env);
+}
+
+/**
+ * {@linkcode appendRecord} without Hono's context: the LogObject calls it directly for the
+ * hottest route of the API, with the headers it adds to every answer.
+ *
+ * @param request The request, whose route is `POST /records`.
+ * @param host The LogObject.
+ * @param stamp Headers the answer carries beside its own.
+ * @returns The response, once the record is committed.
+ */
+export async function appendRecordOf(
+  request: Request,
+  host: LogHost,
+  stamp?: Readonly<Record<string, string>>,
+): Promise<Response> {
   const query = queryOf(request.url);
   onlyQuery(query, routeQuery("/records", "POST"));
-  const expected = expectedOffset(query, request.headers);
-  const producer = readProducerHeaders(request.headers);
-  const host = c.env;
+  const headers = request.headers;
+  const expected = expectedOffset(query, headers);
+  const producer = readProducerHeaders(headers);
   const limit = host.log().maxRecordSize;
   const data = await readBody(request, limit, (size) => new RecordTooLargeError(size, limit));
   // The Log after the body arrived: a PUT /config meanwhile replaced it.
@@ -52,13 +61,20 @@ export async function appendRecord(c: RouteContext): Promise<Response> {
   const options = expected === undefined ? {} : { expectedOffset: expected };
   if (producer === undefined) {
     const offset = await log.write(data, options);
-    return json({ offset }, { [OFFSET_HEADER]: String(offset) });
+    return offsetAnswer(offset, { ...stamp, [OFFSET_HEADER]: String(offset) });
   }
   const { offset, duplicate } = await log.write(data, { ...options, producer });
-  return json({ offset }, {
+  return offsetAnswer(offset, {
+    ...stamp,
     [OFFSET_HEADER]: String(offset),
     ...producerAnswerHeaders(producer, duplicate),
   });
+}
+
+/** `{"offset": N}` as JSON (what `json()` sends for it), with `headers`. */
+function offsetAnswer(offset: number, headers: Record<string, string>): Response {
+  headers["content-type"] = JSON_CONTENT_TYPE;
+  return new Response(`{"offset":${offset}}`, { headers });
 }
 
 /**
