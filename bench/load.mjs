@@ -46,6 +46,7 @@
  *
  * @module
  */
+import { median } from "./median.mjs";
 import autocannon from "autocannon";
 import { execFileSync, fork, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -455,19 +456,6 @@ async function interleaved(phases) {
       }; ${tally.server} CPU ${fmt((1000 * tally.workerd) / requests)} µs per request`,
     };
   });
-}
-
-/**
- * The median of some numbers.
- * @param {number[]} values
- * @returns {number}
- */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? /** @type {number} */ (sorted[mid])
-    : (/** @type {number} */ (sorted[mid - 1]) + /** @type {number} */ (sorted[mid])) / 2;
 }
 
 /**

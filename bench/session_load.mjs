@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { median } from "./median.mjs";
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,17 +88,4 @@ export async function sessionPhase(base, pids, { seconds, record, durable, withC
     cpu,
     note,
   };
-}
-
-/**
- * The median of some numbers.
- * @param {number[]} values
- * @returns {number}
- */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? /** @type {number} */ (sorted[mid])
-    : (/** @type {number} */ (sorted[mid - 1]) + /** @type {number} */ (sorted[mid])) / 2;
 }

@@ -20,6 +20,7 @@ import {
   checkSignal,
   describe,
 } from "../core/validate.ts";
+import { assertBatchRecords } from "./batch_records.ts";
 import { type ErrorContext, errorFromResponse, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
 import { defaultWebSocket } from "./fallback_web_socket.ts";
@@ -474,14 +475,7 @@ export class LogClient {
     opts?: AppendOptions | ProducerAppendOptions,
   ): Promise<number | Appended> {
     checkSignal(opts?.signal);
-    if (!Array.isArray(records)) {
-      throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
-    }
-    if (records.length === 0) throw new RangeError("A batch must hold at least one record");
-    records.forEach((record: unknown, i) => {
-      assertBytes(`records[${i}]`, record);
-      if (record.byteLength === 0) throw new RangeError(`Expected records[${i}] not to be empty`);
-    });
+    assertBatchRecords(records);
     const expected = expectedOffsetOf(opts);
     const producer = producerOf(opts);
     const request: AppendRequest = {

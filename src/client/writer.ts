@@ -13,6 +13,7 @@ import {
   type SessionHello,
 } from "../protocol/session.ts";
 import { batchBodySize, batchTooLargeMessage, tooManyBatchRecords } from "../protocol/wire.ts";
+import { assertBatchRecords } from "./batch_records.ts";
 import { errorFromBody, unexpected } from "./error_body.ts";
 import { HttpError } from "./http_error.ts";
 import { type ProducerOptions, ProducerSession } from "./producer_session.ts";
@@ -230,14 +231,7 @@ export class LogWriter {
    */
   appendBatch(records: readonly Uint8Array[]): Promise<number> {
     try {
-      if (!Array.isArray(records)) {
-        throw new TypeError(`Expected records to be an array, got ${describe(records)}`);
-      }
-      if (records.length === 0) throw new RangeError("A batch must hold at least one record");
-      records.forEach((record: unknown, i) => {
-        assertBytes(`records[${i}]`, record);
-        if (record.byteLength === 0) throw new RangeError(`Expected records[${i}] not to be empty`);
-      });
+      assertBatchRecords(records);
       if (records.length > MAX_BATCH_RECORDS) {
         const { message } = tooManyBatchRecords(MAX_BATCH_RECORDS, records.length);
         throw new HttpError("REQUEST_TOO_LARGE", 413, message);

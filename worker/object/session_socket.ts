@@ -26,7 +26,7 @@ import {
   TEXT_MESSAGE_MESSAGE,
   tooFarAheadMessage,
 } from "../../src/protocol/session.ts";
-import { CLOSE_LOG_DELETED, CLOSE_LOG_DELETED_REASON } from "../../src/protocol/tail.ts";
+import { closeForDeletedLog } from "../close_deleted.ts";
 import {
   batchBodySize,
   batchTooLargeMessage,
@@ -235,14 +235,7 @@ export class Sessions {
 
   /** Closes every session with `LOG_DELETED` and forgets the producers' writes. */
   closeAll(): void {
-    for (const ws of this.#ctx.getWebSockets(SESSION_TAG)) {
-      this.forget(ws);
-      try {
-        ws.close(CLOSE_LOG_DELETED, CLOSE_LOG_DELETED_REASON);
-      } catch {
-        // Already closed.
-      }
-    }
+    closeForDeletedLog(this.#ctx.getWebSockets(SESSION_TAG), (ws) => this.forget(ws));
     this.#acks.clear();
   }
 

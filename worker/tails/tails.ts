@@ -7,12 +7,8 @@
 import { type Log, type LogRecord, OutOfRangeError } from "../../mod.ts";
 import { encodeErrorBody, logErrorFields } from "../../src/protocol/errors.ts";
 import { MAX_FRAME_BYTES, MAX_FRAME_RECORDS } from "../../src/protocol/limits.ts";
-import {
-  CLOSE_LOG_DELETED,
-  CLOSE_LOG_DELETED_REASON,
-  CLOSE_OUT_OF_RANGE,
-  CLOSE_OUT_OF_RANGE_REASON,
-} from "../../src/protocol/tail.ts";
+import { CLOSE_OUT_OF_RANGE, CLOSE_OUT_OF_RANGE_REASON } from "../../src/protocol/tail.ts";
+import { closeForDeletedLog } from "../close_deleted.ts";
 import { encodeTailFrame, type WireRecord } from "../../src/protocol/wire.ts";
 
 /** The tag of tail sockets in `ctx.acceptWebSocket` / `ctx.getWebSockets`. */
@@ -270,16 +266,9 @@ export class Tails {
     this.#catchingUp.delete(ws);
   }
 
-  /** Closes every tail with {@linkcode CLOSE_LOG_DELETED} (the log is being deleted). */
+  /** Closes every tail with `CLOSE_LOG_DELETED` (the log is being deleted). */
   closeAll(): void {
-    for (const ws of this.#ctx.getWebSockets(TAIL_TAG)) {
-      this.forget(ws);
-      try {
-        ws.close(CLOSE_LOG_DELETED, CLOSE_LOG_DELETED_REASON);
-      } catch {
-        // Already closed.
-      }
-    }
+    closeForDeletedLog(this.#ctx.getWebSockets(TAIL_TAG), (ws) => this.forget(ws));
     this.#live.clear();
     this.#behind.clear();
     this.#frames.clear();
