@@ -7,6 +7,7 @@
  */
 import type { Bounds, LogRecord } from "../mod.ts";
 import type { LogConfig } from "../src/protocol/config.ts";
+import type { MetricsSnapshot } from "../src/protocol/metrics.ts";
 import {
   type RpcAppended,
   type RpcAppendOptions,
@@ -77,6 +78,13 @@ export interface LogRpc {
    * @returns The configuration after.
    */
   configure(changes: Partial<LogConfig>): Promise<LogConfig>;
+  /**
+   * The log's Durable Object's own metrics: rows read and written, requests, pending timers,
+   * the alarm (PROTOCOL.md, Metrics).
+   *
+   * @returns The metrics of the instance serving the log.
+   */
+  metrics(): Promise<MetricsSnapshot>;
 }
 
 /**
@@ -113,6 +121,7 @@ export function logRpc(namespace: DurableObjectNamespace<LogObject>, name: strin
     truncate: (before) => typed(stub.truncate(before)),
     config: () => typed(stub.config()),
     configure: (changes) => typed(stub.configure(changes)),
+    metrics: () => typed(stub.metrics()),
   };
 }
 

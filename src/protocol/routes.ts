@@ -17,7 +17,8 @@
 
 /**
  * A right: `read` (read records, bounds, range, config, and tail), `append` (append records
- * and batches, also over an append session) or `admin` (truncate, change the config, delete the log).
+ * and batches, also over an append session) or `admin` (truncate, change the config, delete the log,
+ * read the object's metrics).
  */
 export type Right = "read" | "append" | "admin";
 
@@ -46,6 +47,7 @@ export const ROUTES = {
   "/truncate": { POST: "admin" },
   "/tail": { GET: "read" },
   "/session": { GET: "append" },
+  "/metrics": { GET: "admin" },
 } as const;
 
 /** A route pattern of {@linkcode ROUTES}: the path after `/logs/{name}`. */

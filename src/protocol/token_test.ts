@@ -194,6 +194,7 @@ Deno.test("`requiredRight()` maps every route of PROTOCOL.md, HEAD as GET", () =
       ["/truncate", { POST: "admin" }],
       ["/tail", { GET: "read" }],
       ["/session", { GET: "append" }],
+      ["/metrics", { GET: "admin" }],
     ],
   );
   assert.equal(requiredRight("HEAD", "/records/7"), "read");

@@ -7,6 +7,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Log, type LogRecord } from "../../src/core/log.ts";
 import { SqliteStore } from "../../src/drivers/sqlite_store.ts";
+import { COMMIT_RECLAIM_ROWS, RECLAIM_ROWS } from "../../src/drivers/sqlite_journal.ts";
 import { ObjectJournal } from "../../worker/object/object_journal.ts";
 import { durableObjectSql } from "../../worker/object/sql_adapter.ts";
 import { uniqueName } from "./helpers.ts";
@@ -157,5 +158,75 @@ describe("rows written and read, as workerd counts them", () => {
       await log.write(new Uint8Array([1]));
       expect(take().written).toBe(1);
     }, { maxSegmentSize: Infinity });
+  });
+
+  it("a write that drops a segment writes its record plus one row per record dropped", async () => {
+    await withLog(async (log, take) => {
+      // S = 100: 200 records fill the active and the history segment.
+      await log.writeBatch(records(200));
+      take();
+      // Record number 201 drops the oldest segment, 100 records, in its own commit.
+      await log.write(new Uint8Array([1]));
+      const drop = take();
+      // The next one drops nothing.
+      await log.write(new Uint8Array([2]));
+      const plain = take();
+      console.log(
+        `rows: the write that drops a segment of 100: written ${drop.written}, read ${drop.read}; ` +
+          `the next write: written ${plain.written}, read ${plain.read}`,
+      );
+      // A DELETE counts each row it removes as written (as Cloudflare bills deletes).
+      expect(drop.written).toBe(1 + 100);
+      expect(plain.written).toBe(1);
+      // Reads: those of any commit (the bounds checked in the transaction, the INSERT), and
+      // the DELETE's range scan: the 100 rows it removes and the row just past the range.
+      expect(drop.read).toBe(plain.read + 100 + 1);
+      expect(await log.bounds()).toEqual({ begin: 100, end: 202 });
+    }, { maxSegmentSize: 100 });
+  });
+
+  it("a truncation of 20,000 records: the catalog row and a first step, then two reclaim steps", async () => {
+    const stub = env.LOGS.get(env.LOGS.idFromName(uniqueName("rows")));
+    await runInDurableObject(stub, (_instance, state) => {
+      const { storage, take } = counted(state.storage);
+      const db = durableObjectSql(storage);
+      // The plain driver, so that this test runs each step itself (the ObjectJournal chains
+      // them on timers).
+      const journal = new SqliteStore(db).open("log");
+      const log = new Log({ journal, maxSegmentSize: Infinity });
+      const n = 20_000;
+      return (async () => {
+        for (let pos = 0; pos < n; pos += 1000) await log.writeBatch(records(1000));
+        take();
+        await log.truncate(n);
+        const first = take();
+        const steps: Counts[] = [];
+        let more = true;
+        while (more) {
+          more = journal.reclaim();
+          steps.push(take());
+        }
+        console.log(
+          `rows: truncation of ${n}: written ${first.written}, read ${first.read}; reclaim steps: ` +
+            steps.map((s) => `written ${s.written}, read ${s.read}`).join("; "),
+        );
+        // The catalog row (the new beginning), then the first bounded step's deletes.
+        expect(first.written).toBe(1 + COMMIT_RECLAIM_ROWS);
+        // Then steps of RECLAIM_ROWS, and the rest: every row deleted once, none twice.
+        expect(steps.map((s) => s.written)).toEqual([
+          RECLAIM_ROWS,
+          n - COMMIT_RECLAIM_ROWS - RECLAIM_ROWS,
+        ]);
+        // Rows read: each step sums the bytes of its span (its rows, read once) and deletes
+        // them (read again); the rest are index lookups of the bounds and of the lowest row
+        // left, before and after. Cheap: $0.001 per million rows read (COST.md).
+        expect(first.read).toBe(2 * COMMIT_RECLAIM_ROWS + 13);
+        expect(steps.map((s) => s.read)).toEqual([
+          2 * RECLAIM_ROWS + 6,
+          2 * (n - COMMIT_RECLAIM_ROWS - RECLAIM_ROWS) + 4,
+        ]);
+        expect(journal.reclaimPending).toBe(false);
+      })();
+    });
   });
 });

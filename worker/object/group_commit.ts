@@ -20,14 +20,20 @@ export class GroupCommit {
   /** Appends handed to the Log so far: a commit waits while this grows. */
   #appends = 0;
   readonly #afterCommit: () => void;
+  readonly #later: (fn: () => void) => void;
 
   /**
    * Creates the scheduler.
    *
    * @param afterCommit Called right after each commit, in the same synchronous block.
+   * @param later Runs a callback on a later turn (the object's counted `setTimeout(fn, 0)`).
    */
-  constructor(afterCommit: () => void) {
+  constructor(
+    afterCommit: () => void,
+    later: (fn: () => void) => void = (fn) => setTimeout(fn, 0),
+  ) {
     this.#afterCommit = afterCommit;
+    this.#later = later;
   }
 
   /** Counts an append handed to the Log: a pending commit waits a turn for it. */
@@ -47,12 +53,12 @@ export class GroupCommit {
       if (this.#appends !== seen && turns < MAX_GATHER_TURNS) {
         seen = this.#appends;
         turns++;
-        setTimeout(tick, 0);
+        this.#later(tick);
         return;
       }
       commit();
       this.#afterCommit();
     };
-    setTimeout(tick, 0);
+    this.#later(tick);
   };
 }

@@ -36,6 +36,8 @@ import { Tails } from "../tails/tails.ts";
 import { ConfigStore } from "./config_store.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { ObjectJournal } from "./object_journal.ts";
+import type { MetricsSnapshot } from "../../src/protocol/metrics.ts";
+import { ObjectMetrics, startLine } from "./metrics.ts";
 import { Sessions } from "./session_socket.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
 
@@ -52,16 +54,20 @@ export class LogObject extends DurableObject<Env> {
   #journal: ObjectJournal | undefined;
   #configStore: ConfigStore | undefined;
   #startupError: unknown;
+  /** This instance's counts: rows, requests, pending timers (PROTOCOL.md, Metrics). */
+  readonly #metrics = new ObjectMetrics();
   /** The live tails; each commit is sent to them from `#afterCommit`. */
-  readonly #tails = new Tails(this.ctx, () => this.#current);
-  readonly #commits = new GroupCommit(() => this.#afterCommit());
+  readonly #tails = new Tails(this.ctx, () => this.#current, this.#metrics.later);
+  readonly #commits = new GroupCommit(() => this.#afterCommit(), this.#metrics.later);
   /** The append sessions: hibernating sockets that pipeline appends. */
   readonly #sessions = new Sessions(this.ctx, {
     log: () => this.#current,
     appending: () => this.#commits.appending(),
-  });
+  }, this.#metrics.later);
   /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
   readonly #instance = crypto.randomUUID();
+  /** When this instance started (ms since the epoch). */
+  readonly #started = Date.now();
   /** The headers this object adds to every answer but a 101 (see `fetch`). */
   readonly #stamp: Readonly<Record<string, string>> = Object.freeze({
     [INSTANCE_HEADER]: this.#instance,
@@ -79,6 +85,8 @@ export class LogObject extends DurableObject<Env> {
    */
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // One structured line per instance start: starts are counted from the logs, at no cost.
+    console.log(startLine(this.#instance, this.#started));
     // Answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(TAIL_PING, TAIL_PONG));
     // A throw inside blockConcurrencyWhile resets the object; keep the error and report
@@ -109,11 +117,13 @@ export class LogObject extends DurableObject<Env> {
       sessions: this.#sessions,
       maxTails: () => this.#checkedVars.maxTails,
       delete: () => this.#delete(),
+      metrics: () => this.#snapshot(),
     };
   }
 
   /** Serves one HTTP request of the API. */
   override async fetch(request: Request): Promise<Response> {
+    this.#metrics.requests.http++;
     // The hottest route (`POST /records`) is called directly, its answer built with the
     // headers every answer carries; every other request goes through the app.
     if (isSingleAppend(request)) return await this.#appendRecord(request);
@@ -161,7 +171,7 @@ export class LogObject extends DurableObject<Env> {
     data: Uint8Array,
     options: RpcAppendOptions = {},
   ): Promise<RpcResult<RpcAppended>> {
-    return answer(async () => {
+    return this.#answer(async () => {
       const log = this.#current;
       this.#host.appending();
       const { producer, ...rest } = options;
@@ -183,7 +193,7 @@ export class LogObject extends DurableObject<Env> {
     records: Uint8Array[],
     options: RpcAppendOptions = {},
   ): Promise<RpcResult<RpcAppended>> {
-    return answer(async () => {
+    return this.#answer(async () => {
       checkRpcBatch(records);
       const log = this.#current;
       this.#host.appending();
@@ -203,7 +213,7 @@ export class LogObject extends DurableObject<Env> {
    * @returns `{ value }` or `{ error }`: the record.
    */
   read(offset: number): Promise<RpcResult<LogRecord>> {
-    return answer(async () => plainRecord(await this.#current.read(offset)));
+    return this.#answer(async () => plainRecord(await this.#current.read(offset)));
   }
 
   /**
@@ -215,7 +225,7 @@ export class LogObject extends DurableObject<Env> {
    * @returns `{ value }` or `{ error }`: the records, in order.
    */
   readBatch(offset: number, options: RpcReadOptions = {}): Promise<RpcResult<LogRecord[]>> {
-    return answer(async () => {
+    return this.#answer(async () => {
       const batch = new Array<LogRecord>(readLimit(options.limit));
       const count = await this.#current.readBatch(offset, batch, { maxBytes: MAX_READ_BYTES });
       batch.length = count;
@@ -229,7 +239,7 @@ export class LogObject extends DurableObject<Env> {
    * @returns `{ value }` or `{ error }`: the bounds.
    */
   bounds(): Promise<RpcResult<Bounds>> {
-    return answer(() => this.#current.boundsSync());
+    return this.#answer(() => this.#current.boundsSync());
   }
 
   /**
@@ -239,7 +249,7 @@ export class LogObject extends DurableObject<Env> {
    * @returns `{ value }` or `{ error }`: the bounds after.
    */
   truncate(before: number): Promise<RpcResult<Bounds>> {
-    return answer(async () => {
+    return this.#answer(async () => {
       const log = this.#current;
       await log.truncate(before);
       return log.boundsSync();
@@ -252,7 +262,7 @@ export class LogObject extends DurableObject<Env> {
    * @returns `{ value }` or `{ error }`: the configuration.
    */
   config(): Promise<RpcResult<LogConfig>> {
-    return answer(() => configOf(this.#current));
+    return this.#answer(() => configOf(this.#current));
   }
 
   /**
@@ -263,7 +273,7 @@ export class LogObject extends DurableObject<Env> {
    * @returns `{ value }` or `{ error }`: the configuration after.
    */
   configure(changes: Partial<LogConfig>): Promise<RpcResult<LogConfig>> {
-    return answer(() => {
+    return this.#answer(() => {
       if (typeof changes !== "object" || changes === null || Array.isArray(changes)) {
         throw new TypeError("The config changes must be an object");
       }
@@ -277,10 +287,21 @@ export class LogObject extends DurableObject<Env> {
   }
 
   /**
+   * This instance's metrics (RPC), as `GET /metrics` answers them: rows read and written,
+   * requests, pending timers, the alarm (PROTOCOL.md, Metrics).
+   *
+   * @returns `{ value }` or `{ error }`: the metrics.
+   */
+  metrics(): Promise<RpcResult<MetricsSnapshot>> {
+    return this.#answer(() => this.#snapshot());
+  }
+
+  /**
    * Hands an append session's message to the sessions. Tails send nothing the object
    * needs; "ping" is answered by the auto-response.
    */
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    this.#metrics.requests.webSocketMessages++;
     if (this.#sessions.has(ws)) this.#sessions.message(ws, message);
   }
 
@@ -308,13 +329,36 @@ export class LogObject extends DurableObject<Env> {
     }
   }
 
+  /** An RPC call's answer (see `answer`), counted as a request. */
+  #answer<T>(work: () => T | Promise<T>): Promise<RpcResult<T>> {
+    this.#metrics.requests.rpc++;
+    return answer(work);
+  }
+
+  /** The metrics now; the log's bounds only when it is open. */
+  async #snapshot(): Promise<MetricsSnapshot> {
+    const metrics = this.#metrics;
+    return {
+      instance: this.#instance,
+      started: this.#started,
+      rowsRead: metrics.rowsRead,
+      rowsWritten: metrics.rowsWritten,
+      requests: { ...metrics.requests },
+      pendingTimers: metrics.pendingTimers,
+      alarm: await this.ctx.storage.getAlarm(),
+      databaseBytes: this.ctx.storage.sql.databaseSize,
+      bounds: this.#current.boundsSync(),
+      webSockets: this.ctx.getWebSockets().length,
+    };
+  }
+
   /** Opens the store, the journal, the configuration and the Log: all synchronous. */
   #open(): void {
-    const db = durableObjectSql(this.ctx.storage);
+    const db = durableObjectSql(this.ctx.storage, this.#metrics);
     // The store creates the catalog; the journal is opened over it directly, as the
     // variant that keeps its bounds in memory.
     new SqliteStore(db);
-    this.#journal = new ObjectJournal(db, "log");
+    this.#journal = new ObjectJournal(db, "log", {}, this.#metrics.later);
     this.#configStore = new ConfigStore(db);
     const config = this.#configStore.read() ?? this.#checkedVars.defaults;
     this.#log = this.#newLog(this.#journal, config);

@@ -46,6 +46,7 @@ export class ObjectJournal extends SqliteJournal {
   #bounds: Bounds | undefined;
   /** Whether a step of the deletion is scheduled. */
   #stepScheduled = false;
+  readonly #later: (fn: () => void) => void;
 
   /**
    * Opens the journal `name`, and starts deleting what an earlier truncation left.
@@ -53,9 +54,16 @@ export class ObjectJournal extends SqliteJournal {
    * @param db The object's SQL, with the store's catalog created.
    * @param name The journal's name.
    * @param options `start` for a new journal, and `clock`.
+   * @param later Runs a step on a later turn (the object's counted `setTimeout(fn, 0)`).
    */
-  constructor(db: SqlDatabase, name: string, options: JournalOptions = {}) {
+  constructor(
+    db: SqlDatabase,
+    name: string,
+    options: JournalOptions = {},
+    later: (fn: () => void) => void = (fn) => setTimeout(fn, 0),
+  ) {
     super(db, name, options);
+    this.#later = later;
     this.#scheduleStep();
   }
 
@@ -119,7 +127,7 @@ export class ObjectJournal extends SqliteJournal {
   #scheduleStep(): void {
     if (this.#stepScheduled || !this.reclaimPending) return;
     this.#stepScheduled = true;
-    setTimeout(this.#step, 0);
+    this.#later(this.#step);
   }
 
   readonly #step = (): void => {

@@ -96,14 +96,21 @@ export class Sessions {
   readonly #host: SessionHost;
   readonly #states = new Map<WebSocket, SessionState>();
   readonly #acks: ProducerAcks;
+  readonly #later: (fn: () => void) => void;
 
   /**
    * @param ctx The object's state.
    * @param host The object's Log and group commit.
+   * @param later Runs a callback on a later turn (by default `setTimeout(fn, 0)`).
    */
-  constructor(ctx: DurableObjectState, host: SessionHost) {
+  constructor(
+    ctx: DurableObjectState,
+    host: SessionHost,
+    later: (fn: () => void) => void = (fn) => setTimeout(fn, 0),
+  ) {
     this.#ctx = ctx;
     this.#host = host;
+    this.#later = later;
     this.#acks = new ProducerAcks(ctx.storage.kv);
   }
 
@@ -126,7 +133,7 @@ export class Sessions {
       { kind: "hello", limits: { ...SESSION_LIMITS, maxRecordSize } },
     ]);
     // Once the 101 response is on its way.
-    setTimeout(() => send(server, hello), 0);
+    this.#later(() => send(server, hello));
     const headers: HeadersInit = protocol === undefined
       ? {}
       : { "sec-websocket-protocol": protocol };

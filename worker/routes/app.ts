@@ -14,6 +14,7 @@ import { getBounds, getRange } from "./bounds.ts";
 import { getConfig, putConfig } from "./config.ts";
 import type { HostEnv, LogHost, RouteHandler } from "./host.ts";
 import { deleteLog } from "./log.ts";
+import { getMetrics } from "./metrics.ts";
 import { appendRecord, readRecord, readRecords } from "./records.ts";
 import { openSession } from "./session.ts";
 import { openTail } from "./tail.ts";
@@ -34,6 +35,7 @@ const HANDLERS: { readonly [P in RoutePattern]: Record<keyof typeof ROUTES[P], R
   "/truncate": { POST: truncate },
   "/tail": { GET: openTail },
   "/session": { GET: openSession },
+  "/metrics": { GET: getMetrics },
 };
 
 /**

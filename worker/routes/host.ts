@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import type { Log } from "../../mod.ts";
 import type { LogConfig } from "../../src/protocol/config.ts";
+import type { MetricsSnapshot } from "../../src/protocol/metrics.ts";
 import type { Sessions } from "../object/session_socket.ts";
 import type { Tails } from "../tails/tails.ts";
 
@@ -29,6 +30,8 @@ export interface LogHost {
   maxTails(): number;
   /** Deletes the log and all its storage; the object goes on with a fresh, empty log. */
   delete(): Promise<void>;
+  /** The object's metrics: rows, requests, pending timers, the alarm (PROTOCOL.md, Metrics). */
+  metrics(): Promise<MetricsSnapshot>;
 }
 
 /** The Hono environment of the LogObject's app: its bindings are the {@linkcode LogHost}. */

@@ -100,16 +100,29 @@ export class Tails {
   #fanOutPending = false;
   /** Recently read frames by range: tails moved out of `#live` together read them once. */
   readonly #frames = new Map<string, { frame: Uint8Array; next: number }>();
+  /** Runs a callback on a later turn: the object's counted `setTimeout(fn, 0)`. */
+  readonly #later: (fn: () => void) => void;
 
   /**
    * Creates the (empty) set of tails; call {@linkcode Tails.restore} once the log is open.
    *
    * @param ctx The object's state.
    * @param log The log (it changes when the log is reconfigured, or deleted and reopened).
+   * @param later Runs a callback on a later turn (by default `setTimeout(fn, 0)`).
    */
-  constructor(ctx: DurableObjectState, log: () => Log) {
+  constructor(
+    ctx: DurableObjectState,
+    log: () => Log,
+    later: (fn: () => void) => void = (fn) => setTimeout(fn, 0),
+  ) {
     this.#ctx = ctx;
     this.#log = log;
+    this.#later = later;
+  }
+
+  /** Lets the other events of the object run. */
+  #nextTurn(): Promise<void> {
+    return new Promise((resolve) => this.#later(resolve));
   }
 
   /**
@@ -138,9 +151,9 @@ export class Tails {
       }
     }
     if (resume.length > 0) {
-      setTimeout(() => {
+      this.#later(() => {
         for (const ws of resume) void this.#catchUp(ws);
-      }, 0);
+      });
     }
   }
 
@@ -167,7 +180,7 @@ export class Tails {
     } else {
       this.#setBehind(server, from);
       // Frames are sent once the 101 response is on its way: a turn later.
-      if (from < end) setTimeout(() => void this.#catchUp(server), 0);
+      if (from < end) this.#later(() => void this.#catchUp(server));
     }
     const headers: Record<string, string> = { ...NO_COMPRESSION };
     if (protocol !== undefined) headers["sec-websocket-protocol"] = protocol;
@@ -184,7 +197,7 @@ export class Tails {
     if (this.#fanOutPending) return;
     if (this.#live.size === 0 && this.#behind.size === 0) return;
     this.#fanOutPending = true;
-    setTimeout(() => void this.#fanOut(), 0);
+    this.#later(() => void this.#fanOut());
   }
 
   /**
@@ -227,7 +240,7 @@ export class Tails {
           const recipients = [...this.#live];
           for (let i = 0; i < recipients.length; i += FAN_OUT_CHUNK) {
             if (i > 0) {
-              await nextTurn();
+              await this.#nextTurn();
               yielded = true;
             }
             const last = Math.min(recipients.length, i + FAN_OUT_CHUNK);
@@ -303,7 +316,7 @@ export class Tails {
         const { frame, next } = this.#frame(log, cursor, end);
         ws.send(frame);
         this.#setBehind(ws, next);
-        await nextTurn();
+        await this.#nextTurn();
       }
     } catch {
       // The socket closed under us (send throws) or the log was deleted: stop.
@@ -377,11 +390,6 @@ function readFrame(log: Log, cursor: number, end: number): { frame: Uint8Array; 
     records[i] = { offset, created: created.getTime(), data };
   }
   return { frame: encodeTailFrame(records), next: cursor + count };
-}
-
-/** Lets the other events of the object run. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function attachmentOf(ws: WebSocket): TailAttachment | undefined {

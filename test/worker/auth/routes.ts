@@ -59,6 +59,13 @@ export const ROUTES: readonly RouteCase[] = [
   },
   { label: "GET /bounds", method: "GET", path: (l) => `/logs/${l}/bounds`, right: "read", ok: 200 },
   { label: "GET /range", method: "GET", path: (l) => `/logs/${l}/range`, right: "read", ok: 200 },
+  {
+    label: "GET /metrics",
+    method: "GET",
+    path: (l) => `/logs/${l}/metrics`,
+    right: "admin",
+    ok: 200,
+  },
   { label: "GET /config", method: "GET", path: (l) => `/logs/${l}/config`, right: "read", ok: 200 },
   {
     label: "PUT /config",
