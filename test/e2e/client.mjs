@@ -153,6 +153,19 @@ export async function bounds(base, name) {
 }
 
 /**
+ * The metrics of the log's Durable Object (`GET /logs/{name}/metrics`, PROTOCOL.md).
+ * @param {string} base
+ * @param {string} name
+ * @param {Record<string, string>} [headers] e.g. an admin token's Authorization
+ * @returns {Promise<import("../../src/protocol/metrics.ts").MetricsSnapshot>}
+ */
+export async function metrics(base, name, headers = {}) {
+  const res = await fetch(`${logUrl(base, name)}/metrics`, { headers });
+  if (!res.ok) return fail(res);
+  return await res.json();
+}
+
+/**
  * Decodes a binary tail frame.
  * @param {Uint8Array} frame
  * @returns {TailRecord[]}
