@@ -46,6 +46,7 @@
  *
  * @module
  */
+import { CostLedger } from "./cost.mjs";
 import { median } from "./median.mjs";
 import autocannon from "autocannon";
 import { execFileSync, fork, spawn } from "node:child_process";
@@ -497,17 +498,20 @@ function printTable(rows) {
  * Measures batches of 100 against the edgelog worker.
  * @param {string} base the worker's base URL
  * @param {string[]} pids its workerd process
+ * @param {CostLedger} [ledger] takes the log's counts before and after
  * @returns {Promise<Row>}
  */
-async function batchPhase(base, pids) {
+async function batchPhase(base, pids, ledger) {
   const name = `bench/batch-${Date.now().toString(36)}`;
   await appendBatch(base, name, [RECORD]);
+  await ledger?.before(name);
   const records = Array.from({ length: BATCH }, () => RECORD);
   const b = batchRequest(base, name, records);
   const [r, cpu] = await withCpu(
     pids,
     () => cannon(b.url, { method: "POST", body: b.body, headers: b.headers }),
   );
+  await ledger?.after(`batched appends (${BATCH}/request)`, name, { seconds: SECONDS });
   return {
     name: `batched appends (${BATCH}/request)`,
     rate: r.rps * BATCH,
@@ -637,11 +641,14 @@ class TailClients {
  * @param {string[]} pids its workerd process
  * @param {number} tails
  * @param {boolean} deflate whether the clients offer permessage-deflate
+ * @param {CostLedger} [ledger] takes the log's counts before and after (the tails' upgrades
+ *   included)
  * @returns {Promise<Row>}
  */
-async function tailPhase(base, pids, tails, deflate) {
+async function tailPhase(base, pids, tails, deflate, ledger) {
   const name = `bench/tails-${tails}-${Date.now().toString(36)}`;
   const first = await append(base, name, new Uint8Array([0]));
+  await ledger?.before(name);
   const from = first + 1;
   const clients = new TailClients();
   try {
@@ -687,6 +694,9 @@ async function tailPhase(base, pids, tails, deflate) {
     stopCpu();
     const { delivered, frames, complete, lastDelivery, histogram } = await clients.stop(appended);
     const span = (lastDelivery - t0) / 1000;
+    await ledger?.after(`${tails} tails, ${deflate ? "deflate offered" : "no compression"}`, name, {
+      seconds: span,
+    });
     return {
       name: `WebSocket delivery, ${tails} tails, ${
         deflate ? "deflate offered" : "no compression offered"
@@ -716,7 +726,7 @@ async function tailPhase(base, pids, tails, deflate) {
  * @param {string} outdir where the bundle goes
  * @returns {Promise<{ mf: Miniflare, url: URL, pids: string[], base: string }>}
  */
-async function startEdgelog(root, outdir) {
+export async function startEdgelog(root, outdir) {
   const { binding, className, vars } = doBinding(root);
   const worker = await startMiniflare({
     modules: true,
@@ -864,6 +874,9 @@ async function main() {
   /** The producers of the phase with a new producer per append. */
   let freshProducers = 0;
   const outdir = mkdtempSync(join(tmpdir(), "edgelog-load-"));
+  /** The counts and the bill of the edgelog phases (bench/cost.mjs). */
+  /** @type {CostLedger | undefined} */
+  let ledger;
   try {
     const hasWorker = existsSync(join(ROOT, "wrangler.toml"));
     /** @type {{ base: string, pids: string[] } | undefined} */
@@ -871,6 +884,7 @@ async function main() {
     if (hasWorker) {
       edgelog = await startEdgelog(ROOT, join(outdir, "edgelog"));
       started.push(/** @type {any} */ (edgelog));
+      ledger = new CostLedger(edgelog.base);
     } else {
       console.log("no wrangler.toml: the worker is not there yet, only the baselines run");
     }
@@ -912,10 +926,11 @@ async function main() {
             req: { method: "POST", body: RECORD },
           },
         ];
+        /** Each edgelog phase's own log, whose object's metrics are its counts (cost.mjs). */
+        /** @type {{ phase: string, log: string }[]} */
+        const logs = [];
         if (edgelog !== undefined) {
           const name = `bench/single-${Date.now().toString(36)}`;
-          await append(edgelog.base, name, RECORD); // create and warm up
-          const single = recordsUrl(edgelog.base, name);
           const pids = edgelog.pids;
           /**
            * A phase of single-record appends to the log `name`, each request with the extra
@@ -924,13 +939,18 @@ async function main() {
            * @param {((context: Record<string, any>) => Record<string, string>)} [perConnection]
            * @returns {RatePhase}
            */
-          const singleAppends = (phase, perConnection) => ({
-            name: phase,
-            unit: "appends/s",
-            url: single.url,
-            pids,
-            req: { method: "POST", body: RECORD, headers: single.headers, perConnection },
-          });
+          const singleAppends = (phase, perConnection) => {
+            const log = `${name}-${logs.length}`;
+            logs.push({ phase, log });
+            const single = recordsUrl(edgelog.base, log);
+            return {
+              name: phase,
+              unit: "appends/s",
+              url: single.url,
+              pids,
+              req: { method: "POST", body: RECORD, headers: single.headers, perConnection },
+            };
+          };
           phases.push(singleAppends("single-record appends"));
           // The same appends, each naming its producer: one producer per connection, its seq
           // counted by the connection (a run's producers are new: the ids carry the run).
@@ -951,7 +971,13 @@ async function main() {
         for (const server of servers) {
           phases.push(referencePhase(server.name, server.url, server.pids));
         }
-        for (const row of await interleaved(phases)) {
+        for (const { log } of logs) {
+          await append(edgelog.base, log, RECORD); // create and warm up
+          await ledger?.before(log);
+        }
+        const phaseRows = await interleaved(phases);
+        for (const { phase, log } of logs) await ledger?.after(phase, log, { seconds: SECONDS });
+        for (const row of phaseRows) {
           rows.push(row);
           console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.cpu}`);
         }
@@ -978,7 +1004,7 @@ async function main() {
       console.log(`${session.name}: ${fmt(session.rate)} ${session.unit}; ${session.note}`);
     }
     if (edgelog !== undefined && ONLY.has("batch")) {
-      const batch = await batchPhase(edgelog.base, edgelog.pids);
+      const batch = await batchPhase(edgelog.base, edgelog.pids, ledger);
       rows.push(batch);
       console.log(`${batch.name}: ${fmt(batch.rate)} ${batch.unit}; ${batch.cpu}`);
     }
@@ -994,7 +1020,13 @@ async function main() {
       for (const deflate of [true, false]) {
         for (const tails of TAIL_COUNTS) {
           for (const tree of trees) {
-            const row = await tailPhase(tree.base, tree.pids, tails, deflate);
+            const row = await tailPhase(
+              tree.base,
+              tree.pids,
+              tails,
+              deflate,
+              tree.label === "" || tree.label === " [this tree]" ? ledger : undefined,
+            );
             row.name += tree.label;
             rows.push(row);
             console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.note}; ${row.cpu}`);
@@ -1010,6 +1042,7 @@ async function main() {
   console.log("");
   printTable(rows);
   printTargets(rows, producersStarted, freshProducers);
+  ledger?.print();
   console.log(`total ${fmt((performance.now() - t0) / 1000, 1)} s`);
 }
 
@@ -1136,4 +1169,5 @@ function printTargets(rows, producersStarted, freshProducers) {
   }
 }
 
-await main();
+// Run as a script (`npm run bench:load`); bench/cost_run.mjs imports `startEdgelog`.
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,216 @@
+/**
+ * What a run costs on Cloudflare: the Durable Objects prices (one table, used by
+ * `bench/load.mjs` and `bench/cost_run.mjs`, quoted in COST.md) and a ledger that reads a
+ * log's metrics (`GET /logs/{name}/metrics`, PROTOCOL.md) before and after a phase and prints
+ * the counts and the bill they imply.
+ *
+ * @module
+ */
+import { metrics } from "../test/e2e/client.mjs";
+
+/**
+ * Cloudflare's published prices for SQLite-backed Durable Objects on the Workers Paid plan
+ * (USD), read on 2026-12-03 from https://developers.cloudflare.com/durable-objects/platform/pricing/
+ * (COST.md quotes the page). `included*` is the monthly allowance before the rates apply.
+ */
+export const PRICES = Object.freeze({
+  source: "https://developers.cloudflare.com/durable-objects/platform/pricing/",
+  read: "2026-12-03",
+  /** $ per million requests (HTTP, RPC sessions, WebSocket messages / 20, alarms). */
+  requestsPerMillion: 0.15,
+  includedRequests: 1_000_000,
+  /** Incoming WebSocket messages billed as one request. */
+  webSocketMessagesPerRequest: 20,
+  /** $ per million GB-s of duration; each object is billed as 128 MB while active. */
+  gbSecondsPerMillion: 12.5,
+  includedGbSeconds: 400_000,
+  /** The memory billed per active object, GB (Cloudflare's examples: 128 MB / 1 GB = 0.128). */
+  objectGb: 0.128,
+  /** $ per million SQLite rows read. */
+  rowsReadPerMillion: 0.001,
+  includedRowsRead: 25_000_000_000,
+  /** $ per million SQLite rows written (deletes count as rows written). */
+  rowsWrittenPerMillion: 1.0,
+  includedRowsWritten: 50_000_000,
+  /** $ per GB-month of SQLite storage. */
+  storagePerGbMonth: 0.2,
+  includedGbMonths: 5,
+  /** The Workers Paid plan's monthly minimum. */
+  planPerMonth: 5,
+});
+
+/**
+ * The requests Cloudflare bills for a metrics delta.
+ * @param {{ http: number, rpc: number, webSocketMessages: number }} requests
+ * @returns {number}
+ */
+export function billedRequests(requests) {
+  return requests.http + requests.rpc +
+    requests.webSocketMessages / PRICES.webSocketMessagesPerRequest;
+}
+
+/**
+ * The bill of some usage at the marginal rates (past the monthly allowances), in USD.
+ * @param {{ requests?: number, gbSeconds?: number, rowsRead?: number, rowsWritten?: number,
+ *   gbMonths?: number }} usage
+ * @returns {{ requests: number, duration: number, rowsRead: number, rowsWritten: number,
+ *   storage: number, total: number }}
+ */
+export function bill(usage) {
+  const m = 1_000_000;
+  const parts = {
+    requests: ((usage.requests ?? 0) / m) * PRICES.requestsPerMillion,
+    duration: ((usage.gbSeconds ?? 0) / m) * PRICES.gbSecondsPerMillion,
+    rowsRead: ((usage.rowsRead ?? 0) / m) * PRICES.rowsReadPerMillion,
+    rowsWritten: ((usage.rowsWritten ?? 0) / m) * PRICES.rowsWrittenPerMillion,
+    storage: (usage.gbMonths ?? 0) * PRICES.storagePerGbMonth,
+  };
+  return {
+    ...parts,
+    total: parts.requests + parts.duration + parts.rowsRead + parts.rowsWritten + parts.storage,
+  };
+}
+
+/**
+ * Dollars, with enough digits for small amounts.
+ * @param {number} usd
+ * @returns {string}
+ */
+export function dollars(usd) {
+  if (usd === 0) return "$0";
+  if (usd >= 1) return `$${usd.toFixed(2)}`;
+  return `$${usd.toPrecision(3)}`;
+}
+
+/**
+ * @typedef {object} CostRow
+ * @property {string} label
+ * @property {number} requests billed requests, the metrics reads left out
+ * @property {number} records records appended (the log's end moved by)
+ * @property {number} rowsRead
+ * @property {number} rowsWritten
+ * @property {number | undefined} seconds how long the object was busy, if known (an upper bound:
+ *   the phase's length)
+ * @property {boolean} restarted whether the object started again during the phase
+ */
+
+/**
+ * Reads logs' metrics before and after phases and prints what each phase was billed for.
+ * A phase's log must be its own (each log is its own Durable Object), and the metrics reads
+ * themselves (one HTTP request each) are left out of its counts.
+ */
+export class CostLedger {
+  /** @type {string} */
+  #base;
+  /** @type {Map<string, import("../src/protocol/metrics.ts").MetricsSnapshot>} */
+  #before = new Map();
+  /** @type {CostRow[]} */
+  rows = [];
+
+  /** @param {string} base the server's base URL */
+  constructor(base) {
+    this.#base = base;
+  }
+
+  /**
+   * Takes the counts of `name` at the start of a phase.
+   * @param {string} name the phase's log
+   */
+  async before(name) {
+    this.#before.set(name, await metrics(this.#base, name));
+  }
+
+  /**
+   * Takes the counts of `name` at the end of a phase and keeps the difference.
+   * @param {string} label
+   * @param {string} name the phase's log
+   * @param {{ seconds?: number }} [options] how long the object was busy
+   * @returns {Promise<CostRow>}
+   */
+  async after(label, name, options = {}) {
+    const before = this.#before.get(name);
+    if (before === undefined) throw new Error(`No counts of "${name}" before the phase`);
+    const after = await metrics(this.#base, name);
+    // After a restart the counts start from zero: the new instance's are the phase's rest.
+    const restarted = after.instance !== before.instance;
+    const base = restarted
+      ? {
+        rowsRead: 0,
+        rowsWritten: 0,
+        requests: { http: 0, rpc: 0, webSocketMessages: 0 },
+        bounds: before.bounds,
+      }
+      : before;
+    const row = {
+      label,
+      // The read of `after` is one HTTP request of the delta.
+      requests: billedRequests({
+        http: after.requests.http - base.requests.http - 1,
+        rpc: after.requests.rpc - base.requests.rpc,
+        webSocketMessages: after.requests.webSocketMessages - base.requests.webSocketMessages,
+      }),
+      records: after.bounds.end - before.bounds.end,
+      rowsRead: after.rowsRead - base.rowsRead,
+      rowsWritten: after.rowsWritten - base.rowsWritten,
+      seconds: options.seconds,
+      restarted,
+    };
+    this.rows.push(row);
+    return row;
+  }
+
+  /** Prints each phase's counts, per request and per record, and the bill per million. */
+  print() {
+    if (this.rows.length === 0) return;
+    console.log("");
+    console.log(
+      `cost (the objects' own counts, GET /logs/{name}/metrics; Durable Objects prices of ` +
+        `${PRICES.read}, past the free allowances: $${PRICES.requestsPerMillion}/M requests, ` +
+        `$${PRICES.rowsWrittenPerMillion}/M rows written, $${PRICES.rowsReadPerMillion}/M rows ` +
+        `read, $${PRICES.gbSecondsPerMillion}/M GB-s at ${PRICES.objectGb} GB):`,
+    );
+    for (const row of this.rows) console.log(costLine(row));
+  }
+}
+
+/**
+ * One phase's counts and bill as a line.
+ * @param {CostRow} row
+ * @returns {string}
+ */
+export function costLine(row) {
+  const per = (n, d) => (d > 0 ? (n / d).toFixed(2) : "-");
+  const unit = row.records > 0 ? row.records : row.requests;
+  const unitName = row.records > 0 ? "records" : "requests";
+  const gbSeconds = row.seconds === undefined ? 0 : row.seconds * PRICES.objectGb;
+  const storage = bill({
+    requests: row.requests,
+    rowsRead: row.rowsRead,
+    rowsWritten: row.rowsWritten,
+  });
+  const time = bill({ gbSeconds });
+  const scale = unit > 0 ? 1_000_000 / unit : 0;
+  return `- ${row.label}: ${fmtInt(row.requests)} requests, ${fmtInt(row.records)} records, ` +
+    `${fmtInt(row.rowsWritten)} rows written, ${fmtInt(row.rowsRead)} rows read; per request ` +
+    `${per(row.rowsWritten, row.requests)} written, ${per(row.rowsRead, row.requests)} read; ` +
+    `per record ${per(row.rowsWritten, row.records)} written, ${
+      per(row.rowsRead, row.records)
+    } read; ` +
+    `per million ${unitName}: ${dollars(storage.total * scale)} (requests ` +
+    `${dollars(storage.requests * scale)}, rows written ${dollars(storage.rowsWritten * scale)}, ` +
+    `rows read ${dollars(storage.rowsRead * scale)})` +
+    (row.seconds === undefined
+      ? ""
+      : ` + at most ${dollars(time.duration * scale)} of duration (the object counted active ` +
+        `for the whole ${row.seconds.toFixed(1)} s)`) +
+    (row.restarted ? " [the object restarted during the phase]" : "");
+}
+
+/**
+ * An integer with thousands separators.
+ * @param {number} n
+ * @returns {string}
+ */
+function fmtInt(n) {
+  return Math.round(n).toLocaleString("en-US");
+}
