@@ -35,8 +35,6 @@ export const PRICES = Object.freeze({
   /** $ per GB-month of SQLite storage. */
   storagePerGbMonth: 0.2,
   includedGbMonths: 5,
-  /** The Workers Paid plan's monthly minimum. */
-  planPerMonth: 5,
 });
 
 /**
