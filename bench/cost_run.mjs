@@ -4,14 +4,15 @@
  * (`GET /logs/{name}/metrics`), and the bill those counts imply at the prices of
  * `bench/cost.mjs`:
  *
- * 1. single appends of a 64-byte record, one at a time and 10 at a time;
+ * 1. single appends of a 64-byte record, one at a time and 10 at a time, and one at a time
+ *    naming a producer;
  * 2. batches of 100 such records;
  * 3. reads: one record, and pages of 100;
  * 4. 100 tails connected, then idle, then one append delivered to all of them;
  * 5. bytes on disk per record: the database's size (`databaseBytes`) grown over 10,000
  *    records of 64 bytes and of 1 KiB.
  *
- * Usage: `node bench/cost_run.mjs` (about 30 s). `COST_APPENDS` sets the single appends per
+ * Usage: `npm run bench:cost` (= `node bench/cost_run.mjs`, about 40 s). `COST_APPENDS` sets the single appends per
  * workload (default 2000).
  *
  * @module
@@ -23,7 +24,14 @@ import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { bill, CostLedger, costLine, dollars, PRICES } from "./cost.mjs";
 import { startEdgelog } from "./load.mjs";
-import { append, appendBatch, logUrl, metrics } from "../test/e2e/client.mjs";
+import {
+  append,
+  appendBatch,
+  logUrl,
+  metrics,
+  producerHeaders,
+  recordsUrl,
+} from "../test/e2e/client.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const APPENDS = Number(process.env.COST_APPENDS ?? 2000);
@@ -96,6 +104,28 @@ async function main() {
       await pool(APPENDS, concurrency, () => append(base, name, RECORD));
       const seconds = (performance.now() - t0) / 1000;
       await ledger.after(`single appends, ${concurrency} at a time`, name, { seconds });
+    }
+    // The same one at a time, each naming the same producer (its seq counted here).
+    {
+      const name = `cost/producer-${run}`;
+      const { url, headers } = recordsUrl(base, name);
+      let seq = 0;
+      const produce = async () => {
+        const producer = producerHeaders({ id: `cost-${run}`, epoch: 0, seq: seq++ });
+        const res = await fetch(url, {
+          method: "POST",
+          body: RECORD,
+          headers: { ...headers, ...producer },
+        });
+        if (!res.ok) throw new Error(`append: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      };
+      await produce();
+      await ledger.before(name);
+      const t0 = performance.now();
+      await pool(APPENDS, 1, produce);
+      const seconds = (performance.now() - t0) / 1000;
+      await ledger.after("single appends naming a producer, 1 at a time", name, { seconds });
     }
     // 2. Batches of 100.
     {
