@@ -733,7 +733,7 @@ export class LogClient {
    * ```ts ignore
    * import { LogClient } from "@edgelog/edgelog/client";
    *
-   * const log = new LogClient("http://127.0.0.1:8787", "acme/metrics");
+   * const log = new LogClient("http://127.0.0.1:8787", "acme/events");
    * await log.configure({ maxSegmentSize: 10_000, maxRecordSize: 4096 });
    * ```
    */
