@@ -18,6 +18,7 @@ import {
 } from "../../src/protocol/config.ts";
 import { INSTANCE_HEADER } from "../../src/protocol/headers.ts";
 import { MAX_READ_BYTES, readLimit } from "../../src/protocol/limits.ts";
+import type { MetricsSnapshot } from "../../src/protocol/metrics.ts";
 import {
   checkRpcBatch,
   type RpcAppended,
@@ -36,7 +37,6 @@ import { Tails } from "../tails/tails.ts";
 import { ConfigStore } from "./config_store.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { ObjectJournal } from "./object_journal.ts";
-import type { MetricsSnapshot } from "../../src/protocol/metrics.ts";
 import { ObjectMetrics, startLine } from "./metrics.ts";
 import { Sessions } from "./session_socket.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
