@@ -119,7 +119,8 @@ export class CostLedger {
   }
 
   /**
-   * Takes the counts of `name` at the end of a phase and keeps the difference.
+   * Takes the counts of `name` at the end of a phase and keeps the difference. A phase
+   * counted in several windows (one `before` and `after` each) adds up under its label.
    * @param {string} label
    * @param {string} name the phase's log
    * @param {{ seconds?: number }} [options] how long the object was busy
@@ -153,8 +154,18 @@ export class CostLedger {
       seconds: options.seconds,
       restarted,
     };
-    this.rows.push(row);
-    return row;
+    const same = this.rows.find((r) => r.label === label);
+    if (same === undefined) {
+      this.rows.push(row);
+      return row;
+    }
+    same.requests += row.requests;
+    same.records += row.records;
+    same.rowsRead += row.rowsRead;
+    same.rowsWritten += row.rowsWritten;
+    if (row.seconds !== undefined) same.seconds = (same.seconds ?? 0) + row.seconds;
+    same.restarted ||= row.restarted;
+    return same;
   }
 
   /** Prints each phase's counts, per request and per record, and the bill per million. */
