@@ -86,7 +86,9 @@ export function dollars(usd) {
  * @property {number} requests billed requests, the metrics reads left out
  * @property {number} records records appended (the log's end moved by)
  * @property {number} rowsRead
- * @property {number} rowsWritten
+ * @property {number} rowsWritten SQLite rows written, the key-value writes included (one row
+ *   each, at least)
+ * @property {number} kvWrites writes to the object's key-value storage
  * @property {number | undefined} seconds how long the object was busy, if known (an upper bound:
  *   the phase's length)
  * @property {boolean} restarted whether the object started again during the phase
@@ -136,6 +138,7 @@ export class CostLedger {
       ? {
         rowsRead: 0,
         rowsWritten: 0,
+        kvWrites: 0,
         requests: { http: 0, rpc: 0, webSocketMessages: 0 },
         bounds: before.bounds,
       }
@@ -150,7 +153,9 @@ export class CostLedger {
       }),
       records: after.bounds.end - before.bounds.end,
       rowsRead: after.rowsRead - base.rowsRead,
-      rowsWritten: after.rowsWritten - base.rowsWritten,
+      // A key-value write is billed as a row written (at least): counted as one here.
+      rowsWritten: after.rowsWritten - base.rowsWritten + after.kvWrites - base.kvWrites,
+      kvWrites: after.kvWrites - base.kvWrites,
       seconds: options.seconds,
       restarted,
     };
@@ -163,6 +168,7 @@ export class CostLedger {
     same.records += row.records;
     same.rowsRead += row.rowsRead;
     same.rowsWritten += row.rowsWritten;
+    same.kvWrites += row.kvWrites;
     if (row.seconds !== undefined) same.seconds = (same.seconds ?? 0) + row.seconds;
     same.restarted ||= row.restarted;
     return same;
@@ -200,7 +206,9 @@ export function costLine(row) {
   const time = bill({ gbSeconds });
   const scale = unit > 0 ? 1_000_000 / unit : 0;
   return `- ${row.label}: ${fmtInt(row.requests)} requests, ${fmtInt(row.records)} records, ` +
-    `${fmtInt(row.rowsWritten)} rows written, ${fmtInt(row.rowsRead)} rows read; per request ` +
+    `${fmtInt(row.rowsWritten)} rows written${
+      row.kvWrites > 0 ? ` (${fmtInt(row.kvWrites)} of them key-value writes)` : ""
+    }, ${fmtInt(row.rowsRead)} rows read; per request ` +
     `${per(row.rowsWritten, row.requests)} written, ${per(row.rowsRead, row.requests)} read; ` +
     `per record ${per(row.rowsWritten, row.records)} written, ${
       per(row.rowsRead, row.records)

@@ -4,8 +4,8 @@
  * (`GET /logs/{name}/metrics`), and the bill those counts imply at the prices of
  * `bench/cost.mjs`:
  *
- * 1. single appends of a 64-byte record, one at a time and 10 at a time, and one at a time
- *    naming a producer;
+ * 1. single appends of a 64-byte record, one at a time and 10 at a time, one at a time
+ *    naming a producer, and pipelined over an append session;
  * 2. batches of 100 such records;
  * 3. reads: one record, and pages of 100;
  * 4. 100 tails connected, then idle, then one append delivered to all of them;
@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -126,6 +127,23 @@ async function main() {
       await pool(APPENDS, 1, produce);
       const seconds = (performance.now() - t0) / 1000;
       await ledger.after("single appends naming a producer, 1 at a time", name, { seconds });
+    }
+    // The same over an append session: one writer (`LogClient.writer()`, under Deno, as
+    // bench/session_writer.ts runs it), 1000 appends in flight, for 3 s.
+    {
+      const name = `cost/session-${run}`;
+      await append(base, name, RECORD);
+      await ledger.before(name);
+      const t0 = performance.now();
+      execFileSync(
+        resolve(ROOT, "node_modules/.bin/deno"),
+        ["run", "-A", resolve(ROOT, "bench/session_writer.ts"), base, "3", "1000", "64", name],
+        { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: "ignore" },
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      await ledger.after("single appends over an append session, 1000 in flight", name, {
+        seconds,
+      });
     }
     // 2. Batches of 100.
     {

@@ -2,12 +2,12 @@
 // one LogWriter, one log, single records pipelined with a fixed number in flight, for a fixed
 // time. Prints one JSON line: acknowledged appends/s and the p50/p99 ack latency (from the call
 // of `append` to its offset), and checks that the offsets came back consecutive, in order.
-//   deno run -A bench/session_writer.ts <server url> <seconds> <in flight> <record bytes>
+//   deno run -A bench/session_writer.ts <server url> <seconds> <in flight> <record bytes> [log]
 // SESSION_WS=deno uses Deno's own WebSocket instead of the `ws` package's.
 import { LogClient, type WebSocketConstructor } from "../src/client/mod.ts";
 
 if (import.meta.main) {
-  const [url, secondsText = "5", inFlightText = "1000", sizeText = "64"] = Deno.args;
+  const [url, secondsText = "5", inFlightText = "1000", sizeText = "64", name] = Deno.args;
   if (url === undefined) throw new Error("Usage: session_writer.ts <url> [seconds] [in flight]");
   const seconds = Number(secondsText);
   const inFlight = Number(inFlightText);
@@ -20,7 +20,7 @@ if (import.meta.main) {
     : (await import("ws")).default as unknown as WebSocketConstructor;
   const log = new LogClient(
     url,
-    `bench/session-${Date.now().toString(36)}`,
+    name ?? `bench/session-${Date.now().toString(36)}`,
     WebSocket === undefined ? {} : { WebSocket },
   );
   const writer = log.writer();

@@ -40,6 +40,15 @@ export interface MetricsSnapshot {
   rowsRead: number;
   /** SQLite rows written by the log's statements (the sum of each cursor's `rowsWritten`). */
   rowsWritten: number;
+  /**
+   * Calls of the object's key-value storage (`ctx.storage.kv`, the append sessions' producer
+   * answers), which Cloudflare bills as rows of a hidden table the object cannot count:
+   * reads (each `get`, each entry a `list` gives) and writes (each `put` and `delete`, at
+   * least one row written each).
+   */
+  kvReads: number;
+  /** See `kvReads`. */
+  kvWrites: number;
   /** The requests served. */
   requests: RequestCounts;
   /**

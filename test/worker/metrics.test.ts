@@ -5,6 +5,7 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { MetricsSnapshot } from "../../src/protocol/metrics.ts";
+import { encodeClientEntries } from "../../src/protocol/session.ts";
 import { decodeTailFrame } from "../../src/protocol/wire.ts";
 import { logRpc } from "../../worker/log_rpc.ts";
 import type { LogObject } from "../../worker/object/log_object.ts";
@@ -171,6 +172,44 @@ describe("GET /logs/{name}/metrics", () => {
       m1 = await log.metrics();
     }
     expect(m1.requests.webSocketMessages - m0.requests.webSocketMessages).toBe(1);
+    ws.close(1000);
+  });
+
+  it("an append session's message: one message, its records' rows, a producer row and a key-value write", async () => {
+    const name = uniqueName("metrics-session");
+    await append(name, "first");
+    const res = await SELF.fetch(`${BASE}/logs/${name}/session`, {
+      headers: { Upgrade: "websocket" },
+    });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    ws.accept();
+    const before = await metricsOf(name);
+    const data = new TextEncoder().encode("s");
+    ws.send(encodeClientEntries(0, [
+      { kind: "producer", id: "metrics-writer" },
+      { kind: "record", data, producer: { epoch: 0, seq: 0 } },
+      { kind: "record", data, producer: { epoch: 0, seq: 1 } },
+      { kind: "record", data, producer: { epoch: 0, seq: 2 } },
+    ]));
+    let after = before;
+    const deadline = Date.now() + 10_000;
+    while (after.bounds.end < before.bounds.end + 3 || after.pendingTimers > 0) {
+      if (Date.now() > deadline) throw new Error("the session's appends were never committed");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      after = await metricsOf(name);
+    }
+    const d = delta(before, after);
+    console.log(
+      `metrics: a session message of 3 appends: ${JSON.stringify(d)}, key-value writes ${
+        after.kvWrites - before.kvWrites
+      }`,
+    );
+    expect(d.webSocketMessages).toBe(1);
+    // One commit: the 3 records and the producer's state row in SQLite, and the producer's
+    // answers in the key-value storage (one write, billed as a row written at least).
+    expect(d.rowsWritten).toBe(3 + 1);
+    expect(after.kvWrites - before.kvWrites).toBe(1);
     ws.close(1000);
   });
 });

@@ -37,7 +37,7 @@ import { Tails } from "../tails/tails.ts";
 import { ConfigStore } from "./config_store.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { ObjectJournal } from "./object_journal.ts";
-import { ObjectMetrics, startLine } from "./metrics.ts";
+import { countedKv, ObjectMetrics, startLine } from "./metrics.ts";
 import { Sessions } from "./session_socket.ts";
 import { durableObjectSql } from "./sql_adapter.ts";
 
@@ -60,10 +60,15 @@ export class LogObject extends DurableObject<Env> {
   readonly #tails = new Tails(this.ctx, () => this.#current, this.#metrics.later);
   readonly #commits = new GroupCommit(() => this.#afterCommit(), this.#metrics.later);
   /** The append sessions: hibernating sockets that pipeline appends. */
-  readonly #sessions = new Sessions(this.ctx, {
-    log: () => this.#current,
-    appending: () => this.#commits.appending(),
-  }, this.#metrics.later);
+  readonly #sessions = new Sessions(
+    this.ctx,
+    {
+      log: () => this.#current,
+      appending: () => this.#commits.appending(),
+    },
+    this.#metrics.later,
+    countedKv(this.ctx.storage.kv, this.#metrics),
+  );
   /** A random id of this instance: a new one after eviction (the `Edgelog-Instance` header). */
   readonly #instance = crypto.randomUUID();
   /** When this instance started (ms since the epoch). */
@@ -343,6 +348,8 @@ export class LogObject extends DurableObject<Env> {
       started: this.#started,
       rowsRead: metrics.rowsRead,
       rowsWritten: metrics.rowsWritten,
+      kvReads: metrics.kvReads,
+      kvWrites: metrics.kvWrites,
       requests: { ...metrics.requests },
       pendingTimers: metrics.pendingTimers,
       alarm: await this.ctx.storage.getAlarm(),

@@ -33,7 +33,7 @@ import {
   tooManyBatchRecords,
 } from "../../src/protocol/wire.ts";
 import { ApiError, errorBodyOf } from "../http.ts";
-import { ProducerAcks } from "./producer_acks.ts";
+import { type AckStore, ProducerAcks } from "./producer_acks.ts";
 
 /** The tag of session sockets in `ctx.acceptWebSocket` / `ctx.getWebSockets`. */
 export const SESSION_TAG = "session";
@@ -102,16 +102,18 @@ export class Sessions {
    * @param ctx The object's state.
    * @param host The object's Log and group commit.
    * @param later Runs a callback on a later turn (by default `setTimeout(fn, 0)`).
+   * @param acks Where the producers' answers are kept (by default `ctx.storage.kv`).
    */
   constructor(
     ctx: DurableObjectState,
     host: SessionHost,
     later: (fn: () => void) => void = (fn) => setTimeout(fn, 0),
+    acks: AckStore = ctx.storage.kv,
   ) {
     this.#ctx = ctx;
     this.#host = host;
     this.#later = later;
-    this.#acks = new ProducerAcks(ctx.storage.kv);
+    this.#acks = new ProducerAcks(acks);
   }
 
   /**
