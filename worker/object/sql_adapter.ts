@@ -21,13 +21,27 @@ export interface RowCounter {
  * statement, nothing written.
  *
  * @param storage The object's `ctx.storage`.
- * @param counter Where the rows are counted; by default nowhere.
- * @returns The adapter. It has no `close`: the runtime owns the connection.
+ * @param counter Where the rows are counted, by the adapter made at the first call with
+ * `storage` (the LogObject's own, made when it opens); by default nowhere.
+ * @returns The adapter, the same one for every call with `storage`. It has no `close`: the
+ * runtime owns the connection.
  */
 export function durableObjectSql(
   storage: DurableObjectStorage,
   counter: RowCounter = { rowsRead: 0, rowsWritten: 0 },
 ): SqlDatabase {
+  let db = adapters.get(storage);
+  if (db === undefined) adapters.set(storage, db = adapt(storage, counter));
+  return db;
+}
+
+/**
+ * One adapter per storage: the journals of an object know one another by their database
+ * (`ObjectJournal`: the newest of a name owns its bounds), whoever asked for it.
+ */
+const adapters = new WeakMap<DurableObjectStorage, SqlDatabase>();
+
+function adapt(storage: DurableObjectStorage, counter: RowCounter): SqlDatabase {
   return {
     exec(sql: string, ...params: SqlValue[]): SqlRow[] {
       const cursor = storage.sql.exec<Record<string, SqlStorageValue>>(
