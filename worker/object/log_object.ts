@@ -34,6 +34,12 @@ import { appendRecordOf } from "../routes/records.ts";
 import type { HostEnv, LogHost } from "../routes/host.ts";
 import { Tails } from "../tails/tails.ts";
 import { ConfigStore } from "./config_store.ts";
+import { StreamStore } from "../streams/stream_store.ts";
+import {
+  CLOSE_STREAM_CLOSED,
+  CLOSE_STREAM_CLOSED_REASON,
+  STREAM_WAIT_TAG,
+} from "../../src/protocol/streams/live.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { ObjectJournal } from "./object_journal.ts";
 import { Sessions } from "./session_socket.ts";
@@ -51,6 +57,7 @@ export class LogObject extends DurableObject<Env> {
   /** The journal under `#log`, opened and closed by this object: the Log never reaches it. */
   #journal: ObjectJournal | undefined;
   #configStore: ConfigStore | undefined;
+  #streamStore: StreamStore | undefined;
   #startupError: unknown;
   /** The live tails; each commit is sent to them from `#afterCommit`. */
   readonly #tails = new Tails(this.ctx, () => this.#current);
@@ -108,6 +115,13 @@ export class LogObject extends DurableObject<Env> {
       tails: this.#tails,
       sessions: this.#sessions,
       maxTails: () => this.#checkedVars.maxTails,
+      stream: {
+        store: () => {
+          this.#current;
+          return this.#streamStore!;
+        },
+        wakeWaiters: () => this.#wakeStreamWaiters(),
+      },
       delete: () => this.#delete(),
     };
   }
@@ -316,6 +330,7 @@ export class LogObject extends DurableObject<Env> {
     new SqliteStore(db);
     this.#journal = new ObjectJournal(db, "log");
     this.#configStore = new ConfigStore(db);
+    this.#streamStore = new StreamStore(db);
     const config = this.#configStore.read() ?? this.#checkedVars.defaults;
     this.#log = this.#newLog(this.#journal, config);
   }
@@ -362,6 +377,18 @@ export class LogObject extends DurableObject<Env> {
       await this.ctx.storage.deleteAll();
       this.#open();
     });
+  }
+
+  /** Closes the Worker's sockets waiting on the stream: it was closed (`/v1/stream/`). */
+  #wakeStreamWaiters(): void {
+    for (const ws of this.ctx.getWebSockets(STREAM_WAIT_TAG)) {
+      this.#tails.forget(ws);
+      try {
+        ws.close(CLOSE_STREAM_CLOSED, CLOSE_STREAM_CLOSED_REASON);
+      } catch {
+        // Already closed.
+      }
+    }
   }
 
   /** Sends what a commit added to the tails; never throws into the timer of the commit. */

@@ -17,6 +17,12 @@ import { deleteLog } from "./log.ts";
 import { appendRecord, readRecord, readRecords } from "./records.ts";
 import { openSession } from "./session.ts";
 import { openTail } from "./tail.ts";
+import {
+  appendStream,
+  createStream,
+  deleteStream,
+  readStream,
+} from "../streams/stream_routes.ts";
 import { truncate } from "./truncate.ts";
 
 /**
@@ -34,6 +40,7 @@ const HANDLERS: { readonly [P in RoutePattern]: Record<keyof typeof ROUTES[P], R
   "/truncate": { POST: truncate },
   "/tail": { GET: openTail },
   "/session": { GET: openSession },
+  "/stream": { GET: readStream, PUT: createStream, POST: appendStream, DELETE: deleteStream },
 };
 
 /**

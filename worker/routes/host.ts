@@ -10,6 +10,7 @@ import type { Log } from "../../mod.ts";
 import type { LogConfig } from "../../src/protocol/config.ts";
 import type { Sessions } from "../object/session_socket.ts";
 import type { Tails } from "../tails/tails.ts";
+import type { StreamHost } from "../streams/stream_routes.ts";
 
 /** One log, as its routes see it. */
 export interface LogHost {
@@ -27,6 +28,8 @@ export interface LogHost {
   readonly sessions: Sessions;
   /** The most tails connected at once (the `MAX_TAILS_PER_LOG` var). */
   maxTails(): number;
+  /** The log's Durable Streams state (`/v1/stream/`). */
+  readonly stream: StreamHost;
   /** Deletes the log and all its storage; the object goes on with a fresh, empty log. */
   delete(): Promise<void>;
 }
