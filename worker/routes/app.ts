@@ -17,12 +17,7 @@ import { deleteLog } from "./log.ts";
 import { appendRecord, readRecord, readRecords } from "./records.ts";
 import { openSession } from "./session.ts";
 import { openTail } from "./tail.ts";
-import {
-  appendStream,
-  createStream,
-  deleteStream,
-  readStream,
-} from "../streams/stream_routes.ts";
+import { appendStream, createStream, deleteStream, readStream } from "../streams/stream_routes.ts";
 import { truncate } from "./truncate.ts";
 
 /**

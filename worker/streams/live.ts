@@ -135,14 +135,20 @@ class Waiter {
  * @param signal The client's request signal.
  * @returns The answer.
  */
-export async function longPoll(send: ObjectFetch, url: URL, signal?: AbortSignal): Promise<Response> {
+export async function longPoll(
+  send: ObjectFetch,
+  url: URL,
+  signal?: AbortSignal,
+): Promise<Response> {
   const cursor = responseCursor(url.searchParams.get(CURSOR_PARAM) ?? undefined);
   let read = await catchUp(send, url);
   if (read.response.status === 200 && read.empty && read.upToDate && !read.closed) {
     const waiter = new Waiter();
     try {
       if (await waiter.open(send, at(url, read.next))) {
-        if (await waiter.wait(LONG_POLL_TIMEOUT_MS, signal)) read = await catchUp(send, at(url, read.next));
+        if (await waiter.wait(LONG_POLL_TIMEOUT_MS, signal)) {
+          read = await catchUp(send, at(url, read.next));
+        }
       } else {
         read = await catchUp(send, at(url, read.next));
       }

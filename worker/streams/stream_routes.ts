@@ -8,7 +8,16 @@
  *
  * @module
  */
-import { type Appended, type LogRecord, RecordTooLargeError } from "../../mod.ts";
+import {
+  type Appended,
+  type Log,
+  type LogRecord,
+  type Producer,
+  ProducerSeqGapError,
+  type ProducerState,
+  RecordTooLargeError,
+} from "../../mod.ts";
+import { decideProducerWrite } from "../../src/core/producer.ts";
 import { MAX_BATCH_BYTES, MAX_READ_BYTES, MAX_READ_LIMIT } from "../../src/protocol/limits.ts";
 import { producerAnswerHeaders, readProducerHeaders } from "../../src/protocol/producer.ts";
 import {
@@ -27,11 +36,7 @@ import {
 import { jsonRecords, readBody as streamBody } from "../../src/protocol/streams/json_mode.ts";
 import { STREAM_WAIT_TAG } from "../../src/protocol/streams/live.ts";
 import { decodeStreamOffset, encodeStreamOffset } from "../../src/protocol/streams/offset.ts";
-import {
-  expiryOf,
-  readStreamSettings,
-  sameSettings,
-} from "../../src/protocol/streams/settings.ts";
+import { expiryOf, readStreamSettings, sameSettings } from "../../src/protocol/streams/settings.ts";
 import { ApiError, isWebSocketUpgrade, readBody } from "../http.ts";
 import type { LogHost, RouteContext } from "../routes/host.ts";
 import type { StreamState, StreamStore } from "./stream_store.ts";
@@ -175,11 +180,15 @@ export async function appendStream(c: RouteContext): Promise<Response> {
   const state = await existing(host, nameOf(c));
   const log = host.log();
   const producerHeaders = producer === undefined ? {} : producerAnswerHeaders(producer, false);
-  delete producerHeaders["Edgelog-Duplicate"];
   if (body.byteLength === 0) {
     if (!close) throw new ApiError("BAD_REQUEST", "An append needs a body");
-    touch(host, state);
-    if (!state.closed) host.stream.store().write({ ...state, closed: true });
+    // A close names no records, so it moves no producer; a fenced-off producer may not close.
+    if (producer !== undefined) decideProducer(log, producer);
+    host.stream.store().write({
+      ...state,
+      closed: true,
+      lastUsed: state.ttlSeconds === null ? state.lastUsed : Date.now(),
+    });
     host.stream.wakeWaiters();
     return new Response(null, {
       status: 204,
@@ -200,6 +209,11 @@ export async function appendStream(c: RouteContext): Promise<Response> {
       "STREAM_CONFLICT",
       `The stream holds "${state.contentType}", not "${contentType}"`,
     );
+  }
+  // A producer's retry is answered before any other check: it was accepted before, also when
+  // the stream was closed or a Stream-Seq moved on since.
+  if (producer !== undefined && decideProducer(log, producer) !== "write") {
+    return duplicateAnswer(log, producer, state.closed);
   }
   if (state.closed) throw closedError(log.boundsSync().end);
   const seq = headers.get(STREAM_SEQ_HEADER);
@@ -228,9 +242,42 @@ export async function appendStream(c: RouteContext): Promise<Response> {
   if (close) host.stream.wakeWaiters();
   const answer: Record<string, string> = { ...BASE_HEADERS, ...producerHeaders };
   if (close) answer[STREAM_CLOSED_HEADER] = "true";
-  if (appended.duplicate) return new Response(null, { status: 204, headers: answer });
+  if (appended.duplicate) return duplicateAnswer(log, producer!, close);
   answer[STREAM_NEXT_OFFSET_HEADER] = encodeStreamOffset(appended.offset + appended.count);
   return new Response(null, { status: producer === undefined ? 204 : 200, headers: answer });
+}
+
+/**
+ * The decision on a producer's next write, as the Log will make it (the core's one rule):
+ * `"write"`, or the state of the write it repeats. A new epoch that does not start at 0 is
+ * a 400 here (the Durable Streams protocol's answer), where the edgelog API answers 409.
+ */
+function decideProducer(log: Log, producer: Producer): "write" | ProducerState {
+  const known = log.producerState(producer.id);
+  try {
+    return decideProducerWrite(known, producer);
+  } catch (error) {
+    if (
+      error instanceof ProducerSeqGapError && known !== undefined && producer.epoch > known.epoch
+    ) {
+      throw new ApiError("BAD_REQUEST", "A producer's new epoch must start at seq 0");
+    }
+    throw error;
+  }
+}
+
+/** The 204 of a producer's retry: its epoch, and the last seq the log accepted from it. */
+function duplicateAnswer(log: Log, producer: Producer, closed: boolean): Response {
+  const last = log.producerState(producer.id);
+  const headers: Record<string, string> = {
+    ...BASE_HEADERS,
+    ...producerAnswerHeaders(
+      last?.epoch === producer.epoch ? { ...producer, seq: last.seq } : producer,
+      false,
+    ),
+  };
+  if (closed) headers[STREAM_CLOSED_HEADER] = "true";
+  return new Response(null, { status: 204, headers });
 }
 
 /** The 409 of an append to a closed stream. */
