@@ -9,7 +9,8 @@
  * would read its source's prefix from another Durable Object, which the design of one log
  * per object does not hold (PROTOCOL.md, Durable Streams).
  *
- * Run: `./node_modules/.bin/vitest run -c vitest.streams.config.ts`
+ * Run: `./node_modules/.bin/vitest run -c vitest.streams.config.ts` (the whole suite, forks
+ * included: `STREAMS_WITH_FORKS=1` before it).
  */
 import { createServer } from "node:net";
 import { defineConfig } from "vitest/config";
@@ -37,8 +38,9 @@ export default defineConfig({
     exclude: [],
     globalSetup: ["test/e2e/streams_global_setup.mjs"],
     env: { CONFORMANCE_TEST_URL: `http://127.0.0.1:${port}` },
-    // Every test but the suite's forks (see above).
-    testNamePattern: /^(?!Fork - )/,
+    // Every test but the suite's forks (see above); STREAMS_WITH_FORKS=1 runs them too, to
+    // measure the whole suite.
+    ...(process.env.STREAMS_WITH_FORKS === "1" ? {} : { testNamePattern: /^(?!Fork - )/ }),
     testTimeout: 30_000,
     hookTimeout: 90_000,
   },
