@@ -75,8 +75,12 @@ class Waiter {
   #woken = false;
   #wake: (() => void) | undefined;
 
+  /** Whether {@linkcode Waiter.open} was called. */
+  opened = false;
+
   /** Opens the socket; `false` when the object refused it (the stream is gone). */
   async open(send: ObjectFetch, url: URL): Promise<boolean> {
+    this.opened = true;
     const response = await send(new Request(url, { headers: { upgrade: "websocket" } }));
     const socket = response.webSocket;
     if (socket === null) {
@@ -236,7 +240,7 @@ export async function sse(send: ObjectFetch, url: URL, signal?: AbortSignal): Pr
         const offset = read.next;
         if (read.upToDate) {
           // One waiting socket for the whole answer, opened at the first tail reached.
-          if (!await opened(waiter, send, url, offset)) break;
+          if (!waiter.opened && !await waiter.open(send, at(url, offset))) break;
           let woken = false;
           while (!woken) {
             const left = deadline - Date.now();
@@ -266,12 +270,4 @@ export async function sse(send: ObjectFetch, url: URL, signal?: AbortSignal): Pr
   }
   void run();
   return new Response(readable, { status: 200, headers });
-}
-
-/** Opens the waiter's socket once. */
-const openedWaiters = new WeakSet<Waiter>();
-async function opened(waiter: Waiter, send: ObjectFetch, url: URL, offset: string) {
-  if (openedWaiters.has(waiter)) return true;
-  openedWaiters.add(waiter);
-  return await waiter.open(send, at(url, offset));
 }

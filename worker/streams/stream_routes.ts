@@ -54,8 +54,11 @@ const BASE_HEADERS = { "cross-origin-resource-policy": CROSS_ORIGIN_RESOURCE_POL
 
 /** `Cache-Control` of answers that must never be cached (HEAD, the tail, `now`). */
 const NO_STORE = "no-store";
-/** `Cache-Control` of a catch-up read that does not reach the tail: its bytes never change. */
-const CATCH_UP_CACHE = "public, max-age=60, stale-while-revalidate=300";
+/**
+ * `Cache-Control` of a catch-up read that does not reach the tail: its bytes never change,
+ * but a stream is a tenant's data, so only the caller's own cache keeps it.
+ */
+const CATCH_UP_CACHE = "private, max-age=60, stale-while-revalidate=300";
 
 /**
  * The stream of the log, unless it expired: an expired stream is deleted here, on the first
@@ -345,7 +348,10 @@ export async function readStream(c: RouteContext): Promise<Response> {
     throw new ApiError("BAD_REQUEST", `The offset "${given}" is past the stream's tail`);
   }
   if (from < begin) {
-    return errorGone(given!);
+    throw new ApiError(
+      "STREAM_GONE",
+      `The offset "${given}" is behind the stream's retention: read from "-1"`,
+    );
   }
   if (isWebSocketUpgrade(c.req.raw.headers)) {
     return host.tails.accept(from, end, undefined, [STREAM_WAIT_TAG]);
@@ -380,12 +386,4 @@ export async function readStream(c: RouteContext): Promise<Response> {
   const records: Uint8Array[] = [];
   for (let i = 0; i < count; i++) records.push(batch[i]!.data);
   return new Response(streamBody(records, json), { headers });
-}
-
-/** The 410 of an offset behind the log's retention. */
-function errorGone(given: string): Response {
-  throw new ApiError(
-    "STREAM_GONE",
-    `The offset "${given}" is behind the stream's retention: read from "-1"`,
-  );
 }
