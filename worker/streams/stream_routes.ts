@@ -27,6 +27,7 @@ import {
   OFFSET_PARAM,
   STREAM_CLOSED_HEADER,
   STREAM_EXPIRES_AT_HEADER,
+  STREAM_FORKED_FROM_HEADER,
   STREAM_NEXT_OFFSET_HEADER,
   STREAM_SEQ_HEADER,
   STREAM_TTL_HEADER,
@@ -128,6 +129,9 @@ export async function createStream(c: RouteContext): Promise<Response> {
     throw error;
   }
   const { settings, closed } = read;
+  if (c.req.raw.headers.has(STREAM_FORKED_FROM_HEADER)) {
+    throw new ApiError("BAD_REQUEST", "This server has no forks (PROTOCOL.md, Durable Streams)");
+  }
   const body = await bodyOf(c);
   const found = await liveState(host);
   const log = host.log();

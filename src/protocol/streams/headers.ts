@@ -28,6 +28,8 @@ export const STREAM_SEQ_HEADER = "Stream-Seq";
 export const STREAM_TTL_HEADER = "Stream-TTL";
 /** A stream's absolute expiry time (RFC 3339). */
 export const STREAM_EXPIRES_AT_HEADER = "Stream-Expires-At";
+/** The source of a fork on a create: edgelog has no forks, and refuses it (400). */
+export const STREAM_FORKED_FROM_HEADER = "Stream-Forked-From";
 /** `base64` on an SSE answer whose data events carry base64 (binary streams). */
 export const STREAM_SSE_DATA_ENCODING_HEADER = "Stream-SSE-Data-Encoding";
 

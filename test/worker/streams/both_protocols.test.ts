@@ -110,4 +110,16 @@ describe("/v1/stream/{name} and /logs/{name}: one log", () => {
     expect(await boundsOf(name)).toEqual({ begin: 0, end: 0 });
     expect((await call(`/v1/stream/${name}`, { method: "HEAD" })).status).toBe(404);
   });
+
+  it("refuses a fork (no forks here) and creates nothing", async () => {
+    const source = uniqueName("source");
+    await create(source, "text/plain");
+    const name = uniqueName("fork");
+    const res = await call(`/v1/stream/${name}`, {
+      method: "PUT",
+      headers: { "content-type": "text/plain", "stream-forked-from": `/v1/stream/${source}` },
+    });
+    expect(res.status).toBe(400);
+    expect((await call(`/v1/stream/${name}`, { method: "HEAD" })).status).toBe(404);
+  });
 });
