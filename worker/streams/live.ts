@@ -78,15 +78,16 @@ class Waiter {
   /** Whether {@linkcode Waiter.open} was called. */
   opened = false;
 
-  /** Opens the socket; `false` when the object refused it (the stream is gone). */
-  async open(send: ObjectFetch, url: URL): Promise<boolean> {
+  /**
+   * Opens the socket.
+   *
+   * @returns `true`, or the object's refusal (the stream is gone, or has its most tails).
+   */
+  async open(send: ObjectFetch, url: URL): Promise<true | Response> {
     this.opened = true;
     const response = await send(new Request(url, { headers: { upgrade: "websocket" } }));
     const socket = response.webSocket;
-    if (socket === null) {
-      await response.body?.cancel();
-      return false;
-    }
+    if (socket === null) return response;
     socket.accept();
     const wake = () => {
       this.#woken = true;
@@ -149,11 +150,13 @@ export async function longPoll(
   if (read.response.status === 200 && read.empty && read.upToDate && !read.closed) {
     const waiter = new Waiter();
     try {
-      if (await waiter.open(send, at(url, read.next))) {
-        if (await waiter.wait(LONG_POLL_TIMEOUT_MS, signal)) {
-          read = await catchUp(send, at(url, read.next));
-        }
-      } else {
+      const opened = await waiter.open(send, at(url, read.next));
+      if (opened !== true && opened.status === 429) return opened;
+      if (opened !== true) {
+        // Gone meanwhile (deleted, expired, truncated): the read says how.
+        await opened.body?.cancel();
+        read = await catchUp(send, at(url, read.next));
+      } else if (await waiter.wait(LONG_POLL_TIMEOUT_MS, signal)) {
         read = await catchUp(send, at(url, read.next));
       }
     } finally {
@@ -240,7 +243,14 @@ export async function sse(send: ObjectFetch, url: URL, signal?: AbortSignal): Pr
         const offset = read.next;
         if (read.upToDate) {
           // One waiting socket for the whole answer, opened at the first tail reached.
-          if (!waiter.opened && !await waiter.open(send, at(url, offset))) break;
+          if (!waiter.opened) {
+            const opened = await waiter.open(send, at(url, offset));
+            if (opened !== true) {
+              // Gone, or too many tails: the answer ends, the client reconnects and learns why.
+              await opened.body?.cancel();
+              break;
+            }
+          }
           let woken = false;
           while (!woken) {
             const left = deadline - Date.now();

@@ -232,13 +232,15 @@ export async function appendStream(c: RouteContext): Promise<Response> {
   }
   const records = recordsOf(state, body, false);
   // Written before the records commit, so that appends behind this one see the new seq and
-  // the closed flag at once; the row and the records commit together.
-  host.stream.store().write({
-    ...state,
-    lastSeq: seq ?? state.lastSeq,
-    closed: close,
-    lastUsed: state.ttlSeconds === null ? state.lastUsed : Date.now(),
-  });
+  // the closed flag at once; an append that changes neither (and renews no TTL) writes no row.
+  if (seq !== null || close || state.ttlSeconds !== null) {
+    host.stream.store().write({
+      ...state,
+      lastSeq: seq ?? state.lastSeq,
+      closed: close,
+      lastUsed: state.ttlSeconds === null ? state.lastUsed : Date.now(),
+    });
+  }
   host.appending();
   let appended: Appended;
   if (producer === undefined) {
@@ -358,6 +360,11 @@ export async function readStream(c: RouteContext): Promise<Response> {
     );
   }
   if (isWebSocketUpgrade(c.req.raw.headers)) {
+    // A waiting reader is a tail of the log, held to the same most tails.
+    const maxTails = host.maxTails();
+    if (host.tails.count >= maxTails) {
+      throw new ApiError("TOO_MANY_TAILS", `A log has at most ${maxTails} tails`);
+    }
     return host.tails.accept(from, end, undefined, [STREAM_WAIT_TAG]);
   }
   touch(host, state);
