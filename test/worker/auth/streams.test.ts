@@ -70,4 +70,27 @@ describe("/v1/stream/ rights", () => {
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
   });
+
+  it("a waiting reader is a tail: past MAX_TAILS_PER_LOG (3 here) a long-poll is refused 429", async () => {
+    const name = await created();
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetchWorker(`/logs/${name}/tail`, {
+        headers: { upgrade: "websocket", ...bearer(admin) },
+      });
+      expect(res.status).toBe(101);
+      res.webSocket!.accept();
+      sockets.push(res.webSocket!);
+    }
+    const tail = (await fetchWorker(`/v1/stream/${name}`, {
+      method: "HEAD",
+      headers: bearer(admin),
+    })).headers.get("stream-next-offset");
+    const res = await fetchWorker(`/v1/stream/${name}?offset=${tail}&live=long-poll`, {
+      headers: bearer(admin),
+    });
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("TOO_MANY_TAILS");
+    for (const ws of sockets) ws.close(1000);
+  });
 });
