@@ -121,14 +121,8 @@ function recordsOf(state: { contentType: string }, body: Uint8Array, create: boo
 /** PUT: creates the stream (201), or finds it created with the same settings (200). */
 export async function createStream(c: RouteContext): Promise<Response> {
   const host = c.env;
-  let read;
-  try {
-    read = readStreamSettings(c.req.raw.headers);
-  } catch (error) {
-    if (error instanceof RangeError) throw new ApiError("BAD_REQUEST", error.message);
-    throw error;
-  }
-  const { settings, closed } = read;
+  // A RangeError here is answered 400, as every invalid input is (errorResponse).
+  const { settings, closed } = readStreamSettings(c.req.raw.headers);
   if (c.req.raw.headers.has(STREAM_FORKED_FROM_HEADER)) {
     throw new ApiError("BAD_REQUEST", "This server has no forks (PROTOCOL.md, Durable Streams)");
   }
@@ -339,13 +333,7 @@ export async function readStream(c: RouteContext): Promise<Response> {
   if (offsets.length > 1) throw new ApiError("BAD_REQUEST", "Give one offset parameter");
   const given = offsets[0];
   if (given === "") throw new ApiError("BAD_REQUEST", "The offset parameter is empty");
-  let start;
-  try {
-    start = decodeStreamOffset(given);
-  } catch (error) {
-    if (error instanceof RangeError) throw new ApiError("BAD_REQUEST", error.message);
-    throw error;
-  }
+  const start = decodeStreamOffset(given);
   const state = await existing(host, nameOf(c));
   const log = host.log();
   const { begin, end } = log.boundsSync();
