@@ -5,6 +5,13 @@
  *
  * @module
  */
+import {
+  PRODUCER_EPOCH_HEADER,
+  PRODUCER_EXPECTED_SEQ_HEADER,
+  PRODUCER_ID_HEADER,
+  PRODUCER_RECEIVED_SEQ_HEADER,
+  PRODUCER_SEQ_HEADER,
+} from "../headers.ts";
 
 /** Every Durable Streams path starts with it: `/v1/stream/{name}`, `{name}` a log name. */
 export const STREAMS_PREFIX = "/v1/stream/";
@@ -57,9 +64,9 @@ export const STREAM_CORS_ALLOW_HEADERS: readonly string[] = [
   STREAM_TTL_HEADER,
   STREAM_EXPIRES_AT_HEADER,
   STREAM_CLOSED_HEADER,
-  "Producer-Id",
-  "Producer-Epoch",
-  "Producer-Seq",
+  PRODUCER_ID_HEADER,
+  PRODUCER_EPOCH_HEADER,
+  PRODUCER_SEQ_HEADER,
 ];
 
 /** The response headers a browser page may read from `/v1/stream/`. */
@@ -71,10 +78,10 @@ export const STREAM_CORS_EXPOSE_HEADERS: readonly string[] = [
   STREAM_TTL_HEADER,
   STREAM_EXPIRES_AT_HEADER,
   STREAM_SSE_DATA_ENCODING_HEADER,
-  "Producer-Epoch",
-  "Producer-Seq",
-  "Producer-Expected-Seq",
-  "Producer-Received-Seq",
+  PRODUCER_EPOCH_HEADER,
+  PRODUCER_SEQ_HEADER,
+  PRODUCER_EXPECTED_SEQ_HEADER,
+  PRODUCER_RECEIVED_SEQ_HEADER,
   "ETag",
   "Content-Type",
   "Location",
