@@ -22,6 +22,8 @@ export interface RouteCase {
   tail?: boolean;
   /** The upgrade opens an append session (its first message is the `HELLO`). */
   session?: boolean;
+  /** The log must be a Durable Streams stream first (`PUT /v1/stream/{name}`). */
+  stream?: boolean;
 }
 
 /** Every route under /logs/{name} (PROTOCOL.md "Routes"), each with a valid request. */
@@ -105,6 +107,41 @@ export const ROUTES: readonly RouteCase[] = [
     ok: 101,
     tail: true,
     session: true,
+  },
+  // The log as a Durable Streams stream (PUT creates it; the others need it created).
+  {
+    label: "PUT /stream",
+    method: "PUT",
+    path: (l) => `/logs/${l}/stream`,
+    right: "admin",
+    ok: 201,
+    headers: { "content-type": "application/octet-stream" },
+  },
+  {
+    label: "GET /stream",
+    method: "GET",
+    path: (l) => `/logs/${l}/stream?offset=-1`,
+    right: "read",
+    ok: 200,
+    stream: true,
+  },
+  {
+    label: "POST /stream",
+    method: "POST",
+    path: (l) => `/logs/${l}/stream`,
+    right: "append",
+    ok: 204,
+    body: () => bytes("four"),
+    headers: { "content-type": "application/octet-stream" },
+    stream: true,
+  },
+  {
+    label: "DELETE /stream",
+    method: "DELETE",
+    path: (l) => `/logs/${l}/stream`,
+    right: "admin",
+    ok: 204,
+    stream: true,
   },
 ];
 
