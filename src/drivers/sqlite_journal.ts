@@ -227,6 +227,17 @@ export class SqliteJournal extends StorageJournal {
     return records;
   }
 
+  /**
+   * Whether {@linkcode SqliteJournal.loadBounds} answers with bounds that no other connection
+   * or instance can change: a subclass that owns the database says so (a Durable Object's
+   * journal, while it is its name's newest instance), and an append that is a single INSERT
+   * then runs without a transaction of its own. `false` here: the bounds are read inside each
+   * commit's transaction.
+   */
+  protected get ownsBounds(): boolean {
+    return false;
+  }
+
   /** Driver hook: Appends records atomically, with retention. */
   protected override storeRecords(
     end: number,
@@ -259,12 +270,22 @@ export class SqliteJournal extends StorageJournal {
     producers: ProducerCommit | undefined,
   ): boolean {
     const db = this.#db;
+    // An append that is one INSERT needs no transaction where nothing else can move the
+    // bounds between their check and the write: the statement is atomic on its own.
+    if (
+      this.ownsBounds && producers === undefined && !this.#reclaiming &&
+      records.length <= MIXED_ROWS
+    ) {
+      const { begin, end: current } = this.loadBounds();
+      if (truncateBefore <= begin) {
+        checkAppendEnd(end, current);
+        this.#insert(end, records, 0);
+        return false;
+      }
+    }
     return db.transaction(() => {
       const { begin, end: current } = this.loadBounds();
-      if (end < current) throw new ConflictError(end, current);
-      if (end > current) {
-        throw new RangeError(`Cannot append at position "${end}" past the end "${current}"`);
-      }
+      checkAppendEnd(end, current);
       for (let i = 0; i < records.length;) {
         i += this.#insert(end + i, records, i);
       }
@@ -730,4 +751,15 @@ function toBytes(value: SqlValue): Uint8Array {
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (value === null) return new Uint8Array(0);
   throw new TypeError(`Expected a BLOB, got "${typeof value}"`);
+}
+
+/**
+ * Checks that an append starts at the journal's end: before it is a `ConflictError` (someone
+ * appended first), past it a `RangeError`.
+ */
+function checkAppendEnd(end: number, current: number): void {
+  if (end < current) throw new ConflictError(end, current);
+  if (end > current) {
+    throw new RangeError(`Cannot append at position "${end}" past the end "${current}"`);
+  }
 }

@@ -44,4 +44,63 @@ describe("ObjectJournal", () => {
       expect(text(await fresh.get(0))).toBe("new0");
     });
   });
+
+  it("an older instance's append makes the newest one read the bounds again", async () => {
+    const stub = env.LOGS.get(env.LOGS.idFromName(uniqueName("object-journal")));
+    await runInDurableObject(stub, async (_instance, state) => {
+      const db = durableObjectSql(state.storage);
+      new SqliteStore(db);
+      const older = new ObjectJournal(db, "log");
+      const newest = new ObjectJournal(db, "log");
+      await newest.append(0, bytes("n0"));
+      // The newest instance's bounds (end 1) are now out of date: the older one wrote at 1.
+      await older.append(1, bytes("o1"));
+      await expect(newest.append(1, bytes("n1"))).rejects.toBeInstanceOf(ConflictError);
+      await newest.append(2, bytes("n2"));
+      expect(await newest.bounds()).toEqual({ begin: 0, end: 3 });
+      expect(text(await newest.get(1))).toBe("o1");
+      expect(text(await older.get(2))).toBe("n2");
+    });
+  });
+
+  it("an append of a record is one statement: no transaction, no lookup of the bounds", async () => {
+    const stub = env.LOGS.get(env.LOGS.idFromName(uniqueName("object-journal")));
+    await runInDurableObject(stub, async (_instance, state) => {
+      let transactions = 0;
+      let cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+      const storage = {
+        sql: {
+          exec(query: string, ...params: SqlStorageValue[]) {
+            const cursor = state.storage.sql.exec(query, ...params);
+            cursors.push(cursor);
+            return cursor;
+          },
+        },
+        transactionSync<T>(fn: () => T): T {
+          transactions++;
+          return state.storage.transactionSync(fn);
+        },
+      } as unknown as DurableObjectStorage;
+      const db = durableObjectSql(storage);
+      new SqliteStore(db);
+      const journal = new ObjectJournal(db, "log");
+      await journal.append(0, bytes("first"));
+      [transactions, cursors] = [0, []];
+      await journal.append(1, bytes("second"));
+      // Each cursor's counts are final: the adapter consumes its rows at once.
+      const read = cursors.reduce((sum, cursor) => sum + cursor.rowsRead, 0);
+      const written = cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0);
+      expect({ transactions, statements: cursors.length, read, written }).toEqual({
+        transactions: 0,
+        statements: 1,
+        // The INSERT's own: workerd counts a row read for each row it inserts.
+        read: 1,
+        written: 1,
+      });
+      // An append at a stale position is still refused, and writes nothing.
+      await expect(journal.append(1, bytes("again"))).rejects.toBeInstanceOf(ConflictError);
+      expect(await journal.bounds()).toEqual({ begin: 0, end: 2 });
+      expect(text(await journal.get(1))).toBe("second");
+    });
+  });
 });

@@ -9,21 +9,32 @@ import type { JournalOptions, NewRecord, StoredRecord } from "../../src/core/sto
 import type { SqlDatabase } from "../../src/drivers/sql.ts";
 
 /**
- * A {@linkcode SqliteJournal} that keeps its bounds in memory for reads. In a Durable Object
- * nothing else writes its tables: the SQLite database is private to the object, has one
- * connection, and the object writes the journal through one instance (a deleted log gets a
- * new one). That saves the query a Log makes to place each new commit, the first statement
- * after the previous commit and the costliest, and the tails' reads of the bounds on every
- * commit and every history frame. A read of records checks the position against them too,
- * so it reads only the records' rows (the plain driver also reads the catalog's beginning,
- * which another connection could move).
+ * The generation of each journal's bounds, per database and name, shared by every instance
+ * over that database: a change of the bounds by one instance (or a new instance, which may
+ * follow a change made outside: a deleted log) moves it on, and every other instance then
+ * reads the bounds again.
+ */
+const generations = new WeakMap<SqlDatabase, Map<string, { generation: number }>>();
+
+/**
+ * A {@linkcode SqliteJournal} that keeps its bounds in memory. In a Durable Object nothing
+ * else writes its tables: the SQLite database is private to the object, has one connection,
+ * and the object writes the journal through its instances of this class (one in use; a
+ * deleted log gets a new one). That saves the query a Log makes to place each new commit, the
+ * first statement after the previous commit and the costliest, and the tails' reads of the
+ * bounds on every commit and every history frame. A read of records checks the position
+ * against them too, so it reads only the records' rows (the plain driver also reads the
+ * catalog's beginning, which another connection could move).
  *
- * Writes still check the end against SQLite's own bounds, inside their transaction, as the
- * plain driver does: an instance whose bounds are out of date fails as the plain driver
- * would and never writes at a stale position. Bounds change only in `storeRecords` (append
- * and retention), `dropRecords` (truncation) and `moveOrigin`; after an append they are
- * moved in memory, after the other two (rare) read again. A commit the runtime fails to make
- * durable resets the whole object, this instance with it.
+ * The instances over one database keep in step: each change of the bounds (append,
+ * retention, truncation, a moved origin), and each new instance, moves on a generation they
+ * share, and an instance whose bounds are of an older generation reads SQLite's again before
+ * it uses them. So its bounds are SQLite's whenever it uses them: an append at a stale
+ * position is refused as the plain driver refuses it (a deleted log's instance never writes
+ * into the tables of the log that replaced it), and an append that is a single INSERT (a
+ * record, or a few, with no retention, producer or deletion step) runs without a
+ * transaction of its own, as the statement is atomic. A commit the runtime fails to make
+ * durable resets the whole object, these instances with it.
  *
  * The producers' states are kept in memory by the SQLite driver itself, for as long as the
  * end is where its own last commit left it, which in an object it always is.
@@ -43,7 +54,11 @@ import type { SqlDatabase } from "../../src/drivers/sql.ts";
  * ```
  */
 export class ObjectJournal extends SqliteJournal {
+  /** The bounds, as of generation `#seen`. */
   #bounds: Bounds | undefined;
+  #seen = 0;
+  /** The generation shared by the instances of this journal over the same database. */
+  readonly #shared: { generation: number };
   /** Whether a step of the deletion is scheduled. */
   #stepScheduled = false;
 
@@ -56,7 +71,19 @@ export class ObjectJournal extends SqliteJournal {
    */
   constructor(db: SqlDatabase, name: string, options: JournalOptions = {}) {
     super(db, name, options);
+    let names = generations.get(db);
+    if (names === undefined) generations.set(db, names = new Map());
+    let shared = names.get(name);
+    if (shared === undefined) names.set(name, shared = { generation: 0 });
+    this.#shared = shared;
+    // The other instances read the bounds again: this one may follow a change made outside.
+    this.#seen = ++shared.generation;
     this.#scheduleStep();
+  }
+
+  /** Driver hook: the bounds this instance uses are SQLite's (see the class). */
+  protected override get ownsBounds(): boolean {
+    return true;
   }
 
   /** Driver hook: the bounds, from memory once read. */
@@ -66,8 +93,19 @@ export class ObjectJournal extends SqliteJournal {
     return { begin: bounds.begin, end: bounds.end };
   }
 
+  /** The bounds, read from SQLite when another instance changed them since. */
   #known(): Bounds {
+    if (this.#seen !== this.#shared.generation) {
+      this.#bounds = undefined;
+      this.#seen = this.#shared.generation;
+    }
     return this.#bounds ??= super.loadBounds();
+  }
+
+  /** Records the bounds this instance just gave the journal, as the new generation. */
+  #moved(bounds: Bounds | undefined): void {
+    this.#bounds = bounds;
+    this.#seen = ++this.#shared.generation;
   }
 
   /**
@@ -92,14 +130,18 @@ export class ObjectJournal extends SqliteJournal {
     truncateBefore: number,
     producers: ProducerCommit | undefined,
   ): void {
-    // Unset, so that the driver's check inside its transaction reads SQLite's bounds; it
-    // reads them through `loadBounds`, which keeps them: `begin` before this append.
-    this.#bounds = undefined;
-    super.storeRecords(end, records, truncateBefore, producers);
-    const { begin } = this.#bounds ?? super.loadBounds();
+    // The driver checks the end against `loadBounds`: up to date, `begin` before this append.
+    let begin: number;
+    try {
+      begin = this.#known().begin;
+      super.storeRecords(end, records, truncateBefore, producers);
+    } catch (error) {
+      this.#moved(undefined);
+      throw error;
+    }
     // The driver's own rule: retention never moves the beginning back or past the end.
     const newEnd = end + records.length;
-    this.#bounds = { begin: Math.max(begin, Math.min(truncateBefore, newEnd)), end: newEnd };
+    this.#moved({ begin: Math.max(begin, Math.min(truncateBefore, newEnd)), end: newEnd });
   }
 
   /**
@@ -110,7 +152,7 @@ export class ObjectJournal extends SqliteJournal {
     try {
       super.dropRecords(end);
     } finally {
-      this.#bounds = undefined;
+      this.#moved(undefined);
     }
     this.#scheduleStep();
   }
@@ -138,7 +180,7 @@ export class ObjectJournal extends SqliteJournal {
   /** Driver hook: moves a fresh journal's start; the bounds are read again. */
   protected override moveOrigin(first: number): boolean {
     const moved = super.moveOrigin(first);
-    this.#bounds = undefined;
+    this.#moved(undefined);
     return moved;
   }
 }

@@ -11,9 +11,22 @@ import type { SqlDatabase, SqlRow, SqlValue } from "../../src/drivers/sql.ts";
  * callback returns, so the core's check-then-write never crosses an `await`.
  *
  * @param storage The object's `ctx.storage`.
- * @returns The adapter. It has no `close`: the runtime owns the connection.
+ * @returns The adapter, the same one for every call with `storage`. It has no `close`: the
+ * runtime owns the connection.
  */
 export function durableObjectSql(storage: DurableObjectStorage): SqlDatabase {
+  let db = adapters.get(storage);
+  if (db === undefined) adapters.set(storage, db = adapt(storage));
+  return db;
+}
+
+/**
+ * One adapter per storage: the journals of an object know one another by their database
+ * (`ObjectJournal`: the newest of a name owns its bounds), whoever asked for it.
+ */
+const adapters = new WeakMap<DurableObjectStorage, SqlDatabase>();
+
+function adapt(storage: DurableObjectStorage): SqlDatabase {
   return {
     exec(sql: string, ...params: SqlValue[]): SqlRow[] {
       return storage.sql.exec<Record<string, SqlStorageValue>>(sql, ...params.map(toStorage))
