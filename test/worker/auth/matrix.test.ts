@@ -11,12 +11,13 @@ import {
   type Carrier,
   expectRefused,
   prefilledLog,
+  prepare,
   type RouteCase,
   ROUTES,
   send,
   snapshot,
 } from "./routes.ts";
-import { allBut, allRights, bearer, fetchWorker, invalidTokens, token, url } from "./tokens.ts";
+import { allBut, allRights, invalidTokens, token, url } from "./tokens.ts";
 
 const CHALLENGE = 'Bearer realm="edgelog"';
 const INVALID_CHALLENGE = 'Bearer realm="edgelog", error="invalid_token"';
@@ -102,13 +103,7 @@ for (const [route, carrier] of VARIANTS) {
 
     it(`with the right "${route.right}" alone: ${route.ok}`, async () => {
       const log = await prefilled();
-      if (route.stream) {
-        const created = await fetchWorker(`/v1/stream/${log}`, {
-          method: "PUT",
-          headers: { ...bearer(admin), "content-type": "application/octet-stream" },
-        });
-        expect(created.status).toBe(201);
-      }
+      await prepare(route, log, admin);
       const only = await token({ tenant: "acme", rights: [route.right] });
       const res = await send(route, log, only, carrier);
       expect(res.status).toBe(route.ok);

@@ -145,6 +145,16 @@ export const ROUTES: readonly RouteCase[] = [
   },
 ];
 
+/** Makes `log` ready for `route`'s request to succeed: a stream first when it needs one. */
+export async function prepare(route: RouteCase, log: string, adminJwt: string): Promise<void> {
+  if (!route.stream) return;
+  const created = await fetchWorker(`/v1/stream/${log}`, {
+    method: "PUT",
+    headers: { ...bearer(adminJwt), "content-type": "application/octet-stream" },
+  });
+  expect(created.status).toBe(201);
+}
+
 /** Sends `route`'s request to `log`, with `jwt` (if any) carried as `carrier` says. */
 export function send(
   route: RouteCase,
