@@ -90,9 +90,12 @@ const TAIL_APPEND_MS = Number(process.env.LOAD_TAIL_MS ?? 4_000);
  * The parts to run (`LOAD_ONLY`, comma-separated): `rates` (the interleaved request-rate
  * phases, the reference server's among them), `session` (one append session, pipelined),
  * `batch`, `tails`, `sweep` (the reference
- * server at several concurrencies). Default: all.
+ * server at several concurrencies), `streams` (bench/streams_load.mjs: edgelog's `/v1/stream`
+ * against the reference server, appends and reads). Default: all.
  */
-const ONLY = new Set((process.env.LOAD_ONLY ?? "rates,session,batch,tails,sweep").split(","));
+const ONLY = new Set(
+  (process.env.LOAD_ONLY ?? "rates,session,batch,tails,sweep,streams").split(","),
+);
 /** How many tails each tail phase connects (`LOAD_TAILS`, comma-separated). */
 const TAIL_COUNTS = (process.env.LOAD_TAILS ?? "100,1000").split(",").map(Number);
 /**
@@ -892,7 +895,7 @@ async function main() {
     } else {
       console.log("no wrangler.toml: the worker is not there yet, only the baselines run");
     }
-    if (ONLY.has("rates") || ONLY.has("sweep")) {
+    if (ONLY.has("rates") || ONLY.has("sweep") || ONLY.has("streams")) {
       /** @type {{ name: string, url: string, pids: string[] }[]} */
       const servers = [];
       try {
@@ -992,6 +995,20 @@ async function main() {
         for (const row of await referenceSweep(servers)) {
           rows.push(row);
           console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.cpu}`);
+        }
+      }
+      if (ONLY.has("streams") && edgelog !== undefined && servers.length === 2) {
+        // The Durable Streams part lives in its own file (bench/streams_load.mjs).
+        const { streamsPhases } = await import("./streams_load.mjs");
+        const streamRows = await streamsPhases({
+          edgelog,
+          references: servers,
+          record: RECORD,
+          interleaved,
+        });
+        for (const row of streamRows) {
+          rows.push(row);
+          console.log(`${row.name}: ${fmt(row.rate)} ${row.unit}; ${row.note}`);
         }
       }
       for (const reference of references.splice(0)) await reference.stop();

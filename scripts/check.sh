@@ -25,7 +25,7 @@ step() {
 # Every file typed for Deno or Node; worker/ (but its Deno tests) and test/worker are typed for
 # workerd, which tsc checks below.
 mapfile -t worker_deno_tests < <(find worker -name '*_test.ts')
-step "deno check" "$deno" check mod.ts src testing bench scripts vitest.config.ts test/e2e/*_test.ts \
+step "deno check" "$deno" check mod.ts src testing bench scripts vitest.config.ts vitest.streams.config.ts test/e2e/*_test.ts \
   "${worker_deno_tests[@]}"
 step "import rules" "$deno" run --allow-read --allow-env scripts/import_rules.ts
 step "deno lint" "$deno" lint
@@ -51,6 +51,11 @@ step "examples/my-worker: npm ci" npm ci --prefix examples/my-worker --prefer-of
 step "examples/my-worker: tsc" ./node_modules/.bin/tsc -p examples/my-worker
 (cd examples/my-worker && ./node_modules/.bin/vitest run --reporter=default --reporter=json \
   --outputFile="../../$reports/example.vitest.json") 2>&1 | tee "$reports/example.log" || true
+# The Durable Streams conformance suite (pinned) against /v1/stream/ on the real local server
+# (vitest.streams.config.ts starts and stops it); its `Fork - ` tests are skipped, with the
+# reason written in the config. Results counted from the JSON report.
+./node_modules/.bin/vitest run -c vitest.streams.config.ts --reporter=dot --reporter=json \
+  --outputFile="$reports/streams.vitest.json" 2>&1 | tee "$reports/streams.log" || true
 # End-to-end tests against the real local server (node's test runner).
 node --test --test-reporter=spec --test-reporter=junit --test-reporter-destination=stdout \
   --test-reporter-destination="$reports/e2e.xml" test/e2e/ 2>&1 | tee "$reports/e2e.log" || true

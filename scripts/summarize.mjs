@@ -47,8 +47,9 @@ function junit(file) {
 junit(join(dir, "deno.xml"));
 junit(join(dir, "e2e.xml"));
 
-// The workerd tests of the repository, and those of the examples/ project.
-for (const name of ["vitest.json", "example.vitest.json"]) {
+// The workerd tests of the repository, those of the examples/ project, and the Durable
+// Streams conformance suite against the local server.
+for (const name of ["vitest.json", "example.vitest.json", "streams.vitest.json"]) {
   const vitest = join(dir, name);
   if (!existsSync(vitest)) {
     failed++;

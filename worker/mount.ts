@@ -29,6 +29,8 @@ import {
 } from "./middleware/auth.ts";
 import { cors, nosniff } from "./middleware/cors.ts";
 import type { LogObject } from "./object/log_object.ts";
+import { STREAMS_PREFIX } from "../src/protocol/streams/headers.ts";
+import { serveStream } from "./streams/serve.ts";
 
 /** Options of {@linkcode edgelog}; each var given here wins over the binding of that name. */
 export interface EdgelogOptions<E extends object = Env> {
@@ -191,6 +193,17 @@ export function edgelog<E extends object = Env>(
       }
       path = path.slice(at.length) || "/";
       request = new Request(withPath(request.url, path), request);
+    }
+    // Durable Streams (`/v1/stream/{name}`): the same grants, the same objects.
+    if (path.startsWith(STREAMS_PREFIX)) {
+      return serveStream(request, path, {
+        authorize: (r, logsPath) => authorize(r, settingsOf(env), logsPath),
+        send: (name, r) => {
+          const logs = namespaceOf(env);
+          return logs.get(objectId(logs, name)).fetch(r);
+        },
+        corsOrigins: originsOf(env),
+      });
     }
     // Requests without an Origin (SDKs, curl, servers: the hot path) need no CORS
     // middleware and go straight to their object; browsers' go through the app.

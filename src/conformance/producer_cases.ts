@@ -128,6 +128,37 @@ export function defineProducers(define: Define): void {
   defineValidation(define);
   defineDriverLevel(define);
   defineProducerErrors(define);
+  defineState(define);
+}
+
+function defineState(define: Define): void {
+  define(
+    "`producerState()` is what the next write is decided against: the last write of the current epoch, undefined once expired or never seen",
+    async (ctx) => {
+      const TTL = 60_000;
+      const clock = new ManualClock(1_000_000);
+      const log = await ctx.log({ clock: clock.read, producerTtl: TTL });
+      equal(log.producerState("p"), undefined, "a producer never seen");
+      await log.write(record(0), { producer: producer("p", 0) });
+      await log.writeBatch(records(1, 2), { producer: producer("p", 1) });
+      deepEqual(
+        log.producerState("p"),
+        { id: "p", epoch: 0, seq: 1, offset: 1, count: 2, lastUsed: 1_000_000 },
+        "after seq 1, a batch of two",
+      );
+      await log.write(record(3), { producer: producer("p", 0, 4) });
+      deepEqual(
+        log.producerState("p"),
+        { id: "p", epoch: 4, seq: 0, offset: 3, count: 1, lastUsed: 1_000_000 },
+        "after a new epoch",
+      );
+      // A retry changes nothing.
+      await log.write(record(3), { producer: producer("p", 0, 4) });
+      equal(log.producerState("p")?.offset, 3, "after a retry");
+      clock.ms = 1_000_000 + TTL + 1;
+      equal(log.producerState("p"), undefined, "unused for longer than producerTtl");
+    },
+  );
 }
 
 function defineSequence(define: Define): void {

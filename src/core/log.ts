@@ -810,6 +810,29 @@ export class Log {
   }
 
   /**
+   * What the log keeps of a producer: its epoch and the last write it made (a write gathered
+   * for the next commit included), as the next write of that producer is decided against.
+   *
+   * @param id The producer's id.
+   * @returns Its state, or `undefined` for a producer the log does not know (never seen, or
+   * expired).
+   *
+   * @example
+   * ```ts
+   * import { Log } from "./log.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const log = new Log();
+   * await log.write(new Uint8Array([1]), { producer: { id: "etl", epoch: 0, seq: 0 } });
+   * assert.equal(log.producerState("etl")?.seq, 0);
+   * assert.equal(log.producerState("other"), undefined);
+   * ```
+   */
+  producerState(id: string): ProducerState | undefined {
+    return this.#pending?.producers?.get(id) ?? this.#storedProducer(id, this.#now());
+  }
+
+  /**
    * Resolves the first offset whose record was created at or after `time`: where to read
    * or stream from to get the records since then. A time before the oldest record the log
    * keeps gives its offset (the `begin` of {@linkcode Log.bounds}); a time after the newest

@@ -45,6 +45,12 @@ export const SERVER_ERROR_STATUS = {
   TOO_MANY_TAILS: 429,
   INTERNAL: 500,
   AUTH_NOT_CONFIGURED: 503,
+  // Durable Streams (`/v1/stream/`): no such stream; created with other settings, a
+  // content type or `Stream-Seq` that does not fit; closed; an offset behind retention.
+  STREAM_NOT_FOUND: 404,
+  STREAM_CONFLICT: 409,
+  STREAM_CLOSED: 409,
+  STREAM_GONE: 410,
 } as const;
 
 /** A code of {@linkcode SERVER_ERROR_STATUS}: an HTTP-layer error the server reports. */

@@ -93,7 +93,7 @@ Deno.test("`STATUS_BY_CODE` has every core and HTTP-layer code, and the predicat
     assert(!isLogErrorCode(code));
     assert.equal(STATUS_BY_CODE[code], status);
   }
-  assert.equal(Object.keys(STATUS_BY_CODE).length, CORE_ERRORS.length + 11);
+  assert.equal(Object.keys(STATUS_BY_CODE).length, CORE_ERRORS.length + 15);
   assert.deepEqual(
     [STATUS_BY_CODE.CONFLICT, STATUS_BY_CODE.FUTURE_OFFSET, STATUS_BY_CODE.OUT_OF_RANGE],
     [409, 404, 410],

@@ -48,6 +48,9 @@ export const ROUTES = {
   "/tail": { GET: "read" },
   "/session": { GET: "append" },
   "/metrics": { GET: "admin" },
+  // The log as a Durable Streams stream: what the Worker serves at `/v1/stream/{name}`
+  // (PROTOCOL.md, Durable Streams; HEAD takes GET's right).
+  "/stream": { GET: "read", PUT: "admin", POST: "append", DELETE: "admin" },
 } as const;
 
 /** A route pattern of {@linkcode ROUTES}: the path after `/logs/{name}`. */

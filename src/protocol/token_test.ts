@@ -195,8 +195,10 @@ Deno.test("`requiredRight()` maps every route of PROTOCOL.md, HEAD as GET", () =
       ["/tail", { GET: "read" }],
       ["/session", { GET: "append" }],
       ["/metrics", { GET: "admin" }],
+      ["/stream", { GET: "read", PUT: "admin", POST: "append", DELETE: "admin" }],
     ],
   );
+  assert.equal(requiredRight("HEAD", "/stream"), "read");
   assert.equal(requiredRight("HEAD", "/records/7"), "read");
   assert.equal(requiredRight("GET", "/records/7/x"), undefined);
   assert.equal(requiredRight("toString", "/records"), undefined);

@@ -37,7 +37,7 @@ describe.each(WAYS)("a mistyped route word, %s", (_, send) => {
     expect(error.message).toBe(
       'No route POST /logs/acme/demo/record: the path names the log "acme/demo/record", ' +
         "which takes DELETE only; a log's routes follow its name: records, batch, bounds, " +
-        'range, config, truncate, tail, session, metrics; did you mean "/logs/acme/demo/records"?',
+        'range, config, truncate, tail, session, metrics, stream; did you mean "/logs/acme/demo/records"?',
     );
   });
 
@@ -51,7 +51,9 @@ describe.each(WAYS)("a mistyped route word, %s", (_, send) => {
     const response = await send("GET", "/logs/acme/orders");
     expect(response.status).toBe(405);
     const { error } = (await response.json()) as { error: { message: string } };
-    expect(error.message).toMatch(/routes follow its name: records, .*, tail, session, metrics$/);
+    expect(error.message).toMatch(
+      /routes follow its name: records, .*, tail, session, metrics, stream$/,
+    );
   });
 
   it("a wrong method on a route names the route and the methods it takes", async () => {

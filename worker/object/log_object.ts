@@ -35,6 +35,12 @@ import { appendRecordOf } from "../routes/records.ts";
 import type { HostEnv, LogHost } from "../routes/host.ts";
 import { Tails } from "../tails/tails.ts";
 import { ConfigStore } from "./config_store.ts";
+import { StreamStore } from "../streams/stream_store.ts";
+import {
+  CLOSE_STREAM_CLOSED,
+  CLOSE_STREAM_CLOSED_REASON,
+  STREAM_WAIT_TAG,
+} from "../../src/protocol/streams/live.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { ObjectJournal } from "./object_journal.ts";
 import { countedKv, ObjectMetrics, startLine } from "./metrics.ts";
@@ -53,6 +59,7 @@ export class LogObject extends DurableObject<Env> {
   /** The journal under `#log`, opened and closed by this object: the Log never reaches it. */
   #journal: ObjectJournal | undefined;
   #configStore: ConfigStore | undefined;
+  #streamStore: StreamStore | undefined;
   #startupError: unknown;
   /** This instance's counts: rows, requests, pending timers (PROTOCOL.md, Metrics). */
   readonly #metrics = new ObjectMetrics();
@@ -121,6 +128,13 @@ export class LogObject extends DurableObject<Env> {
       tails: this.#tails,
       sessions: this.#sessions,
       maxTails: () => this.#checkedVars.maxTails,
+      stream: {
+        store: () => {
+          this.#current;
+          return this.#streamStore!;
+        },
+        wakeWaiters: () => this.#wakeStreamWaiters(),
+      },
       delete: () => this.#delete(),
       metrics: () => this.#snapshot(),
     };
@@ -367,6 +381,7 @@ export class LogObject extends DurableObject<Env> {
     new SqliteStore(db);
     this.#journal = new ObjectJournal(db, "log", {}, this.#metrics.later);
     this.#configStore = new ConfigStore(db);
+    this.#streamStore = new StreamStore(db);
     const config = this.#configStore.read() ?? this.#checkedVars.defaults;
     this.#log = this.#newLog(this.#journal, config);
   }
@@ -413,6 +428,18 @@ export class LogObject extends DurableObject<Env> {
       await this.ctx.storage.deleteAll();
       this.#open();
     });
+  }
+
+  /** Closes the Worker's sockets waiting on the stream: it was closed (`/v1/stream/`). */
+  #wakeStreamWaiters(): void {
+    for (const ws of this.ctx.getWebSockets(STREAM_WAIT_TAG)) {
+      this.#tails.forget(ws);
+      try {
+        ws.close(CLOSE_STREAM_CLOSED, CLOSE_STREAM_CLOSED_REASON);
+      } catch {
+        // Already closed.
+      }
+    }
   }
 
   /** Sends what a commit added to the tails; never throws into the timer of the commit. */

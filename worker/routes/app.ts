@@ -18,6 +18,7 @@ import { getMetrics } from "./metrics.ts";
 import { appendRecord, readRecord, readRecords } from "./records.ts";
 import { openSession } from "./session.ts";
 import { openTail } from "./tail.ts";
+import { appendStream, createStream, deleteStream, readStream } from "../streams/stream_routes.ts";
 import { truncate } from "./truncate.ts";
 
 /**
@@ -36,6 +37,7 @@ const HANDLERS: { readonly [P in RoutePattern]: Record<keyof typeof ROUTES[P], R
   "/tail": { GET: openTail },
   "/session": { GET: openSession },
   "/metrics": { GET: getMetrics },
+  "/stream": { GET: readStream, PUT: createStream, POST: appendStream, DELETE: deleteStream },
 };
 
 /**

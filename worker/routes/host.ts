@@ -11,6 +11,7 @@ import type { LogConfig } from "../../src/protocol/config.ts";
 import type { MetricsSnapshot } from "../../src/protocol/metrics.ts";
 import type { Sessions } from "../object/session_socket.ts";
 import type { Tails } from "../tails/tails.ts";
+import type { StreamHost } from "../streams/stream_routes.ts";
 
 /** One log, as its routes see it. */
 export interface LogHost {
@@ -28,6 +29,8 @@ export interface LogHost {
   readonly sessions: Sessions;
   /** The most tails connected at once (the `MAX_TAILS_PER_LOG` var). */
   maxTails(): number;
+  /** The log's Durable Streams state (`/v1/stream/`). */
+  readonly stream: StreamHost;
   /** Deletes the log and all its storage; the object goes on with a fresh, empty log. */
   delete(): Promise<void>;
   /** The object's metrics: rows, requests, pending timers, the alarm (PROTOCOL.md, Metrics). */

@@ -168,13 +168,14 @@ export class Tails {
    * @param from The first offset the tail needs.
    * @param end The journal's end.
    * @param protocol The subprotocol to select, one the client offered.
+   * @param tags More tags of the socket (the Worker's waiting sockets of `/v1/stream/`).
    * @returns The 101 response carrying the client's end of the socket.
    */
-  accept(from: number, end: number, protocol?: string): Response {
+  accept(from: number, end: number, protocol?: string, tags: readonly string[] = []): Response {
     const pair = new WebSocketPair();
     const client = pair[0];
     const server = pair[1];
-    this.#ctx.acceptWebSocket(server, [TAIL_TAG]);
+    this.#ctx.acceptWebSocket(server, [TAIL_TAG, ...tags]);
     if (from === end && (this.#live.size === 0 || this.#liveEnd === end)) {
       this.#join(server, end);
     } else {

@@ -11,6 +11,7 @@ import {
   type Carrier,
   expectRefused,
   prefilledLog,
+  prepare,
   type RouteCase,
   ROUTES,
   send,
@@ -102,6 +103,7 @@ for (const [route, carrier] of VARIANTS) {
 
     it(`with the right "${route.right}" alone: ${route.ok}`, async () => {
       const log = await prefilled();
+      await prepare(route, log, admin);
       const only = await token({ tenant: "acme", rights: [route.right] });
       const res = await send(route, log, only, carrier);
       expect(res.status).toBe(route.ok);

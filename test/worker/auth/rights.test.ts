@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Right, RIGHTS } from "../../../src/protocol/token.ts";
 import { uniqueName } from "../helpers.ts";
-import { expectRefused, ROUTES, send, snapshot } from "./routes.ts";
+import { expectRefused, prepare, ROUTES, send, snapshot } from "./routes.ts";
 import { allRights, bearer, fetchWorker, token } from "./tokens.ts";
 
 let admin: string;
@@ -33,6 +33,7 @@ for (const right of RIGHTS) {
       const allowed = route.right === right;
       it(`${allowed ? "may" : "may not"} use ${route.label}`, async () => {
         const log = await prefilled();
+        await prepare(route, log, admin);
         const before = await snapshot(log, admin);
         const res = await send(route, log, only.get(right));
         if (allowed) {

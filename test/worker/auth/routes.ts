@@ -22,6 +22,8 @@ export interface RouteCase {
   tail?: boolean;
   /** The upgrade opens an append session (its first message is the `HELLO`). */
   session?: boolean;
+  /** The log must be a Durable Streams stream first (`PUT /v1/stream/{name}`). */
+  stream?: boolean;
 }
 
 /** Every route under /logs/{name} (PROTOCOL.md "Routes"), each with a valid request. */
@@ -113,7 +115,52 @@ export const ROUTES: readonly RouteCase[] = [
     tail: true,
     session: true,
   },
+  // The log as a Durable Streams stream (PUT creates it; the others need it created).
+  {
+    label: "PUT /stream",
+    method: "PUT",
+    path: (l) => `/logs/${l}/stream`,
+    right: "admin",
+    ok: 201,
+    headers: { "content-type": "application/octet-stream" },
+  },
+  {
+    label: "GET /stream",
+    method: "GET",
+    path: (l) => `/logs/${l}/stream?offset=-1`,
+    right: "read",
+    ok: 200,
+    stream: true,
+  },
+  {
+    label: "POST /stream",
+    method: "POST",
+    path: (l) => `/logs/${l}/stream`,
+    right: "append",
+    ok: 204,
+    body: () => bytes("four"),
+    headers: { "content-type": "application/octet-stream" },
+    stream: true,
+  },
+  {
+    label: "DELETE /stream",
+    method: "DELETE",
+    path: (l) => `/logs/${l}/stream`,
+    right: "admin",
+    ok: 204,
+    stream: true,
+  },
 ];
+
+/** Makes `log` ready for `route`'s request to succeed: a stream first when it needs one. */
+export async function prepare(route: RouteCase, log: string, adminJwt: string): Promise<void> {
+  if (!route.stream) return;
+  const created = await fetchWorker(`/v1/stream/${log}`, {
+    method: "PUT",
+    headers: { ...bearer(adminJwt), "content-type": "application/octet-stream" },
+  });
+  expect(created.status).toBe(201);
+}
 
 /** Sends `route`'s request to `log`, with `jwt` (if any) carried as `carrier` says. */
 export function send(
