@@ -4,6 +4,9 @@
  * socket (a tail of the log tagged `stream-wait`), so an object with only waiting readers may
  * be evicted; a commit (or the stream's close) wakes the socket, and the Worker reads what
  * arrived with a catch-up read of the object, answers the long-poll or sends it as SSE events.
+ * The socket is asked for with a read-or-wait (a GET with a WebSocket upgrade) that the
+ * object answers as a catch-up read when there is something to read: a reader costs the
+ * object one request per wait, and one more per wake-up.
  *
  * @module
  */
@@ -48,9 +51,8 @@ function at(url: URL, offset: string): URL {
   return next;
 }
 
-/** A catch-up read from the object; `undefined` body fields when it is no 200. */
-async function catchUp(send: ObjectFetch, url: URL): Promise<CatchUp> {
-  const response = await send(new Request(url));
+/** A catch-up read's answer, its body read; `undefined` body fields when it is no 200. */
+async function readAnswer(response: Response): Promise<CatchUp> {
   const body = new Uint8Array(await response.arrayBuffer());
   const headers = response.headers;
   const json = isJsonMode(headers.get("content-type") ?? "");
@@ -66,28 +68,43 @@ async function catchUp(send: ObjectFetch, url: URL): Promise<CatchUp> {
   };
 }
 
+/** A catch-up read from the object. */
+async function catchUp(send: ObjectFetch, url: URL): Promise<CatchUp> {
+  return await readAnswer(await send(new Request(url)));
+}
+
+/** A waiting socket opened at the stream's tail: its offset and the stream's content type. */
+interface Waiting {
+  next: string;
+  contentType: string;
+}
+
 /**
- * A waiting socket on the object from `offset`: resolves `true` when a record (or the
- * stream's close) arrives, `false` after `ms`.
+ * The Worker's socket on the object that waits for records from an offset: resolves `true`
+ * when a record (or the stream's close) arrives, `false` after `ms`.
  */
 class Waiter {
   #socket: WebSocket | undefined;
   #woken = false;
   #wake: (() => void) | undefined;
 
-  /** Whether {@linkcode Waiter.open} was called. */
-  opened = false;
+  /** Whether the socket is open (it stays open until {@linkcode Waiter.close}). */
+  get opened(): boolean {
+    return this.#socket !== undefined;
+  }
 
   /**
-   * Opens the socket.
+   * Reads or waits: one request to the object, a GET from `url`'s offset with a WebSocket
+   * upgrade. There are records from the offset (or the stream is closed, or gone): the
+   * object answers as a catch-up read, here read. The reader is at the tail: the object
+   * opens the waiting socket.
    *
-   * @returns `true`, or the object's refusal (the stream is gone, or has its most tails).
+   * @returns The catch-up answer, or where the socket waits.
    */
-  async open(send: ObjectFetch, url: URL): Promise<true | Response> {
-    this.opened = true;
+  async open(send: ObjectFetch, url: URL): Promise<CatchUp | Waiting> {
     const response = await send(new Request(url, { headers: { upgrade: "websocket" } }));
     const socket = response.webSocket;
-    if (socket === null) return response;
+    if (socket === null) return await readAnswer(response);
     socket.accept();
     const wake = () => {
       this.#woken = true;
@@ -97,7 +114,10 @@ class Waiter {
     socket.addEventListener("close", wake);
     socket.addEventListener("error", wake);
     this.#socket = socket;
-    return true;
+    return {
+      next: response.headers.get(STREAM_NEXT_OFFSET_HEADER) ?? "",
+      contentType: response.headers.get("content-type") ?? "",
+    };
   }
 
   /** Waits up to `ms` for a wake-up since the last one; `true` when one came. */
@@ -133,7 +153,8 @@ class Waiter {
 
 /**
  * Answers a long-poll: at once when records (or the stream's close) are there, else after
- * the first commit from the reader's offset, or 204 after `LONG_POLL_TIMEOUT_MS`.
+ * the first commit from the reader's offset, or 204 after `LONG_POLL_TIMEOUT_MS`. One
+ * request to the object when it answers at once or times out, two when a commit wakes it.
  *
  * @param send Sends a request to the log's object.
  * @param url The object's `/stream` URL with the reader's query.
@@ -146,37 +167,38 @@ export async function longPoll(
   signal?: AbortSignal,
 ): Promise<Response> {
   const cursor = responseCursor(url.searchParams.get(CURSOR_PARAM) ?? undefined);
-  let read = await catchUp(send, url);
-  if (read.response.status === 200 && read.empty && read.upToDate && !read.closed) {
-    const waiter = new Waiter();
-    try {
-      const opened = await waiter.open(send, at(url, read.next));
-      if (opened !== true && opened.status === 429) return opened;
-      if (opened !== true) {
-        // Gone meanwhile (deleted, expired, truncated): the read says how.
-        await opened.body?.cancel();
-        read = await catchUp(send, at(url, read.next));
-      } else if (await waiter.wait(LONG_POLL_TIMEOUT_MS, signal)) {
-        read = await catchUp(send, at(url, read.next));
+  const waiter = new Waiter();
+  let read: CatchUp | undefined;
+  let next: string;
+  try {
+    const opened = await waiter.open(send, url);
+    if ("response" in opened) {
+      read = opened;
+      next = opened.next;
+    } else {
+      next = opened.next;
+      if (await waiter.wait(LONG_POLL_TIMEOUT_MS, signal)) {
+        read = await catchUp(send, at(url, next));
       }
-    } finally {
-      waiter.close();
     }
+  } finally {
+    waiter.close();
   }
-  const { response } = read;
-  if (response.status !== 200) return new Response(read.body, response);
-  const headers = new Headers(response.headers);
-  headers.delete("etag");
-  headers.set("cache-control", "no-store");
-  if (read.empty) {
+  if (read !== undefined && read.response.status !== 200) {
+    return new Response(read.body, read.response);
+  }
+  if (read === undefined || read.empty) {
     const empty = new Headers({
-      [STREAM_NEXT_OFFSET_HEADER]: read.next,
+      [STREAM_NEXT_OFFSET_HEADER]: read?.next ?? next,
       [STREAM_UP_TO_DATE_HEADER]: "true",
     });
-    if (read.closed) empty.set(STREAM_CLOSED_HEADER, "true");
+    if (read?.closed) empty.set(STREAM_CLOSED_HEADER, "true");
     else empty.set(STREAM_CURSOR_HEADER, cursor);
     return new Response(null, { status: 204, headers: empty });
   }
+  const headers = new Headers(read.response.headers);
+  headers.delete("etag");
+  headers.set("cache-control", "no-store");
   headers.set(STREAM_CURSOR_HEADER, cursor);
   return new Response(read.body, { status: 200, headers });
 }
@@ -194,7 +216,8 @@ function base64(bytes: Uint8Array): string {
  * Answers an SSE read: `data` events with the records from the reader's offset, a `control`
  * event after each read (next offset, cursor, `upToDate`; `streamClosed` as the last one),
  * keep-alive control events while nothing arrives, and the end of the answer after
- * `SSE_RECONNECT_MS` (the client reconnects from its last offset).
+ * `SSE_RECONNECT_MS` (the client reconnects from its last offset). A reader at the tail
+ * costs the object one request per answer: the read-or-wait that opens the waiting socket.
  *
  * @param send Sends a request to the log's object.
  * @param url The object's `/stream` URL with the reader's query.
@@ -202,9 +225,21 @@ function base64(bytes: Uint8Array): string {
  * @returns The answer (its status and headers at once, its events as they come).
  */
 export async function sse(send: ObjectFetch, url: URL, signal?: AbortSignal): Promise<Response> {
-  const first = await catchUp(send, url);
-  if (first.response.status !== 200) return new Response(first.body, first.response);
-  const contentType = first.response.headers.get("content-type") ?? "";
+  // One waiting socket for the whole answer, opened at the first tail reached.
+  const waiter = new Waiter();
+  let first: CatchUp | Waiting;
+  try {
+    first = await waiter.open(send, url);
+  } catch (error) {
+    waiter.close();
+    throw error;
+  }
+  if ("response" in first && first.response.status !== 200) {
+    return new Response(first.body, first.response);
+  }
+  const contentType = "response" in first
+    ? first.response.headers.get("content-type") ?? ""
+    : first.contentType;
   const base64Data = isBase64InSse(contentType);
   const headers = new Headers({
     "content-type": SSE_CONTENT_TYPE,
@@ -217,52 +252,61 @@ export async function sse(send: ObjectFetch, url: URL, signal?: AbortSignal): Pr
   const decoder = new TextDecoder();
   const echoed = url.searchParams.get(CURSOR_PARAM) ?? undefined;
   const deadline = Date.now() + SSE_RECONNECT_MS;
+  const upToDateEvent = (offset: string) =>
+    encoder.encode(controlEvent({
+      streamNextOffset: offset,
+      streamCursor: responseCursor(echoed),
+      upToDate: true,
+    }));
 
-  async function run(): Promise<void> {
-    const waiter = new Waiter();
-    let read = first;
+  async function run(opened: CatchUp | Waiting): Promise<void> {
+    // What the last request read; none when it opened the waiting socket at the tail.
+    let read: CatchUp | undefined = "response" in opened ? opened : undefined;
+    let offset = opened.next;
     try {
       for (;;) {
-        if (read.response.status !== 200) break;
-        let text = "";
-        if (!read.empty) {
-          const payload = base64Data ? base64(read.body) : decoder.decode(read.body);
-          text += sseEvent("data", payload);
-        }
-        if (read.closed) {
-          text += controlEvent({ streamNextOffset: read.next, streamClosed: true });
+        if (read === undefined) {
+          await writer.write(upToDateEvent(offset));
+        } else {
+          if (read.response.status !== 200) break;
+          let text = "";
+          if (!read.empty) {
+            const payload = base64Data ? base64(read.body) : decoder.decode(read.body);
+            text += sseEvent("data", payload);
+          }
+          if (read.closed) {
+            text += controlEvent({ streamNextOffset: read.next, streamClosed: true });
+            await writer.write(encoder.encode(text));
+            break;
+          }
+          text += controlEvent({
+            streamNextOffset: read.next,
+            streamCursor: responseCursor(echoed),
+            ...(read.upToDate ? { upToDate: true } : {}),
+          });
           await writer.write(encoder.encode(text));
-          break;
-        }
-        text += controlEvent({
-          streamNextOffset: read.next,
-          streamCursor: responseCursor(echoed),
-          ...(read.upToDate ? { upToDate: true } : {}),
-        });
-        await writer.write(encoder.encode(text));
-        const offset = read.next;
-        if (read.upToDate) {
-          // One waiting socket for the whole answer, opened at the first tail reached.
+          offset = read.next;
+          if (!read.upToDate) {
+            read = await catchUp(send, at(url, offset));
+            continue;
+          }
           if (!waiter.opened) {
-            const opened = await waiter.open(send, at(url, offset));
-            if (opened !== true) {
-              // Gone, or too many tails: the answer ends, the client reconnects and learns why.
-              await opened.body?.cancel();
-              break;
+            // Records that arrived meanwhile are read instead; gone, or too many tails: the
+            // answer ends at the top of the loop, the client reconnects and learns why.
+            const next = await waiter.open(send, at(url, offset));
+            if ("response" in next) {
+              read = next;
+              continue;
             }
           }
-          let woken = false;
-          while (!woken) {
-            const left = deadline - Date.now();
-            if (left <= 0 || signal?.aborted) return;
-            woken = await waiter.wait(Math.min(SSE_KEEP_ALIVE_MS, left), signal);
-            if (!woken && Date.now() < deadline && !signal?.aborted) {
-              await writer.write(encoder.encode(controlEvent({
-                streamNextOffset: offset,
-                streamCursor: responseCursor(echoed),
-                upToDate: true,
-              })));
-            }
+        }
+        let woken = false;
+        while (!woken) {
+          const left = deadline - Date.now();
+          if (left <= 0 || signal?.aborted) return;
+          woken = await waiter.wait(Math.min(SSE_KEEP_ALIVE_MS, left), signal);
+          if (!woken && Date.now() < deadline && !signal?.aborted) {
+            await writer.write(upToDateEvent(offset));
           }
         }
         read = await catchUp(send, at(url, offset));
@@ -278,6 +322,6 @@ export async function sse(send: ObjectFetch, url: URL, signal?: AbortSignal): Pr
       }
     }
   }
-  void run();
+  void run(first);
   return new Response(readable, { status: 200, headers });
 }

@@ -63,14 +63,14 @@ const CATCH_UP_CACHE = "private, max-age=60, stale-while-revalidate=300";
 
 /**
  * The stream of the log, unless it expired: an expired stream is deleted here, on the first
- * request that finds it expired (no timer keeps an object awake for it).
+ * request that finds it expired (no timer keeps an object awake for it). The deletion opens
+ * a fresh store, which knows it holds no stream.
  */
 async function liveState(host: LogHost): Promise<StreamState | undefined> {
   const state = host.stream.store().read();
   if (state === undefined) return undefined;
   if (expiryOf(state, state.lastUsed) <= Date.now()) {
     await host.delete();
-    host.stream.store().reset();
     return undefined;
   }
   return state;
@@ -89,10 +89,9 @@ function nameOf(c: RouteContext): string {
   return decodeURIComponent(path.replace(/^\/logs\//, "").replace(/\/stream$/, ""));
 }
 
-/** Records a read or write of a stream with a TTL (its sliding window). */
-function touch(host: LogHost, state: StreamState): void {
-  if (state.ttlSeconds === null) return;
-  host.stream.store().write({ ...state, lastUsed: Date.now() });
+/** Records a read or write of a stream with a TTL (its sliding window; see `touch`). */
+function touch(host: LogHost): void {
+  host.stream.store().touch(Date.now());
 }
 
 /** The request body, up to a batch's size. */
@@ -226,14 +225,17 @@ export async function appendStream(c: RouteContext): Promise<Response> {
   }
   const records = recordsOf(state, body, false);
   // Written before the records commit, so that appends behind this one see the new seq and
-  // the closed flag at once; an append that changes neither (and renews no TTL) writes no row.
-  if (seq !== null || close || state.ttlSeconds !== null) {
+  // the closed flag at once; an append that changes neither writes no row (a TTL's renewal
+  // only when the stored time no longer covers it).
+  if (seq !== null || close) {
     host.stream.store().write({
       ...state,
       lastSeq: seq ?? state.lastSeq,
       closed: close,
       lastUsed: state.ttlSeconds === null ? state.lastUsed : Date.now(),
     });
+  } else {
+    touch(host);
   }
   host.appending();
   let appended: Appended;
@@ -314,15 +316,16 @@ export async function deleteStream(c: RouteContext): Promise<Response> {
   const host = c.env;
   await existing(host, nameOf(c));
   await host.delete();
-  host.stream.store().reset();
   return new Response(null, { status: 204, headers: BASE_HEADERS });
 }
 
 /**
- * GET: a catch-up read from the `offset` parameter (the Worker holds live reads: it calls
- * this route again when its waiting socket wakes), or, with a WebSocket upgrade, the
- * Worker's waiting socket: a tail from the offset, tagged so that closing the stream closes
- * it.
+ * GET: a catch-up read from the `offset` parameter. With a WebSocket upgrade, the Worker's
+ * read-or-wait for a live reader (`./live.ts`): the same catch-up answer when there are
+ * records from the offset or the stream is closed; else, at the tail, the Worker's waiting
+ * socket (a 101 whose `Stream-Next-Offset` is the tail and whose `Content-Type` is the
+ * stream's): a tail from the offset, tagged so that closing the stream closes it. So a
+ * reader that waits costs one request per wait, not a read and then an upgrade.
  */
 export async function readStream(c: RouteContext): Promise<Response> {
   // Hono serves HEAD through the GET route.
@@ -347,15 +350,19 @@ export async function readStream(c: RouteContext): Promise<Response> {
       `The offset "${given}" is behind the stream's retention: read from "-1"`,
     );
   }
-  if (isWebSocketUpgrade(c.req.raw.headers)) {
+  touch(host);
+  if (from === end && !state.closed && isWebSocketUpgrade(c.req.raw.headers)) {
     // A waiting reader is a tail of the log, held to the same most tails.
     const maxTails = host.maxTails();
     if (host.tails.count >= maxTails) {
       throw new ApiError("TOO_MANY_TAILS", `A log has at most ${maxTails} tails`);
     }
-    return host.tails.accept(from, end, undefined, [STREAM_WAIT_TAG]);
+    return host.tails.accept(from, end, undefined, [STREAM_WAIT_TAG], {
+      ...BASE_HEADERS,
+      "content-type": state.contentType,
+      [STREAM_NEXT_OFFSET_HEADER]: encodeStreamOffset(end),
+    });
   }
-  touch(host, state);
   const json = isJsonMode(state.contentType);
   const headers: Record<string, string> = {
     ...BASE_HEADERS,

@@ -169,9 +169,16 @@ export class Tails {
    * @param end The journal's end.
    * @param protocol The subprotocol to select, one the client offered.
    * @param tags More tags of the socket (the Worker's waiting sockets of `/v1/stream/`).
+   * @param extraHeaders More headers of the 101 response (a waiting socket's stream state).
    * @returns The 101 response carrying the client's end of the socket.
    */
-  accept(from: number, end: number, protocol?: string, tags: readonly string[] = []): Response {
+  accept(
+    from: number,
+    end: number,
+    protocol?: string,
+    tags: readonly string[] = [],
+    extraHeaders: Readonly<Record<string, string>> = {},
+  ): Response {
     const pair = new WebSocketPair();
     const client = pair[0];
     const server = pair[1];
@@ -183,7 +190,7 @@ export class Tails {
       // Frames are sent once the 101 response is on its way: a turn later.
       if (from < end) this.#later(() => void this.#catchUp(server));
     }
-    const headers: Record<string, string> = { ...NO_COMPRESSION };
+    const headers: Record<string, string> = { ...extraHeaders, ...NO_COMPRESSION };
     if (protocol !== undefined) headers["sec-websocket-protocol"] = protocol;
     return new Response(null, { status: 101, webSocket: client, headers });
   }
