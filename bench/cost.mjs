@@ -38,6 +38,28 @@ export const PRICES = Object.freeze({
 });
 
 /**
+ * Cloudflare's published prices for the Worker in front of the objects (Workers Paid plan,
+ * Standard usage model, USD), read on 2026-12-03 from the source of
+ * https://developers.cloudflare.com/workers/platform/pricing/ (COST.md quotes it). A Worker is
+ * billed for its inbound requests and its CPU time, never for the time it waits ("No charge or
+ * limit for duration"); its requests to the objects are subrequests, not billed as Worker
+ * requests (the objects bill them).
+ */
+export const WORKER_PRICES = Object.freeze({
+  source: "https://developers.cloudflare.com/workers/platform/pricing/",
+  read: "2026-12-03",
+  /** $ per million inbound requests. */
+  requestsPerMillion: 0.3,
+  includedRequests: 10_000_000,
+  /** $ per million CPU milliseconds. */
+  cpuMsPerMillion: 0.02,
+  includedCpuMs: 30_000_000,
+});
+
+/** Seconds in the 30-day month of the bills per month. */
+export const MONTH_SECONDS = 30 * 24 * 3600;
+
+/**
  * The requests Cloudflare bills for a metrics delta.
  * @param {{ http: number, rpc: number, webSocketMessages: number }} requests
  * @returns {number}
@@ -104,6 +126,9 @@ export class CostLedger {
   #base;
   /** @type {Map<string, import("../src/protocol/metrics.ts").MetricsSnapshot>} */
   #before = new Map();
+  /** Metrics reads of a log within its phase ({@linkcode CostLedger.probe}), by log. */
+  /** @type {Map<string, number>} */
+  #probes = new Map();
   /** @type {CostRow[]} */
   rows = [];
 
@@ -118,6 +143,41 @@ export class CostLedger {
    */
   async before(name) {
     this.#before.set(name, await metrics(this.#base, name));
+    this.#probes.set(name, 0);
+  }
+
+  /**
+   * Starts a phase on a log whose object has not started yet: its counts start from zero,
+   * and the object's start (its tables created, for a new log) is the phase's.
+   * @param {string} name the phase's log, never used before
+   */
+  fresh(name) {
+    this.#before.set(name, {
+      instance: "",
+      started: 0,
+      rowsRead: 0,
+      rowsWritten: 0,
+      kvReads: 0,
+      kvWrites: 0,
+      requests: { http: 0, rpc: 0, webSocketMessages: 0 },
+      pendingTimers: 0,
+      alarm: null,
+      databaseBytes: 0,
+      bounds: { begin: 0, end: 0 },
+      webSockets: 0,
+    });
+    this.#probes.set(name, 0);
+  }
+
+  /**
+   * Reads the log's metrics within its phase (to wait for something the object shows); the
+   * read is left out of the phase's counts.
+   * @param {string} name the phase's log
+   * @returns {Promise<import("../src/protocol/metrics.ts").MetricsSnapshot>}
+   */
+  async probe(name) {
+    this.#probes.set(name, (this.#probes.get(name) ?? 0) + 1);
+    return await metrics(this.#base, name);
   }
 
   /**
@@ -132,8 +192,10 @@ export class CostLedger {
     const before = this.#before.get(name);
     if (before === undefined) throw new Error(`No counts of "${name}" before the phase`);
     const after = await metrics(this.#base, name);
-    // After a restart the counts start from zero: the new instance's are the phase's rest.
-    const restarted = after.instance !== before.instance;
+    // After a restart the counts start from zero: the new instance's are the phase's rest
+    // (all of it when the object was idle until it was evicted). A fresh log's `before` is
+    // zeros already.
+    const restarted = before.instance !== "" && after.instance !== before.instance;
     const base = restarted
       ? {
         rowsRead: 0,
@@ -145,9 +207,11 @@ export class CostLedger {
       : before;
     const row = {
       label,
-      // The read of `after` is one HTTP request of the delta.
+      // The read of `after`, and the probes, are HTTP requests of the delta. (After a restart
+      // the probes may have gone to the old instance: they are left out of the new one's
+      // counts only if they came after the restart, as the phases that probe make sure.)
       requests: billedRequests({
-        http: after.requests.http - base.requests.http - 1,
+        http: after.requests.http - base.requests.http - 1 - (this.#probes.get(name) ?? 0),
         rpc: after.requests.rpc - base.requests.rpc,
         webSocketMessages: after.requests.webSocketMessages - base.requests.webSocketMessages,
       }),
@@ -230,4 +294,35 @@ export function costLine(row) {
  */
 function fmtInt(n) {
   return Math.round(n).toLocaleString("en-US");
+}
+
+/**
+ * What idle live readers of `/v1/stream/` cost a month, from a phase's counts: the object's
+ * requests and rows (the readers' own requests: a long-poll's after each timeout, an SSE
+ * answer's reconnection), and the Worker's inbound requests, which hold the readers' waits
+ * (billed per request and per CPU millisecond, never for waiting: its CPU is not measured here).
+ * @param {{ label: string, readers: number, seconds: number, row: CostRow,
+ *   workerRequests: number }} phase the phase's readers and length, its object's counts and
+ *   the Worker requests its readers made
+ * @returns {string}
+ */
+export function readersLine({ label, readers, seconds, row, workerRequests }) {
+  const scale = (1000 / readers) * (MONTH_SECONDS / seconds);
+  const object = bill({
+    requests: row.requests * scale,
+    rowsRead: row.rowsRead * scale,
+    rowsWritten: row.rowsWritten * scale,
+  });
+  const worker = ((workerRequests * scale) / 1_000_000) * WORKER_PRICES.requestsPerMillion;
+  return `${label}: ${readers} readers for ${seconds.toFixed(1)} s: the object ` +
+    `${fmtInt(row.requests)} requests, ${fmtInt(row.rowsWritten)} rows written, ` +
+    `${fmtInt(row.rowsRead)} rows read; the Worker ${fmtInt(workerRequests)} requests; per ` +
+    `reader ${(row.requests / readers / seconds * 60).toFixed(2)} object requests and ` +
+    `${(workerRequests / readers / seconds * 60).toFixed(2)} Worker requests a minute; per ` +
+    `thousand readers a month: the object ${fmtInt(row.requests * scale)} requests ` +
+    `${dollars(object.total)} (requests ${dollars(object.requests)}, rows ` +
+    `${dollars(object.rowsRead + object.rowsWritten)}), the Worker ` +
+    `${fmtInt(workerRequests * scale)} requests ${dollars(worker)} (+ its CPU time, not ` +
+    `measured), ${dollars(object.total + worker)} in all` +
+    (row.restarted ? " [the object restarted during the phase]" : "");
 }

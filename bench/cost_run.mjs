@@ -9,11 +9,14 @@
  * 2. batches of 100 such records;
  * 3. reads: one record, and pages of 100;
  * 4. 100 tails connected, then idle, then one append delivered to all of them;
- * 5. bytes on disk per record: the database's size (`databaseBytes`) grown over 10,000
+ * 5. the Durable Streams routes (`/v1/stream/{name}`, bench/cost_streams.mjs): creates,
+ *    appends one at a time (also naming a producer, and JSON arrays), catch-up reads, and
+ *    long-poll and SSE readers connecting, waiting a minute, and answered by an append;
+ * 6. bytes on disk per record: the database's size (`databaseBytes`) grown over 10,000
  *    records of 64 bytes and of 1 KiB.
  *
- * Usage: `npm run bench:cost` (= `node bench/cost_run.mjs`, about 40 s). `COST_APPENDS` sets the single appends per
- * workload (default 2000).
+ * Usage: `npm run bench:cost` (= `node bench/cost_run.mjs`, about 2 minutes: the idle
+ * readers wait a minute). `COST_APPENDS` sets the single appends per workload (default 2000).
  *
  * @module
  */
@@ -24,6 +27,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { bill, CostLedger, costLine, dollars, PRICES } from "./cost.mjs";
+import { streamsCostPhases } from "./cost_streams.mjs";
 import { startEdgelog } from "./load.mjs";
 import {
   append,
@@ -207,7 +211,9 @@ async function main() {
       await ledger.after(`one append delivered to ${tails.delivered()} tails`, name);
       for (const ws of tails.sockets) ws.close(1000);
     }
-    // 5. Bytes on disk per record.
+    // 5. The Durable Streams routes.
+    await streamsCostPhases({ base, ledger, lines, appends: APPENDS, record: RECORD, run });
+    // 6. Bytes on disk per record.
     for (const size of [64, 1024]) {
       const name = `cost/size-${size}-${run}`;
       const record = new Uint8Array(size).map((_, i) => (i * 37) & 0xff);

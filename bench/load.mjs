@@ -1005,6 +1005,7 @@ async function main() {
           references: servers,
           record: RECORD,
           interleaved,
+          ledger,
         });
         for (const row of streamRows) {
           rows.push(row);

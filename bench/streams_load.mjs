@@ -8,7 +8,9 @@
  * - catch-up reads of the same 1,000 records of 64 bytes (`GET ?offset=-1`: 64,000 bytes).
  *
  * It prints edgelog's rate and its p50 and p99 latencies as ratios to each reference mode's
- * (the rate ratio is the median of the ratios within each round).
+ * (the rate ratio is the median of the ratios within each round); with a ledger, edgelog's
+ * phases are counted by their streams' objects, as the other phases (bench/cost.mjs: rows and
+ * requests per record, and the bill, in the run's "cost" lines).
  *
  * @module
  */
@@ -56,10 +58,12 @@ async function filledStream(url, record, count) {
  *   references: StreamServer[],
  *   record: Uint8Array,
  *   interleaved: (phases: any[]) => Promise<any[]>,
- * }} options `references`: the in-memory reference server first, then the file-backed one
+ *   ledger?: import("./cost.mjs").CostLedger,
+ * }} options `references`: the in-memory reference server first, then the file-backed one;
+ *   `ledger` counts edgelog's phases window by window
  * @returns {Promise<any[]>}
  */
-export async function streamsPhases({ edgelog, references, record, interleaved }) {
+export async function streamsPhases({ edgelog, references, record, interleaved, ledger }) {
   const run = Date.now().toString(36);
   const type = { "content-type": "application/octet-stream" };
   const ours = {
@@ -71,6 +75,20 @@ export async function streamsPhases({ edgelog, references, record, interleaved }
   const servers = [...references, ours];
   /** @param {StreamServer} s */
   const server = (s) => s === ours ? "workerd" : "reference server";
+  /**
+   * The counting of an edgelog phase, window by window, by the object of the log `log`.
+   * @param {StreamServer} s
+   * @param {string} label
+   * @param {string} log
+   */
+  const window = (s, label, log) =>
+    s === ours && ledger !== undefined
+      ? {
+        before: () => ledger.before(log),
+        after: (/** @type {number} */ seconds) =>
+          ledger.after(label, log, { seconds }).then(() => {}),
+      }
+      : undefined;
   const appends = servers.map((s) => ({
     name: `${s.name}: single appends`,
     unit: "appends/s",
@@ -78,6 +96,7 @@ export async function streamsPhases({ edgelog, references, record, interleaved }
     pids: s.pids,
     req: { method: "POST", body: record, headers: type },
     server: server(s),
+    window: window(s, `${s.name}: single appends`, `bench/ds-${run}`),
   }));
   const reads = [];
   for (const s of servers) {
@@ -90,6 +109,11 @@ export async function streamsPhases({ edgelog, references, record, interleaved }
       pids: s.pids,
       req: { method: "GET" },
       server: server(s),
+      window: window(
+        s,
+        `${s.name}: catch-up reads of ${READ_RECORDS} records`,
+        `bench-read-${run}`,
+      ),
     });
   }
   const rows = [];
