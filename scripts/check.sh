@@ -41,11 +41,12 @@ step "deno fmt --check" "$deno" fmt --check
 step "deno doc --lint" "$deno" doc --lint mod.ts src/conformance/mod.ts src/client/mod.ts src/cli/cli.ts src/protocol/token.ts
 step "deno publish --dry-run" "$deno" publish --dry-run --allow-dirty
 # Unit, conformance, property and doc tests, and test/e2e/*_test.ts against wrangler dev (one server
-# per file); results counted from the JUnit report.
+# per file, on free ports, so that files run side by side: --parallel, one per core); results
+# counted from the JUnit report.
 # Each runner's output is also kept in $reports/*.log: summarize.mjs fails the check "no runtime
 # error lines" when it holds workerd's uncaught exceptions and the like.
 started=$SECONDS
-"$deno" test -A --doc --reporter=dot --junit-path="$reports/deno.xml" 2>&1 | tee "$reports/deno.log" || true
+"$deno" test -A --doc --parallel --reporter=dot --junit-path="$reports/deno.xml" 2>&1 | tee "$reports/deno.log" || true
 took "deno test" $started
 
 step "tsc worker" ./node_modules/.bin/tsc -p tsconfig.worker.json --noEmit
@@ -72,9 +73,11 @@ started=$SECONDS
 ./node_modules/.bin/vitest run -c vitest.streams.config.ts --reporter=dot --reporter=json \
   --outputFile="$reports/streams.vitest.json" 2>&1 | tee "$reports/streams.log" || true
 took "vitest (Durable Streams conformance)" $started
-# End-to-end tests against the real local server (node's test runner).
+# End-to-end tests against the real local server (node's test runner), three files at a time:
+# each starts its own server on free ports, and much of their time is spent waiting (a server
+# starting, an object idling until it is evicted), which the other files fill.
 started=$SECONDS
-node --test --test-reporter=spec --test-reporter=junit --test-reporter-destination=stdout \
+node --test --test-concurrency=3 --test-reporter=spec --test-reporter=junit --test-reporter-destination=stdout \
   --test-reporter-destination="$reports/e2e.xml" test/e2e/ 2>&1 | tee "$reports/e2e.log" || true
 took "node --test (e2e)" $started
 
