@@ -16,6 +16,7 @@ import {
   STATUS_BY_CODE,
 } from "../src/protocol/errors.ts";
 import { END_HEADER, EXPECTED_OFFSET_HEADER, JSON_CONTENT_TYPE } from "../src/protocol/headers.ts";
+import { concatBytes } from "../src/protocol/bytes.ts";
 import { DRAIN_LIMIT, parseDecimal } from "../src/protocol/limits.ts";
 import type { LogPath } from "../src/protocol/log_name.ts";
 import {
@@ -308,14 +309,7 @@ export async function readBody(
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
+  return concatBytes(chunks);
 }
 
 /**

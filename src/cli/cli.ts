@@ -34,6 +34,7 @@ import { HttpError } from "../client/http_error.ts";
 import { isTransient } from "../client/retry.ts";
 import { LogClient, type LogClientOptions } from "../client/log_client.ts";
 import type { LogWriter } from "../client/writer.ts";
+import { concatBytes } from "../protocol/bytes.ts";
 import { type ErrorFields, logErrorFields } from "../protocol/errors.ts";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 import { DEFAULT_TOKEN_TTL, mintToken, type Right, RIGHTS, tenantOf } from "../protocol/token.ts";
@@ -882,13 +883,13 @@ async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uin
     let start = 0;
     for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
       const piece = chunk.subarray(start, end);
-      yield carry === undefined ? piece : concat(carry, piece);
+      yield carry === undefined ? piece : concatBytes([carry, piece]);
       carry = undefined;
       start = end + 1;
     }
     if (start < chunk.byteLength) {
       const rest = chunk.subarray(start);
-      carry = carry === undefined ? rest.slice() : concat(carry, rest);
+      carry = carry === undefined ? rest.slice() : concatBytes([carry, rest]);
     }
   }
   if (carry !== undefined) yield carry;
@@ -910,20 +911,13 @@ async function readFileOf(io: CliIo, file: string): Promise<Uint8Array> {
   if (file === "-") {
     const chunks: Uint8Array[] = [];
     for await (const chunk of io.stdin()) chunks.push(chunk);
-    return chunks.reduce(concat, new Uint8Array(0));
+    return concatBytes(chunks);
   }
   try {
     return await io.readFile(file);
   } catch (error) {
     throw new ExitError(EXIT_CODES.USAGE, `Cannot read "${file}": ${messageOf(error)}`);
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a);
-  out.set(b, a.byteLength);
-  return out;
 }
 
 function parseInteger(name: string, text: string): number {

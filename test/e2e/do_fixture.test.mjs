@@ -8,18 +8,13 @@
  * `GET /records/{offset}` (bytes and created time), purged offsets answered 410; then appends
  * (one record, a batch) take the offsets after the old end.
  *
- * The checked-in state is never used in place: the server opens (and may migrate) its
- * databases, so it runs on a copy in a temporary directory.
- *
  * @module
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { DevServer } from "./server.mjs";
+import { test } from "node:test";
+import { manifest, serveFixture } from "./fixture_6c31caf.mjs";
 import {
   BATCH_CONTENT_TYPE,
   DUPLICATE_HEADER,
@@ -28,35 +23,10 @@ import {
   producerHeaders,
 } from "./client.mjs";
 
-/** @typedef {{ offset: number, created: number, data: string }} FixtureRecord */
-/**
- * @typedef {{
- *   name: string,
- *   file: string,
- *   bounds: { begin: number, end: number },
- *   config: Record<string, unknown>,
- *   configStored: boolean,
- *   records: FixtureRecord[],
- * }} FixtureLog
- */
-
-const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
-/** @type {{ logs: FixtureLog[] }} */
-const manifest = JSON.parse(readFileSync(join(FIXTURES, "do_6c31caf.json"), "utf8"));
 /** Records per page of `GET /records`: small, so that every log takes several pages. */
 const PAGE = 3;
 
-const persistTo = mkdtempSync(join(tmpdir(), "edgelog-do-fixture-"));
-cpSync(join(FIXTURES, "do_6c31caf"), persistTo, { recursive: true });
-const server = new DevServer({ persistTo });
-
-before(async () => {
-  await server.start();
-});
-after(async () => {
-  await server.stop();
-  rmSync(persistTo, { recursive: true, force: true });
-});
+const { server, persistTo } = serveFixture("edgelog-do-fixture-");
 
 /**
  * A request to a route of the log `name`.
@@ -87,8 +57,8 @@ const bytes = (base64) => new Uint8Array(Buffer.from(base64, "base64"));
 /**
  * Asserts that an NDJSON line of `GET /records` is the manifest's record (the message names
  * the offset and the lengths rather than printing whole records).
- * @param {FixtureRecord | undefined} line
- * @param {FixtureRecord} record
+ * @param {import("./fixture_6c31caf.mjs").FixtureRecord | undefined} line
+ * @param {import("./fixture_6c31caf.mjs").FixtureRecord} record
  */
 function assertLine(line, record) {
   assert.ok(line !== undefined, `record ${record.offset}: missing`);
@@ -109,7 +79,8 @@ test("the manifest describes a fixture worth checking", () => {
     assert.equal(log.records.length, log.bounds.end - log.bounds.begin, log.name);
     assert.ok(existsSync(join(persistTo, log.file)), `${log.name}: ${log.file}`);
   }
-  const orders = /** @type {FixtureLog} */ (byName.get("acme/orders"));
+  const orders =
+    /** @type {import("./fixture_6c31caf.mjs").FixtureLog} */ (byName.get("acme/orders"));
   assert.ok(orders.configStored && orders.bounds.begin > 0, "orders: configured and purged");
   assert.ok(orders.records.some((r) => bytes(r.data).length > 1024), "a record > 1 KiB");
 });
@@ -132,7 +103,7 @@ for (const expected of manifest.logs) {
     }
 
     // GET /records in pages of PAGE, the first without `from` (it starts at the beginning).
-    /** @type {FixtureRecord[]} */
+    /** @type {import("./fixture_6c31caf.mjs").FixtureRecord[]} */
     const paged = [];
     let next = bounds.begin;
     for (let first = true; next < bounds.end; first = false) {
@@ -210,9 +181,12 @@ for (const expected of manifest.logs) {
 }
 
 test("a 6c31caf log takes a truncation: the records before are gone at once, the rest kept", async () => {
-  const expected = /** @type {FixtureLog} */ (manifest.logs.find((log) => log.records.length > 1));
+  const expected =
+    /** @type {import("./fixture_6c31caf.mjs").FixtureLog} */ (manifest.logs.find((log) =>
+      log.records.length > 1
+    ));
   const { name, records } = expected;
-  const kept = /** @type {FixtureRecord} */ (records.at(-1));
+  const kept = /** @type {import("./fixture_6c31caf.mjs").FixtureRecord} */ (records.at(-1));
   // The appends of the test above moved the end; the truncation keeps it.
   const { end } = await ok(await call(name, "/bounds"), "bounds");
   const bounds = await ok(

@@ -9,28 +9,10 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { DevServer } from "./server.mjs";
+import { test } from "node:test";
+import { manifest, serveFixture } from "./fixture_6c31caf.mjs";
 
-const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
-/** @type {{ logs: Array<{ name: string, bounds: { begin: number, end: number }, records: Array<{ data: string }> }> }} */
-const manifest = JSON.parse(readFileSync(join(FIXTURES, "do_6c31caf.json"), "utf8"));
-
-const persistTo = mkdtempSync(join(tmpdir(), "edgelog-streams-fixture-"));
-cpSync(join(FIXTURES, "do_6c31caf"), persistTo, { recursive: true });
-const server = new DevServer({ persistTo });
-
-before(async () => {
-  await server.start();
-});
-after(async () => {
-  await server.stop();
-  rmSync(persistTo, { recursive: true, force: true });
-});
+const { server } = serveFixture("edgelog-streams-fixture-");
 
 /** @param {number} position */
 const offset = (position) => String(position).padStart(16, "0");

@@ -34,7 +34,7 @@ import {
   STREAM_UP_TO_DATE_HEADER,
   streamMediaType,
 } from "../../src/protocol/streams/headers.ts";
-import { jsonRecords, readBody as streamBody } from "../../src/protocol/streams/json_mode.ts";
+import { jsonRecords, streamReadBody } from "../../src/protocol/streams/json_mode.ts";
 import { STREAM_WAIT_TAG } from "../../src/protocol/streams/live.ts";
 import { decodeStreamOffset, encodeStreamOffset } from "../../src/protocol/streams/offset.ts";
 import { expiryOf, readStreamSettings, sameSettings } from "../../src/protocol/streams/settings.ts";
@@ -384,5 +384,5 @@ export async function readStream(c: RouteContext): Promise<Response> {
   }
   const records: Uint8Array[] = [];
   for (let i = 0; i < count; i++) records.push(batch[i]!.data);
-  return new Response(streamBody(records, json), { headers });
+  return new Response(streamReadBody(records, json), { headers });
 }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { concatBytes } from "../bytes.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -81,22 +83,13 @@ export function jsonArrayBody(records: readonly Uint8Array[]): Uint8Array {
  *
  * @example
  * ```ts
- * import { readBody } from "./json_mode.ts";
+ * import { streamReadBody } from "./json_mode.ts";
  * import assert from "node:assert/strict";
  *
- * const body = readBody([new Uint8Array([1]), new Uint8Array([2, 3])], false);
+ * const body = streamReadBody([new Uint8Array([1]), new Uint8Array([2, 3])], false);
  * assert.deepEqual(body, new Uint8Array([1, 2, 3]));
  * ```
  */
-export function readBody(records: readonly Uint8Array[], json: boolean): Uint8Array {
-  if (json) return jsonArrayBody(records);
-  let size = 0;
-  for (const r of records) size += r.byteLength;
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const r of records) {
-    body.set(r, at);
-    at += r.byteLength;
-  }
-  return body;
+export function streamReadBody(records: readonly Uint8Array[], json: boolean): Uint8Array {
+  return json ? jsonArrayBody(records) : concatBytes(records);
 }
