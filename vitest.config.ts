@@ -1,5 +1,9 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { buildConsole } from "./scripts/build_console.mjs";
+
+// wrangler.toml's [assets] folder must exist before the pool reads it: the console's build.
+await buildConsole();
 
 /** The AUTH_SECRET of the workerd tests that run with tokens (test/worker/auth/). */
 const TEST_SECRET = "edgelog-test-secret-0123456789abcdef";

@@ -31,10 +31,13 @@ took() {
 }
 
 # Every file typed for Deno or Node; worker/ (but its Deno tests) and test/worker are typed for
-# workerd, which tsc checks below.
+# workerd, which tsc checks below; src/console (but its Deno tests) is typed for browsers (DOM).
 mapfile -t worker_deno_tests < <(find worker -name '*_test.ts')
-step "deno check" "$deno" check mod.ts src testing bench scripts vitest.config.ts vitest.streams.config.ts test/e2e/*_test.ts \
-  "${worker_deno_tests[@]}"
+mapfile -t deno_src < <(find src -mindepth 1 -maxdepth 1 ! -name console)
+mapfile -t console_deno_tests < <(find src/console -name '*_test.ts')
+step "deno check" "$deno" check mod.ts "${deno_src[@]}" testing bench scripts vitest.config.ts vitest.streams.config.ts test/e2e/*_test.ts \
+  "${worker_deno_tests[@]}" "${console_deno_tests[@]}"
+step "tsc console" ./node_modules/.bin/tsc -p tsconfig.console.json
 step "import rules" "$deno" run --allow-read --allow-env scripts/import_rules.ts
 step "deno lint" "$deno" lint
 step "deno fmt --check" "$deno" fmt --check
@@ -80,6 +83,13 @@ started=$SECONDS
 node --test --test-concurrency=3 --test-reporter=spec --test-reporter=junit --test-reporter-destination=stdout \
   --test-reporter-destination="$reports/e2e.xml" test/e2e/ 2>&1 | tee "$reports/e2e.log" || true
 took "node --test (e2e)" $started
+# The web console in headless Chromium (Debian's chromium, driven by playwright-core) against the
+# real local server, one server and one browser per file (node's test runner); the files run side by
+# side, as most of their time is waiting (an idle tail, the servers' start).
+started=$SECONDS
+node --test --test-concurrency=2 --test-reporter=spec --test-reporter=junit --test-reporter-destination=stdout \
+  --test-reporter-destination="$reports/browser.xml" test/browser/ 2>&1 | tee "$reports/browser.log" || true
+took "node --test (browser)" $started
 
 echo "::: times"
 cat "$reports/timings.txt"

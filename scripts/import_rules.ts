@@ -7,8 +7,9 @@
  *
  * The parts: the core (`src/core`, `src/drivers`, `mod.ts`), the protocol (`src/protocol`),
  * the worker (`worker/`), the client (`src/client`), the CLI (`src/cli`), the
- * conformance suite (`src/conformance`), the npm package's Node entries (`src/node`) and the
- * test server (`testing/`, which no part may import). A file under `src/` that is in none of
+ * conformance suite (`src/conformance`), the npm package's Node entries (`src/node`), the web
+ * console (`src/console`, which no part may import) and the test server (`testing/`, which no
+ * part may import). A file under `src/` that is in none of
  * them is
  * reported too, so that a new folder cannot slip past the rules.
  *
@@ -37,6 +38,7 @@ export type Part =
   | "cli"
   | "conformance"
   | "node"
+  | "console"
   | "testing";
 
 /** What a part may import: the parts below it, and packages. */
@@ -93,6 +95,12 @@ export const RULES: Readonly<Record<Part, Rule>> = {
     text: "the npm package's Node entries import only the CLI, the client, the protocol, " +
       "the core, ws and node:*",
   },
+  // Browser code, bundled on its own (scripts/build_console.mjs): never imported.
+  console: {
+    parts: ["client", "protocol", "core"],
+    packages: [],
+    text: "the console imports only the client, the protocol and the core",
+  },
   // The Worker it runs is a bundle, started by path: never imported.
   testing: {
     parts: ["core", "protocol", "client"],
@@ -109,6 +117,7 @@ export function partOf(path: string): Part | undefined {
   if (path.startsWith("src/cli/")) return "cli";
   if (path.startsWith("src/conformance/")) return "conformance";
   if (path.startsWith("src/node/")) return "node";
+  if (path.startsWith("src/console/")) return "console";
   if (path.startsWith("worker/")) return "worker";
   if (path.startsWith("testing/")) return "testing";
   return undefined;

@@ -23,6 +23,9 @@ const CLEAN: Record<string, string> = {
   "worker/a.ts": `import { DurableObject } from "cloudflare:workers";\n` +
     `import { Hono } from "hono";\nimport { cors } from "hono/cors";\n` +
     `import { y } from "../src/protocol/y.ts";\nexport const a = [DurableObject, Hono, cors, y];\n`,
+  "src/console/m.ts":
+    `import { b } from "../client/b.ts";\nimport { y } from "../protocol/y.ts";\n` +
+    `import { x } from "../core/x.ts";\nexport const m = [b, y, x];\n`,
   "testing/t.ts": `import { Miniflare } from "miniflare";\nimport { resolve } from "node:path";\n` +
     `import { b } from "../src/client/b.ts";\nimport { y } from "../src/protocol/y.ts";\n` +
     `export const t = [Miniflare, resolve, b, y];\n`,
@@ -72,7 +75,7 @@ Deno.test("import_rules.ts fails on a planted wrong import, naming file, line, p
         "src/core/x.ts:1: core may not import src/protocol/y.ts (the core imports only the core)",
         "worker/a.ts:1: worker may not import src/client/b.ts " +
         "(the worker imports only the core, the protocol, hono and cloudflare:*)",
-        "import rules: 2 violation(s) in 11 files",
+        "import rules: 2 violation(s) in 12 files",
       ],
     });
   } finally {
@@ -85,7 +88,7 @@ Deno.test("import_rules.ts passes a tree that keeps every rule", async () => {
   try {
     assert.deepEqual(await run(root), {
       code: 0,
-      lines: ["import rules hold: 22 imports in 11 files"],
+      lines: ["import rules hold: 25 imports in 12 files"],
     });
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -120,7 +123,8 @@ Deno.test("checkImports() refuses what each part may not import", async () => {
       `import "node:fs";\nconst name = "x";\nawait import(name);\n`,
     "src/new_part/n.ts": `export const n = 1;\n`,
     "src/node/n.ts": `import "../../worker/a.ts";\nimport "hono";\n`,
-    "src/client/d.ts": `import "../node/n.ts";\nimport "ws";\n`,
+    "src/client/d.ts": `import "../node/n.ts";\nimport "ws";\nimport "../console/m.ts";\n`,
+    "src/console/m.ts": `import "../../worker/a.ts";\nimport "../cli/c.ts";\nimport "node:fs";\n`,
   });
   try {
     const core = "(the core imports only the core)";
@@ -129,6 +133,7 @@ Deno.test("checkImports() refuses what each part may not import", async () => {
       "the core, ws and node:*)";
     const testing =
       "(the test server imports only the core, the protocol, the client, miniflare and node:*)";
+    const consoleRule = "(the console imports only the client, the protocol and the core)";
     assert.deepEqual((await checkImports(root)).violations, [
       `src/cli/c.ts:1: cli may not import worker/a.ts ` +
       `(the CLI imports only the client, the protocol, the core and node:*)`,
@@ -141,10 +146,14 @@ Deno.test("checkImports() refuses what each part may not import", async () => {
       `src/client/b.ts:3: client may not import src/conformance/s.ts (the client imports only the core and the protocol)`,
       `src/client/d.ts:1: client may not import src/node/n.ts (the client imports only the core and the protocol)`,
       `src/client/d.ts:2: client may not import ws (the client imports only the core and the protocol)`,
+      `src/client/d.ts:3: client may not import src/console/m.ts (the client imports only the core and the protocol)`,
       `src/conformance/s.ts:1: conformance may not import src/protocol/y.ts ` +
       `(the conformance suite imports only the core and fast-check)`,
       `src/conformance/s.ts:2: conformance may not import test/helpers.ts ` +
       `(the conformance suite imports only the core and fast-check)`,
+      `src/console/m.ts:1: console may not import worker/a.ts ${consoleRule}`,
+      `src/console/m.ts:2: console may not import src/cli/c.ts ${consoleRule}`,
+      `src/console/m.ts:3: console may not import node:fs ${consoleRule}`,
       `src/core/x.ts:1: core may not import src/client/b.ts ${core}`,
       `src/core/x.ts:2: core may not import hono ${core}`,
       `src/core/x.ts:3: core may not import node:fs/promises ${core}`,

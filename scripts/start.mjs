@@ -13,6 +13,9 @@
 // time, a debugger) ends in "The Workers runtime failed to start" and a stack trace. Unless
 // `--inspector-port N` is given, a free port chosen by the system is passed instead (and
 // printed); a given port that is busy is refused here with a clear message.
+//
+// The banner also prints the web console's address (`/console/`; wrangler.toml's [build]
+// builds it before the server starts).
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -138,6 +141,7 @@ if (fromEnv) {
   console.log([bar, ...lines.map((l) => `!! ${l.padEnd(width)} !!`), bar].join("\n"));
 }
 
+console.log(`edgelog: web console on http://127.0.0.1:${port}/console/`);
 console.log(`edgelog: debugger (chrome://inspect) on 127.0.0.1:${inspectorPort}`);
 
 const removeSecret = () => {

@@ -46,6 +46,8 @@ function junit(file) {
 
 junit(join(dir, "deno.xml"));
 junit(join(dir, "e2e.xml"));
+// The web console in headless Chromium (test/browser/).
+junit(join(dir, "browser.xml"));
 
 // The workerd tests of the repository, those of the examples/ project, and the Durable
 // Streams conformance suite against the local server.

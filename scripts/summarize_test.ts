@@ -11,6 +11,7 @@ async function reports(logs: Record<string, string>): Promise<string> {
   await Deno.writeTextFile(`${dir}/checks.txt`, "pass deno lint\n");
   await Deno.writeTextFile(`${dir}/deno.xml`, junit);
   await Deno.writeTextFile(`${dir}/e2e.xml`, junit);
+  await Deno.writeTextFile(`${dir}/browser.xml`, junit);
   for (const report of ["vitest.json", "example.vitest.json", "streams.vitest.json"]) {
     await Deno.writeTextFile(
       `${dir}/${report}`,
@@ -31,7 +32,7 @@ async function summarize(dir: string) {
 Deno.test("summarize.mjs counts clean runner output as the passed check of runtime errors", async () => {
   const result = await summarize(await reports({ "vitest.log": " ✓ 864 passed\n" }));
   assert.equal(result.code, 0, result.stdout);
-  assert.equal(result.stdout, "7 passed, 0 failed\n");
+  assert.equal(result.stdout, "8 passed, 0 failed\n");
 });
 
 Deno.test("summarize.mjs fails and lists the runtime error lines of a passing run", async () => {
@@ -53,7 +54,7 @@ Deno.test("summarize.mjs fails and lists the runtime error lines of a passing ru
       "check failed: no runtime error lines (2 found)",
       "  vitest.log:3: uncaught exception; source = Uncaught (in promise); stack = Error: Network connection lost.",
       "  vitest.log:4: workerd/io/worker.c++:2000: error: Can't read from request stream after response has been sent.",
-      "6 passed, 1 failed",
+      "7 passed, 1 failed",
       "",
     ].join("\n"),
   );
@@ -71,4 +72,20 @@ Deno.test("summarize.mjs fails when the examples/ project's vitest report is mis
   const result = await summarize(dir);
   assert.equal(result.code, 1);
   assert.match(result.stdout, /no report: .*example\.vitest\.json/);
+});
+
+Deno.test("summarize.mjs fails when the browser tests' report is missing or failed", async () => {
+  const dir = await reports({ "browser.log": "\n" });
+  await Deno.remove(`${dir}/browser.xml`);
+  const missing = await summarize(dir);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stdout, /no report: .*browser\.xml/);
+  const failed = await reports({ "browser.log": "\n" });
+  await Deno.writeTextFile(
+    `${failed}/browser.xml`,
+    '<testsuites><testcase name="console pages back"><failure message="x"/></testcase></testsuites>',
+  );
+  const result = await summarize(failed);
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /failed: console pages back\n7 passed, 1 failed\n$/);
 });

@@ -21,6 +21,7 @@ import {
 } from "./http.ts";
 import {
   auth,
+  authMode,
   authorize,
   type AuthSettings,
   hasCredentials,
@@ -163,7 +164,8 @@ export function edgelog<E extends object = Env>(
     await discardBody(c.req.raw);
   });
   inner.use(nosniff);
-  inner.use(cors(originsOf));
+  const openOf = (env: E) => authMode(settingsOf(env)) === "open";
+  inner.use(cors(originsOf, openOf));
   inner.get(HEALTH_PATH, () => json({ ok: true }));
   inner.all(HEALTH_PATH, () => {
     throw new ApiError("METHOD_NOT_ALLOWED", `Use GET on ${HEALTH_PATH}`, { allow: "GET" });
@@ -203,6 +205,7 @@ export function edgelog<E extends object = Env>(
           return logs.get(objectId(logs, name)).fetch(r);
         },
         corsOrigins: originsOf(env),
+        openDev: openOf(env),
       });
     }
     // Requests without an Origin (SDKs, curl, servers: the hot path) need no CORS

@@ -63,7 +63,13 @@ export { DEFAULT_RETRY, type RetryEvent, type RetryOptions } from "./retry.ts";
 export type { LogConfig } from "../protocol/config.ts";
 export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_READ_LIMIT } from "../protocol/limits.ts";
 export { RemoteJournal } from "./remote_journal.ts";
-export type { ReconnectEvent, TailOptions, WebSocketConstructor, WebSocketLike } from "./tail.ts";
+export type {
+  ConnectEvent,
+  ReconnectEvent,
+  TailOptions,
+  WebSocketConstructor,
+  WebSocketLike,
+} from "./tail.ts";
 export { LogWriter, type WriterOptions, type WriterReconnectEvent } from "./writer.ts";
 export { BATCH_CONTENT_TYPE } from "../protocol/headers.ts";
 export {

@@ -56,6 +56,17 @@ export interface ReconnectEvent {
   reason: string;
 }
 
+/** Tells a tail's owner that a connection opened: the tail is live from `from` on. */
+export interface ConnectEvent {
+  /**
+   * The offset the connection starts from, or `undefined` for a tail started at a time
+   * (`since`) before its first record.
+   */
+  from: number | undefined;
+  /** `false` for the tail's first connection, `true` for each one after a reconnect. */
+  reconnect: boolean;
+}
+
 /** Options of `LogClient.tail`. */
 export interface TailOptions extends CallOptions {
   /**
@@ -88,6 +99,12 @@ export interface TailOptions extends CallOptions {
   highWaterMark?: number;
   /** Called before each reconnect attempt. An error it throws ends the tail with that error. */
   onReconnect?: (event: ReconnectEvent) => void;
+  /**
+   * Called each time a connection opens: the first one, and each one after a reconnect (so
+   * that a user interface can show the tail live again). An error it throws ends the tail with
+   * that error.
+   */
+  onConnect?: (event: ConnectEvent) => void;
 }
 
 /** Where a tail connection starts: at an offset, or at the first record since a time (ms). */
@@ -147,6 +164,9 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
   readonly #heartbeat: number = 30_000;
   readonly #highWaterMark: number = 8 * 1024 * 1024;
   readonly #onReconnect: ((event: ReconnectEvent) => void) | undefined;
+  readonly #onConnect: ((event: ConnectEvent) => void) | undefined;
+  /** How many connections opened so far. */
+  #connections = 0;
   /**
    * The next offset to receive; `undefined` until the log's end (or, with `since`, the
    * first record) is known.
@@ -179,6 +199,7 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
     this.#source = source;
     this.#signal = opts?.signal;
     this.#onReconnect = opts?.onReconnect;
+    this.#onConnect = opts?.onConnect;
     try {
       checkSignal(this.#signal);
       if (from !== undefined) {
@@ -194,9 +215,11 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
       this.#maxDelay = option(opts, "maxDelay", this.#maxDelay, this.#minDelay);
       this.#heartbeat = option(opts, "heartbeat", this.#heartbeat, 0);
       this.#highWaterMark = option(opts, "highWaterMark", this.#highWaterMark, 1);
-      const onReconnect = opts?.onReconnect;
-      if (onReconnect !== undefined && typeof onReconnect !== "function") {
-        throw new TypeError(`Expected onReconnect to be a function, got ${describe(onReconnect)}`);
+      for (const name of ["onReconnect", "onConnect"] as const) {
+        const callback = opts?.[name];
+        if (callback !== undefined && typeof callback !== "function") {
+          throw new TypeError(`Expected ${name} to be a function, got ${describe(callback)}`);
+        }
       }
     } catch (error) {
       this.#end = { error };
@@ -266,6 +289,12 @@ export class LogTail implements AsyncIterableIterator<LogRecord, undefined> {
         opened = true;
         this.#attempt = 0;
         this.#startHeartbeat(generation);
+        const reconnect = this.#connections++ > 0;
+        try {
+          this.#onConnect?.({ from: this.#cursor, reconnect });
+        } catch (error) {
+          this.#finish({ error });
+        }
       });
       socket.addEventListener("message", (event) => {
         if (generation === this.#generation) this.#receive(event.data);

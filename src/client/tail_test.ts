@@ -2,7 +2,13 @@
 // reconnects, error frames and close codes happen exactly when a test says.
 import assert from "node:assert/strict";
 import { type LogRecord, OutOfRangeError } from "../../mod.ts";
-import { HttpError, LogClient, type ReconnectEvent, type WebSocketLike } from "./mod.ts";
+import {
+  type ConnectEvent,
+  HttpError,
+  LogClient,
+  type ReconnectEvent,
+  type WebSocketLike,
+} from "./mod.ts";
 import { encodeTailFrame, type WireRecord } from "../protocol/wire.ts";
 
 const BASE = "http://127.0.0.1:8787";
@@ -184,6 +190,44 @@ Deno.test("`tail()` reconnects after a drop from the offset after the last recor
   assert.deepEqual(events.map((e) => [e.attempt, e.from]), [[1, 3], [1, 5]]);
   assert.equal(events[0]!.reason, "The connection was lost");
   await tail.return!();
+});
+
+Deno.test("`tail()` calls onConnect when each connection opens, with its offset, not before", async () => {
+  const { log } = client();
+  const events: ConnectEvent[] = [];
+  const tail = log.tail(4, { ...fast, onConnect: (event) => events.push(event) });
+  const received = take(tail, 3);
+  const first = await sockets(1);
+  assert.deepEqual(events, [], "nothing before the connection opens");
+  first.open();
+  assert.deepEqual(events, [{ from: 4, reconnect: false }]);
+  first.records(record(4), record(5));
+  first.drop(1006);
+  const second = await sockets(2);
+  assert.equal(events.length, 1, "a dropped connection is no new one");
+  second.open();
+  second.records(record(6));
+  assert.deepEqual(await received, [4, 5, 6]);
+  assert.deepEqual(events, [{ from: 4, reconnect: false }, { from: 6, reconnect: true }]);
+  await tail.return!();
+});
+
+Deno.test("`tail()` ends with the error an onConnect callback throws", async () => {
+  const { log } = client();
+  const failure = new Error("The page is gone");
+  const tail = log.tail(0, {
+    ...fast,
+    onConnect: () => {
+      throw failure;
+    },
+  });
+  const next = tail.next();
+  (await sockets(1)).open();
+  await assert.rejects(next, (error) => error === failure);
+  await assert.rejects(
+    () => log.tail(0, { onConnect: 1 as never }).next(),
+    /Expected onConnect to be a function/,
+  );
 });
 
 Deno.test("`tail()` waits longer after each failed attempt, with jitter, up to maxDelay", async () => {

@@ -92,3 +92,33 @@ export const CORS_EXPOSE_HEADERS: readonly string[] = [
 ];
 /** How long a browser may cache a preflight's answer, in seconds. */
 export const PREFLIGHT_MAX_AGE = 600;
+
+/**
+ * The `Content-Security-Policy` of the web console's page and assets: its own scripts and
+ * styles only (no inline script or style, no other origin), and connections to its own origin
+ * alone, over HTTP and over the WebSocket scheme that goes with the page's (`ws:` for `http:`,
+ * `wss:` for `https:`), named explicitly for browsers whose `'self'` does not cover WebSockets.
+ *
+ * @param url The URL the page was requested at.
+ * @returns The policy.
+ *
+ * @example
+ * ```ts ignore
+ * consoleContentSecurityPolicy(new URL("https://logs.example.com/console/"));
+ * // "default-src 'self'; ... connect-src 'self' wss://logs.example.com; ..."
+ * ```
+ */
+export function consoleContentSecurityPolicy(url: URL): string {
+  const socket = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}`;
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    `connect-src 'self' ${socket}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}

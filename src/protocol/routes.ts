@@ -28,8 +28,16 @@ export const RIGHTS: readonly Right[] = ["read", "append", "admin"];
 /** The prefix of every path that reaches a log: `/logs/{name}/{route}`. */
 export const LOGS_PREFIX = "/logs/";
 
-/** The one route outside `/logs/`: the health check, `GET` only and without a token. */
+/** The health check outside `/logs/`: `GET` only and without a token. */
 export const HEALTH_PATH = "/healthz";
+
+/**
+ * The web console's page, outside `/logs/` (so no log name or route word can reach it),
+ * served by the repository's Worker without a token: `GET /console/`, its assets beside it
+ * (`/console/console.js`, ...); `/console` redirects to `/console/`. The page talks to the
+ * API of the same origin through the client.
+ */
+export const CONSOLE_PATH = "/console";
 
 /**
  * The route table with its literal types, for code that must serve every route: the Worker

@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import {
   allowedMethods,
+  CONSOLE_PATH,
+  HEALTH_PATH,
   requiredRight,
   type Right,
   RIGHTS,
@@ -120,9 +122,10 @@ Deno.test("every route heading of PROTOCOL.md is in ROUTE_RIGHTS, with a right",
   const missing = [...log].filter((r) => !table.has(r));
   assert.deepEqual(missing, [], "documented routes missing from ROUTE_RIGHTS");
   for (const r of log) assert(RIGHTS.includes(table.get(r)!), `${r} needs a right`);
-  // The one route outside /logs/{name}: no token, so no right.
-  assert.deepEqual([...other], ["GET /healthz"]);
+  // The routes outside /logs/{name}: no token, so no right.
+  assert.deepEqual([...other], [`GET ${HEALTH_PATH}`, `GET ${CONSOLE_PATH}/`]);
   assert.equal(requiredRight("GET", "/healthz"), undefined);
+  assert.equal(requiredRight("GET", `${CONSOLE_PATH}/`), undefined);
 });
 
 Deno.test("every entry of ROUTE_RIGHTS has a route heading in PROTOCOL.md", () => {
@@ -195,7 +198,7 @@ Deno.test("each route's query parameters in ROUTE_QUERIES are the ones PROTOCOL.
     assert.deepEqual([...served].sort(), [...documented].sort(), `${heading} (${i})`);
     checked++;
   }
-  assert.equal(checked, headings.length - 1, "every heading but /healthz");
+  assert.equal(checked, headings.length - 2, "every heading but /healthz and /console/");
   assert.deepEqual(routeQuery("/records", "GET"), ["from", "limit", "since"]);
   assert.deepEqual(routeQuery("/tail", "GET"), ["from", "since"]);
   assert.deepEqual(routeQuery("/bounds", "GET"), []);

@@ -286,6 +286,44 @@ export function tenantOf(name: string): string {
 }
 
 /**
+ * The rights a token claims, read WITHOUT verifying it: for a user interface that hides what
+ * a token cannot do (the web console hides truncate and config from a token without
+ * `admin`), never for a decision; the server verifies every request.
+ *
+ * @param token A compact JWT.
+ * @returns Its `rights` claim, or `undefined` when it is no JWT whose payload holds an array
+ * of known rights.
+ *
+ * @example
+ * ```ts
+ * import { mintToken, unverifiedRights } from "@edgelog/edgelog/token";
+ * import assert from "node:assert/strict";
+ *
+ * const secret = "a secret of at least thirty-two bytes!";
+ * const token = await mintToken(secret, { tenant: "acme", rights: ["read", "admin"] });
+ * assert.deepEqual(unverifiedRights(token), ["read", "admin"]);
+ * assert.equal(unverifiedRights("not a token"), undefined);
+ * ```
+ */
+export function unverifiedRights(token: string): Right[] | undefined {
+  const payload = token.split(".")[1];
+  if (payload === undefined || !/^[A-Za-z0-9_-]+$/.test(payload)) return undefined;
+  let claims: unknown;
+  try {
+    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
+    const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="));
+    claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+  } catch {
+    return undefined;
+  }
+  const rights = typeof claims === "object" && claims !== null
+    ? (claims as { rights?: unknown }).rights
+    : undefined;
+  if (!Array.isArray(rights) || !rights.every((r) => RIGHTS.includes(r))) return undefined;
+  return [...rights];
+}
+
+/**
  * The HMAC key of the last string secret verified with: importing it is half the cost of a
  * verification, and a deployment verifies every request with the same secret. The key, not
  * the promise of it, is kept: a Worker must not await a promise made by another request.

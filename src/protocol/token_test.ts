@@ -10,6 +10,7 @@ import {
   RIGHTS,
   ROUTE_RIGHTS,
   routeRights,
+  unverifiedRights,
   verifyToken,
 } from "./token.ts";
 
@@ -253,4 +254,31 @@ Deno.test("`verifyToken()` takes a token of 4096 characters and refuses one of 4
   const error = await verifyToken(SECRET, over).catch((e) => e);
   assert(error instanceof InvalidTokenError, String(error));
   assert.match(error.message, /longer than 4096/);
+});
+
+Deno.test("`unverifiedRights()` reads a token's rights claim, unsigned ones too, and nothing else", async () => {
+  const token = await mintToken(SECRET, { tenant: "acme", rights: ["append", "read"] });
+  assert.deepEqual(unverifiedRights(token), ["append", "read"]);
+  const encode = (value: unknown) =>
+    btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  // Not verified: a forged token reads the same (the server refuses it).
+  assert.deepEqual(
+    unverifiedRights(`${encode({ alg: "none" })}.${encode({ rights: ["admin"] })}.`),
+    [
+      "admin",
+    ],
+  );
+  for (
+    const bad of [
+      "",
+      "abc",
+      "a.%%%.c",
+      `a.${encode({ rights: "admin" })}.c`,
+      `a.${encode({ rights: ["admin", "root"] })}.c`,
+      `a.${encode(["admin"])}.c`,
+      `a.${btoa("{not json").replace(/=+$/, "")}.c`,
+    ]
+  ) {
+    assert.equal(unverifiedRights(bad), undefined, bad);
+  }
 });

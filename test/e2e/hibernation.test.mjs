@@ -12,8 +12,9 @@
  * tails and an append session at once, so neither kind keeps it in memory), its metrics
  * (`GET /logs/{name}/metrics`) show no pending timer of its own and no alarm, and the runtime
  * evicts it. Eviction is polled for: idle for a step, then one metrics read (itself a request,
- * which starts the idle time again), with steps growing to a bound. Console viewers and the
- * Durable Streams long-poll and SSE readers do not exist yet: nothing here stands in for them.
+ * which starts the idle time again), with steps growing to a bound. The web console's idle tail
+ * is measured the same way in test/browser/console.test.mjs. The Durable Streams long-poll and
+ * SSE readers do not exist yet: nothing here stands in for them.
  *
  * @module
  */

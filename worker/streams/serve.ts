@@ -20,7 +20,7 @@ import {
 } from "../../src/protocol/streams/headers.ts";
 import { PREFLIGHT_MAX_AGE } from "../../src/protocol/headers.ts";
 import { ApiError, declaresOversizedBody, discardBody, errorResponse } from "../http.ts";
-import { allowedOrigins } from "../middleware/cors.ts";
+import { originAllowed } from "../middleware/cors.ts";
 import { hasCredentials, HookResponse, withoutCredentials } from "../middleware/auth.ts";
 import { longPoll, type ObjectFetch, sse } from "./live.ts";
 
@@ -35,6 +35,8 @@ export interface StreamServing {
   send(name: string, request: Request): Promise<Response>;
   /** The origins allowed to call from a browser (the `CORS_ORIGINS` var). */
   corsOrigins: string | undefined;
+  /** Whether the API runs in open development mode (no tokens): see `originAllowed`. */
+  openDev: boolean;
 }
 
 /**
@@ -51,7 +53,8 @@ export async function serveStream(
   serving: StreamServing,
 ): Promise<Response> {
   const origin = request.headers.get("origin");
-  const allowed = origin !== null && isAllowed(serving.corsOrigins, origin);
+  const allowed = origin !== null &&
+    originAllowed(serving.corsOrigins, origin, request.url, serving.openDev);
   let response: Response;
   try {
     if (request.method === "OPTIONS") {
@@ -108,12 +111,6 @@ async function forward(request: Request, path: string, serving: StreamServing): 
     return created;
   }
   return response;
-}
-
-/** Whether `origin` is listed in the comma-separated `origins`. */
-function isAllowed(origins: string | undefined, origin: string): boolean {
-  const list = allowedOrigins(origins);
-  return list.includes("*") || list.includes(origin);
 }
 
 /** The answer to a CORS preflight (with `Access-Control-Allow-Origin` for allowed origins). */

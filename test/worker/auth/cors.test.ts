@@ -5,7 +5,7 @@ import { PREFLIGHT_MAX_AGE } from "../../../src/protocol/headers.ts";
 import { producerHeaders } from "../../../src/protocol/producer.ts";
 import { uniqueName } from "../helpers.ts";
 import { expectRefused, snapshot } from "./routes.ts";
-import { allRights, bearer, fetchWorker, token } from "./tokens.ts";
+import { allRights, bearer, fetchWorker, token, url } from "./tokens.ts";
 
 const APP = "https://app.example.com";
 const CORS = { CORS_ORIGINS: ` ${APP} , https://admin.example.com` };
@@ -100,6 +100,34 @@ describe("CORS", () => {
       "FORBIDDEN",
     );
     expect((await fetchWorker(`/logs/${log}/bounds`, { headers: bearer(acme) })).status).toBe(200);
+  });
+
+  it("the API's own origin (a page of this Worker: the console) is allowed without being listed", async () => {
+    const log = `acme/${uniqueName()}`;
+    const own = new URL(url("/")).origin;
+    const post = await fetchWorker(`/logs/${log}/records`, {
+      method: "POST",
+      headers: { origin: own, ...bearer(acme) },
+      body: "x",
+    });
+    expect(post.status).toBe(200);
+    expect(post.headers.get("access-control-allow-origin")).toBe(own);
+    // Still a token is needed: the origin only lets the request through to the check.
+    await expectRefused(
+      await fetchWorker(`/logs/${log}/bounds`, { headers: { origin: own } }),
+      401,
+      "UNAUTHORIZED",
+    );
+    const tail = await fetchWorker(`/logs/${log}/tail`, {
+      headers: {
+        origin: own,
+        upgrade: "websocket",
+        "sec-websocket-protocol": `edgelog, edgelog.bearer.${acme}`,
+      },
+    });
+    expect(tail.status).toBe(101);
+    tail.webSocket!.accept();
+    tail.webSocket!.close(1000);
   });
 
   it('CORS_ORIGINS = "*" allows any origin', async () => {
