@@ -128,32 +128,24 @@ export class StreamStore {
    */
   write(state: StreamState): void {
     const stored = coveredUntil(state, state.lastUsed);
-    if (this.read() === undefined) {
-      this.#db.exec(
-        `INSERT INTO edgelog_stream
-          (id, content_type, ttl_seconds, expires_at, closed, last_seq, last_used, generation)
-          VALUES (1, ?, ?, ?, ?, ?, ?, ?)`,
-        state.contentType,
-        state.ttlSeconds,
-        state.expiresAt,
-        state.closed ? 1 : 0,
-        state.lastSeq,
-        stored,
-        state.generation,
-      );
-    } else {
-      this.#db.exec(
-        `UPDATE edgelog_stream SET content_type = ?, ttl_seconds = ?, expires_at = ?, closed = ?,
-          last_seq = ?, last_used = ?, generation = ? WHERE id = 1`,
-        state.contentType,
-        state.ttlSeconds,
-        state.expiresAt,
-        state.closed ? 1 : 0,
-        state.lastSeq,
-        stored,
-        state.generation,
-      );
-    }
+    // One row written whether it is new or there already (an UPDATE, where REPLACE would
+    // delete and insert).
+    this.#db.exec(
+      `INSERT INTO edgelog_stream
+        (id, content_type, ttl_seconds, expires_at, closed, last_seq, last_used, generation)
+        VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET content_type = excluded.content_type,
+          ttl_seconds = excluded.ttl_seconds, expires_at = excluded.expires_at,
+          closed = excluded.closed, last_seq = excluded.last_seq,
+          last_used = excluded.last_used, generation = excluded.generation`,
+      state.contentType,
+      state.ttlSeconds,
+      state.expiresAt,
+      state.closed ? 1 : 0,
+      state.lastSeq,
+      stored,
+      state.generation,
+    );
     this.#state = { ...state };
     this.#storedLastUsed = stored;
   }
